@@ -1,0 +1,37 @@
+package io.switchboard.web;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class OperationsEndpointsTest {
+
+    @Test
+    void livenessIsUp() {
+        given().get("/q/health/live").then().statusCode(200)
+                .body("status", equalTo("UP")).body("checks.name", hasItem("process"));
+    }
+
+    @Test
+    void readinessChecksPostgres() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP")).body("checks.name", hasItem("postgresql"));
+    }
+
+    @Test
+    void metricsAreExposed() {
+        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_"));
+    }
+
+    @Test
+    void openApiDescribesTheOrganizationsApi() {
+        given().get("/q/openapi?format=json").then().statusCode(200)
+                .body(containsString("/api/v1/organizations"));
+        given().get("/q/swagger-ui/").then().statusCode(200);
+    }
+}
