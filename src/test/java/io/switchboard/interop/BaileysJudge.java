@@ -1,0 +1,121 @@
+package io.switchboard.interop;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running real Baileys release ({@code src/test/interop/judge.mjs}), asked questions over
+ * JSON lines. Fails loudly when Node or the judge's packages are missing: an absent judge must
+ * never pass for an agreeing one.
+ */
+public final class BaileysJudge implements AutoCloseable {
+
+    public enum Release {
+        V6("6", 2), V7("7", 3);
+
+        final String argument;
+        public final int dictionaryVersion;
+
+        Release(String argument, int dictionaryVersion) {
+            this.argument = argument;
+            this.dictionaryVersion = dictionaryVersion;
+        }
+    }
+
+    static final Path HARNESS = Path.of("src", "test", "interop");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Release release;
+    private final Process process;
+    private final BufferedWriter requests;
+    private final BufferedReader answers;
+    private long nextId = 1;
+
+    private BaileysJudge(Release release) throws IOException {
+        this.release = release;
+        Path modules = HARNESS.resolve("baileys" + release.argument).resolve("node_modules").resolve("baileys");
+        if (!Files.isDirectory(modules)) {
+            throw new IllegalStateException("Baileys judge " + release + " is not installed at " + modules
+                    + "; run bin/test (it runs npm ci in src/test/interop/baileys6 and baileys7)");
+        }
+        process = new ProcessBuilder("node", HARNESS.resolve("judge.mjs").toString(), release.argument)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        requests = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+        answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    public static BaileysJudge start(Release release) {
+        try {
+            return new BaileysJudge(release);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start node for the Baileys judge", e);
+        }
+    }
+
+    public Release release() {
+        return release;
+    }
+
+    public static ObjectNode request(String op) {
+        return JSON.createObjectNode().put("op", op);
+    }
+
+    /** Sends one request and waits for its answer; a judge error becomes {@link JudgeError}. */
+    public synchronized JsonNode ask(ObjectNode request) {
+        long id = nextId++;
+        request.put("id", id);
+        try {
+            requests.write(JSON.writeValueAsString(request));
+            requests.write('\n');
+            requests.flush();
+            String line = answers.readLine();
+            if (line == null) {
+                throw new IllegalStateException("Baileys judge " + release + " exited");
+            }
+            JsonNode answer = JSON.readTree(line);
+            if (answer.path("id").asLong() != id) {
+                throw new IllegalStateException("judge answered out of order: " + line);
+            }
+            if (!answer.path("ok").asBoolean()) {
+                throw new JudgeError(answer.path("error").asText());
+            }
+            return answer;
+        } catch (IOException e) {
+            throw new IllegalStateException("talking to the Baileys judge failed", e);
+        }
+    }
+
+    public static ObjectMapper json() {
+        return JSON;
+    }
+
+    @Override
+    public void close() {
+        try {
+            requests.close();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (IOException | InterruptedException e) {
+            process.destroyForcibly();
+        }
+    }
+
+    /** Baileys refused the request (for example, it could not decode the bytes). */
+    public static final class JudgeError extends RuntimeException {
+        JudgeError(String message) {
+            super(message);
+        }
+    }
+}
