@@ -1,0 +1,109 @@
+package io.switchboard.protocol.noise;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.switchboard.protocol.crypto.XEdDsa;
+import io.switchboard.protocol.proto.CertChain;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.HexFormat;
+
+/**
+ * Verifies the certificate chain a server sends in its ServerHello: the intermediate signed by
+ * the trust root, the leaf signed by the intermediate, serials linked, both valid now, and the
+ * leaf key equal to the server's static key. One check, one precise error.
+ */
+public final class CertificateVerifier {
+
+    /** WhatsApp's root key, the default trust root. */
+    public static final byte[] WHATSAPP_ROOT_KEY =
+            HexFormat.of().parseHex("142375574d0a587166aae71ebe516437c4a28b73e3695c6ce1f7f9545da8ee6b");
+    /** The intermediate is issued by the root, whose serial is 0. */
+    static final int ROOT_SERIAL = 0;
+    static final int KEY_SIZE = 32;
+
+    private final byte[] trustRoot;
+    private final Clock clock;
+
+    public CertificateVerifier(byte[] trustRoot, Clock clock) {
+        if (trustRoot.length != KEY_SIZE) {
+            throw new IllegalArgumentException("trust root must be a 32-byte Curve25519 key");
+        }
+        this.trustRoot = trustRoot.clone();
+        this.clock = clock;
+    }
+
+    public static CertificateVerifier whatsApp() {
+        return new CertificateVerifier(WHATSAPP_ROOT_KEY, Clock.systemUTC());
+    }
+
+    public void verify(byte[] certChain, byte[] serverStaticKey) throws CertificateException {
+        CertChain chain;
+        try {
+            chain = CertChain.parseFrom(certChain);
+        } catch (InvalidProtocolBufferException e) {
+            throw new CertificateException("certificate chain is not a CertChain");
+        }
+        CertChain.NoiseCertificate intermediate = present(chain.hasIntermediate(), chain.getIntermediate(), "intermediate");
+        CertChain.NoiseCertificate leaf = present(chain.hasLeaf(), chain.getLeaf(), "leaf");
+
+        CertChain.NoiseCertificate.Details intermediateDetails = details(intermediate, "intermediate");
+        if (!XEdDsa.verify(trustRoot, intermediate.getDetails().toByteArray(), intermediate.getSignature().toByteArray())) {
+            throw new CertificateException("intermediate signature does not verify against the trust root");
+        }
+        if (intermediateDetails.getIssuerSerial() != ROOT_SERIAL) {
+            throw new CertificateException("intermediate issuer serial is " + intermediateDetails.getIssuerSerial()
+                    + ", expected the root's " + ROOT_SERIAL);
+        }
+        byte[] intermediateKey = intermediateDetails.getKey().toByteArray();
+        if (intermediateKey.length != KEY_SIZE) {
+            throw new CertificateException("intermediate key is " + intermediateKey.length + " bytes");
+        }
+        checkValidity(intermediateDetails, "intermediate");
+
+        CertChain.NoiseCertificate.Details leafDetails = details(leaf, "leaf");
+        if (!XEdDsa.verify(intermediateKey, leaf.getDetails().toByteArray(), leaf.getSignature().toByteArray())) {
+            throw new CertificateException("leaf signature does not verify against the intermediate key");
+        }
+        if (leafDetails.getIssuerSerial() != intermediateDetails.getSerial()) {
+            throw new CertificateException("leaf issuer serial " + leafDetails.getIssuerSerial()
+                    + " does not match intermediate serial " + intermediateDetails.getSerial());
+        }
+        if (!MessageDigest.isEqual(leafDetails.getKey().toByteArray(), serverStaticKey)) {
+            throw new CertificateException("leaf key is not the server's static key");
+        }
+        checkValidity(leafDetails, "leaf");
+    }
+
+    private static CertChain.NoiseCertificate present(boolean has, CertChain.NoiseCertificate certificate, String name)
+            throws CertificateException {
+        if (!has || !certificate.hasDetails() || !certificate.hasSignature()) {
+            throw new CertificateException(name + " certificate missing or incomplete");
+        }
+        if (certificate.getSignature().size() != 64) {
+            throw new CertificateException(name + " signature is " + certificate.getSignature().size() + " bytes");
+        }
+        return certificate;
+    }
+
+    private static CertChain.NoiseCertificate.Details details(CertChain.NoiseCertificate certificate, String name)
+            throws CertificateException {
+        try {
+            return CertChain.NoiseCertificate.Details.parseFrom(certificate.getDetails());
+        } catch (InvalidProtocolBufferException e) {
+            throw new CertificateException(name + " details are not decodable");
+        }
+    }
+
+    private void checkValidity(CertChain.NoiseCertificate.Details details, String name) throws CertificateException {
+        long now = clock.instant().getEpochSecond();
+        if (!details.hasNotBefore() || !details.hasNotAfter()) {
+            throw new CertificateException(name + " has no validity window");
+        }
+        if (now < details.getNotBefore()) {
+            throw new CertificateException(name + " is not valid yet");
+        }
+        if (now > details.getNotAfter()) {
+            throw new CertificateException(name + " has expired");
+        }
+    }
+}
