@@ -1,0 +1,41 @@
+package io.switchboard.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The dependency lines of STYLE.md, held by the build. */
+class LayeringTest {
+
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.switchboard");
+
+    @Test
+    void protocolIsFrameworkFree() {
+        noClasses().that().resideInAPackage("io.switchboard.protocol..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "io.switchboard.organization..", "io.switchboard.security..", "io.switchboard.web..",
+                        "io.switchboard.session..", "io.switchboard.sandbox..",
+                        "jakarta..", "io.quarkus..", "io.smallrye..", "org.hibernate..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void sandboxNeverBorrowsTheClient() {
+        noClasses().that().resideInAPackage("io.switchboard.sandbox..")
+                .should().dependOnClassesThat().resideInAPackage("io.switchboard.protocol.client..")
+                .allowEmptyShould(true)
+                .check(CLASSES);
+    }
+
+    @Test
+    void organizationsDoNotKnowSessions() {
+        noClasses().that().resideInAPackage("io.switchboard.organization..")
+                .should().dependOnClassesThat().resideInAPackage("io.switchboard.session..")
+                .check(CLASSES);
+    }
+}
