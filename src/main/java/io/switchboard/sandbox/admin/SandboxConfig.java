@@ -1,0 +1,32 @@
+package io.switchboard.sandbox.admin;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** {@code switchboard.sandbox.*}: the built-in local WhatsApp. */
+@ConfigMapping(prefix = "switchboard.sandbox")
+public interface SandboxConfig {
+
+    /** Serve the sandbox at /sandbox/ws/chat and its admin API at /sandbox/v1. */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** Oldest WhatsApp Web version accepted; older clients get failure 405. */
+    @WithDefault("2.3000.0")
+    String minClientVersion();
+
+    /** QR refs per pairing. */
+    @WithDefault("6")
+    int qrRefs();
+
+    @WithDefault("60s")
+    Duration firstRefLifetime();
+
+    @WithDefault("20s")
+    Duration laterRefLifetime();
+
+    /** Pause before the first encrypted frame after a handshake. */
+    @WithDefault("100ms")
+    Duration firstFrameDelay();
+}

@@ -1,0 +1,57 @@
+package io.switchboard.sandbox.admin;
+
+import io.switchboard.sandbox.server.SandboxOptions;
+import io.switchboard.sandbox.server.SandboxServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/** Mounts the sandbox's WebSocket on the service's own HTTP port, only when enabled. */
+@ApplicationScoped
+public class SandboxMount {
+
+    public static final String WEBSOCKET_PATH = "/sandbox/ws/chat";
+    private static final Logger LOG = Logger.getLogger(SandboxMount.class);
+
+    private final SandboxConfig config;
+    private final Vertx vertx;
+    private volatile SandboxServer server;
+
+    SandboxMount(SandboxConfig config, Vertx vertx) {
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    void mount(@Observes Router router) {
+        if (!config.enabled()) {
+            return;
+        }
+        server = new SandboxServer(vertx, options(config), Clock.systemUTC());
+        router.route(WEBSOCKET_PATH).handler(context -> {
+            HttpServerRequest request = context.request();
+            request.toWebSocket().onSuccess(socket -> server.accept(socket, () -> request.connection().close()))
+                    .onFailure(error -> LOG.debugf("sandbox upgrade refused: %s", error.getMessage()));
+        });
+        LOG.infof("WhatsApp sandbox listening at %s", WEBSOCKET_PATH);
+    }
+
+    /** The running sandbox, empty when disabled. */
+    public Optional<SandboxServer> server() {
+        return Optional.ofNullable(server);
+    }
+
+    static SandboxOptions options(SandboxConfig config) {
+        String[] parts = config.minClientVersion().split("\\.");
+        if (parts.length != 3) {
+            throw new IllegalArgumentException("switchboard.sandbox.min-client-version must look like 2.3000.0");
+        }
+        int[] version = {Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2])};
+        return new SandboxOptions(version, config.qrRefs(), config.firstRefLifetime(), config.laterRefLifetime(),
+                config.firstFrameDelay(), SandboxOptions.DEFAULTS.preKeyMinimum());
+    }
+}

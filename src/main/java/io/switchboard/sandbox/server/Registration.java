@@ -1,0 +1,9 @@
+package io.switchboard.sandbox.server;
+
+/**
+ * What a new device announced in its registration payload (its Signal identity and keys), kept
+ * by the sandbox so that later logins and key queries can be checked against it.
+ */
+record Registration(byte[] noiseKey, byte[] identityKey, int registrationId, byte[] signedPreKeyId,
+        byte[] signedPreKey, byte[] signedPreKeySignature) {
+}

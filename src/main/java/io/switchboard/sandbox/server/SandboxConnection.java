@@ -1,0 +1,248 @@
+package io.switchboard.sandbox.server;
+
+import io.switchboard.protocol.binary.Node;
+import io.switchboard.protocol.binary.NodeDecodeException;
+import io.switchboard.protocol.binary.NodeDecoder;
+import io.switchboard.protocol.binary.NodeEncoder;
+import io.switchboard.protocol.binary.TokenDictionary;
+import io.switchboard.protocol.crypto.CryptoException;
+import io.switchboard.protocol.noise.FrameDecoder;
+import io.switchboard.protocol.noise.FrameEncoder;
+import io.switchboard.protocol.noise.FrameException;
+import io.switchboard.protocol.noise.IntroHeader;
+import io.switchboard.protocol.noise.TransportCipher;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One client's WebSocket to the sandbox. Everything here runs on the socket's own Vert.x context;
+ * the server and the admin API reach it through {@link #run}.
+ */
+final class SandboxConnection {
+
+    enum State { AWAITING_HELLO, AWAITING_FINISH, PAIRING, AWAITING_PAIR_SIGN, CONNECTED, CLOSED }
+
+    private static final Logger LOG = Logger.getLogger(SandboxConnection.class.getName());
+    static final int MAX_FRAME = 1 << 20;
+
+    private final SandboxServer server;
+    private final ServerWebSocket socket;
+    private final Runnable cut;
+    private final Context context;
+    private final FrameDecoder frames = FrameDecoder.server(MAX_FRAME);
+    private final FrameEncoder frameEncoder = FrameEncoder.server();
+    private State state = State.AWAITING_HELLO;
+    private ServerHandshake handshake;
+    private TransportCipher transport;
+    private NodeEncoder encoder;
+    private NodeDecoder decoder;
+    private Registration registration;
+    private byte[] clientNoiseKey;
+    private Pairing pairing;
+    private PhonePairing phone;
+    private Promise<LinkedDevice> scanResult;
+    LinkedDevice device;
+    final LoggedInHandlers handlers;
+
+    SandboxConnection(SandboxServer server, ServerWebSocket socket, Runnable cut, Context context) {
+        this.server = server;
+        this.socket = socket;
+        this.cut = cut;
+        this.context = context;
+        this.handlers = new LoggedInHandlers(this, server);
+        socket.binaryMessageHandler(this::onData);
+        socket.textMessageHandler(text -> { });
+        socket.closeHandler(ignored -> onClosed());
+        socket.exceptionHandler(error -> LOG.log(Level.FINE, "sandbox socket error", error));
+    }
+
+    State state() {
+        return state;
+    }
+
+    void run(Runnable action) {
+        context.runOnContext(ignored -> action.run());
+    }
+
+    private void onData(Buffer data) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        try {
+            for (byte[] frame : frames.feed(data.getBytes())) {
+                onFrame(frame);
+                if (state == State.CLOSED) {
+                    return;
+                }
+            }
+        } catch (FrameException | SandboxProtocolException | NodeDecodeException | CryptoException e) {
+            LOG.info("sandbox closes a connection: " + e.getMessage());
+            closeNow();
+        }
+    }
+
+    private void onFrame(byte[] frame) throws SandboxProtocolException, NodeDecodeException, CryptoException {
+        switch (state) {
+            case AWAITING_HELLO:
+                IntroHeader header = frames.header();
+                if (!TokenDictionary.isSupported(header.dictionaryVersion())) {
+                    throw new SandboxProtocolException("unsupported dictionary version " + header.dictionaryVersion());
+                }
+                TokenDictionary dictionary = TokenDictionary.forVersion(header.dictionaryVersion());
+                encoder = new NodeEncoder(dictionary);
+                decoder = new NodeDecoder(dictionary);
+                handshake = new ServerHandshake(header, server.identity());
+                writeFrame(handshake.serverHello(frame));
+                state = State.AWAITING_FINISH;
+                return;
+            case AWAITING_FINISH:
+                ServerHandshake.Result result = handshake.clientFinish(frame);
+                handshake = null;
+                transport = result.transport();
+                clientNoiseKey = result.clientNoiseKey();
+                PayloadCheck.Outcome outcome = PayloadCheck.check(result.clientPayload(), result.clientNoiseKey(),
+                        server.options().minimumClientVersion());
+                afterFirstFrameDelay(() -> start(outcome));
+                return;
+            default:
+                onNode(decoder.decodeFrame(transport.decrypt(frame)));
+        }
+    }
+
+    private void start(PayloadCheck.Outcome outcome) {
+        if (outcome instanceof PayloadCheck.Outdated) {
+            closeWith(Stanzas.failure(405));
+        } else if (outcome instanceof PayloadCheck.Register) {
+            registration = ((PayloadCheck.Register) outcome).registration();
+            pairing = server.startPairing(this);
+            state = State.PAIRING;
+            send(pairing.pairDevice());
+            pairing.onExhausted(() -> {
+                if (state == State.PAIRING) {
+                    LOG.info("sandbox: QR refs exhausted, ending the stream");
+                    closeNow();
+                }
+            });
+        } else {
+            PayloadCheck.Login login = (PayloadCheck.Login) outcome;
+            LinkedDevice known = server.loginAllowed(login.phone(), login.device(), clientNoiseKey);
+            if (known == null) {
+                closeWith(Stanzas.failure(401));
+                return;
+            }
+            device = known;
+            state = State.CONNECTED;
+            server.online(this);
+            handlers.onLogin();
+        }
+    }
+
+
+    /** Called by the server when the phone scans one of this connection's refs. */
+    void scanned(PhonePairing pairingByPhone, QrText qr, Promise<LinkedDevice> result) {
+        if (state != State.PAIRING) {
+            result.fail(new SandboxException(SandboxException.Kind.EXPIRED_REF, "the device is no longer waiting for a scan"));
+            return;
+        }
+        if (!java.util.Arrays.equals(qr.noiseKey(), registration.noiseKey())
+                || !java.util.Arrays.equals(qr.identityKey(), registration.identityKey())) {
+            result.fail(new SandboxException(SandboxException.Kind.BAD_QR, "QR keys do not match the device that showed it"));
+            return;
+        }
+        phone = pairingByPhone;
+        scanResult = result;
+        state = State.AWAITING_PAIR_SIGN;
+        pairing.cancel();
+        send(phone.pairSuccess(server.now()));
+    }
+
+    private void onNode(Node node) {
+        if (state == State.PAIRING) {
+            // The device acknowledges pair-device; nothing else is expected before a scan.
+            return;
+        }
+        if (state == State.AWAITING_PAIR_SIGN) {
+            if ("iq".equals(node.tag()) && phone.iqId.equals(node.attribute("id").orElse(""))) {
+                String problem = phone.verifySignAnswer(node);
+                if (problem != null) {
+                    scanResult.fail(new SandboxException(SandboxException.Kind.PAIRING_FAILED, problem));
+                    closeNow();
+                    return;
+                }
+                LinkedDevice linked = server.link(phone, registration);
+                scanResult.complete(linked);
+                closeWith(Stanzas.streamError(515));
+            }
+            return;
+        }
+        handlers.handle(node);
+    }
+
+    void send(Node node) {
+        if (state == State.CLOSED || transport == null) {
+            return;
+        }
+        writeFrame(transport.encrypt(encoder.encodeFrame(node)));
+    }
+
+    private void writeFrame(byte[] payload) {
+        socket.writeBinaryMessage(Buffer.buffer(frameEncoder.encode(payload)));
+    }
+
+    void closeWith(Node goodbye) {
+        send(goodbye);
+        closeNow();
+    }
+
+    void closeNow() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        markClosed();
+        socket.close();
+    }
+
+    /** Cuts the connection with no goodbye, like a network loss. */
+    void cut() {
+        markClosed();
+        cut.run();
+    }
+
+    private void onClosed() {
+        markClosed();
+    }
+
+    private void markClosed() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        if (pairing != null) {
+            pairing.cancel();
+        }
+        if (scanResult != null) {
+            scanResult.tryFail(new SandboxException(SandboxException.Kind.PAIRING_FAILED, "device disconnected while pairing"));
+        }
+        if (transport != null) {
+            transport.wipe();
+        }
+        server.offline(this);
+    }
+
+    private void afterFirstFrameDelay(Runnable action) {
+        long delay = server.options().firstFrameDelay().toMillis();
+        if (delay <= 0) {
+            action.run();
+        } else {
+            server.vertx().setTimer(delay, id -> run(() -> {
+                if (state != State.CLOSED) {
+                    action.run();
+                }
+            }));
+        }
+    }
+}

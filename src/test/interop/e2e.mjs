@@ -1,0 +1,119 @@
+// End-to-end judge: the real Baileys client against a running Switchboard sandbox.
+//   node e2e.mjs <6|7> <sandbox ws url> <service base url> <admin token> <work dir>
+// Scenario: QR → scan through the admin API → 515 → restart → open → keepalives → close;
+// login again from the saved credentials without a QR → sock.logout() unlinks the device;
+// pair a second time → a sandbox disconnect 401 makes Baileys report logged out.
+// Prints one JSON line per step; exit code 0 only if every step happened as expected.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import fs from 'node:fs';
+
+const [release, wsUrl, baseUrl, token, workDir] = process.argv.slice(2);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.join(here, `baileys${release}`, 'node_modules');
+const require = createRequire(path.join(root, 'x.js'));
+const baileys = release === '6' ? require('baileys') : await import(path.join(root, 'baileys/lib/index.js'));
+const makeWASocket = baileys.default?.default || baileys.default || baileys.makeWASocket;
+const { useMultiFileAuthState, DisconnectReason } = baileys;
+const pino = require('pino');
+const logger = pino({ level: process.env.BAILEYS_LOG || 'silent' });
+
+const step = (name, data = {}) => console.log(JSON.stringify({ step: name, ...data }));
+const fail = (message) => { console.log(JSON.stringify({ step: 'failed', message })); process.exit(1); };
+setTimeout(() => fail('scenario timed out'), 150_000).unref();
+
+async function admin(method, url, body) {
+  const res = await fetch(baseUrl + url, {
+    method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+if (release === '7') {
+  const trust = await admin('GET', '/sandbox/v1/trust-root');
+  baileys.WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(trust.body.publicKey, 'base64');
+  step('trust-root-set');
+}
+
+// One socket's life: resolves with the reason it closed.
+function runSocket(auth, saveCreds, { phone, onOpen, expectQr }) {
+  return new Promise((resolve) => {
+    const sock = makeWASocket({
+      waWebSocketUrl: wsUrl, auth, logger, keepAliveIntervalMs: 1500, connectTimeoutMs: 10_000,
+      defaultQueryTimeoutMs: 10_000, markOnlineOnConnect: false, syncFullHistory: false,
+    });
+    sock.ev.on('creds.update', saveCreds);
+    sock.ev.on('connection.update', async (update) => {
+      if (update.qr) {
+        if (!expectQr) fail('unexpected QR on a login with saved credentials');
+        step('qr', { form: update.qr.startsWith('https://') ? 'link' : 'bare' });
+        const scan = await admin('POST', '/sandbox/v1/scan', { qr: update.qr, phone });
+        if (scan.status !== 200) fail(`scan answered ${scan.status}: ${JSON.stringify(scan.body)}`);
+        step('scanned', scan.body);
+      }
+      if (update.connection === 'open') {
+        step('open', { me: auth.creds.me?.id });
+        onOpen(sock);
+      }
+      if (update.connection === 'close') {
+        const code = update.lastDisconnect?.error?.output?.statusCode;
+        resolve({ code, message: update.lastDisconnect?.error?.message });
+      }
+    });
+  });
+}
+
+async function connectUntilOpen(dir, phone, expectQr, onOpen) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const { state, saveCreds } = await useMultiFileAuthState(dir);
+    const closed = await runSocket(state, saveCreds, { phone, expectQr: expectQr && attempt === 0, onOpen });
+    if (closed.code === DisconnectReason.restartRequired) {
+      step('restart-required', { code: closed.code });
+      continue;
+    }
+    return { closed, state };
+  }
+  fail('too many restarts');
+}
+
+const devices = async () => (await admin('GET', '/sandbox/v1/devices')).body;
+const phoneA = `1555${Math.floor(1000000 + Math.random() * 8999999)}`;
+const dirA = path.join(workDir, 'auth-a');
+fs.rmSync(dirA, { recursive: true, force: true });
+
+// 1. Pair, stay open across keepalives, close.
+let first = await connectUntilOpen(dirA, phoneA, true, (sock) => setTimeout(() => sock.end(undefined), 5000));
+if (!first.state.creds.me?.id) fail('no credentials after pairing');
+step('closed-by-client', { code: first.closed.code });
+const linked = (await devices()).find((d) => d.phone === phoneA);
+if (!linked) fail('sandbox does not list the device');
+step('linked', linked);
+
+// 2. Log in again from the saved credentials (no QR), then log out.
+let loggedOut = false;
+const second = await connectUntilOpen(dirA, phoneA, false, async (sock) => {
+  await new Promise((r) => setTimeout(r, 3000));
+  await sock.logout();
+  loggedOut = true;
+});
+if (!loggedOut) fail(`second login did not open: ${JSON.stringify(second.closed)}`);
+await new Promise((r) => setTimeout(r, 500));
+if ((await devices()).some((d) => d.deviceJid === linked.deviceJid)) fail('logout did not unlink the device');
+step('logged-out-unlinked');
+
+// 3. Pair again; the sandbox logs the device out with 401.
+const dirB = path.join(workDir, 'auth-b');
+fs.rmSync(dirB, { recursive: true, force: true });
+const third = await connectUntilOpen(dirB, phoneA, true, async () => {
+  await new Promise((r) => setTimeout(r, 2500));
+  const jid = (await devices()).find((d) => d.online && d.phone === phoneA)?.deviceJid;
+  const res = await admin('POST', `/sandbox/v1/devices/${encodeURIComponent(jid)}/disconnect`, { code: 401 });
+  step('sandbox-disconnect', { status: res.status, jid });
+});
+if (third.closed.code !== DisconnectReason.loggedOut) fail(`expected logged out (401), got ${JSON.stringify(third.closed)}`);
+step('reported-logged-out', third.closed);
+step('passed');
+process.exit(0);
