@@ -1,0 +1,24 @@
+package io.switchboard.protocol.client;
+
+import java.time.Instant;
+
+/** What a {@link WhatsAppClient} reports, in order, on its own context. */
+public sealed interface ClientEvent permits ClientEvent.QrCode, ClientEvent.Paired, ClientEvent.Connected,
+        ClientEvent.Disconnected {
+
+    /** Show this QR text until {@code expiresAt}; {@code index} of {@code total} refs. */
+    record QrCode(String text, Instant expiresAt, int index, int total) implements ClientEvent {
+    }
+
+    /** The phone linked this device; {@code credentials} were stored before it was acknowledged. */
+    record Paired(Credentials credentials) implements ClientEvent {
+    }
+
+    /** Logged in and ready. */
+    record Connected(String deviceJid, String lid) implements ClientEvent {
+    }
+
+    /** The client stopped; it will not reconnect by itself (a restart after 515 is not reported). */
+    record Disconnected(DisconnectReason reason, String detail) implements ClientEvent {
+    }
+}

@@ -1,0 +1,287 @@
+package io.switchboard.protocol.client;
+
+import io.switchboard.protocol.binary.Node;
+import io.switchboard.protocol.binary.NodeDecodeException;
+import io.switchboard.protocol.binary.NodeDecoder;
+import io.switchboard.protocol.binary.NodeEncoder;
+import io.switchboard.protocol.binary.TokenDictionary;
+import io.switchboard.protocol.crypto.CryptoException;
+import io.switchboard.protocol.noise.CertificateVerifier;
+import io.switchboard.protocol.noise.ClientHandshake;
+import io.switchboard.protocol.noise.FrameDecoder;
+import io.switchboard.protocol.noise.FrameEncoder;
+import io.switchboard.protocol.noise.FrameException;
+import io.switchboard.protocol.noise.HandshakeException;
+import io.switchboard.protocol.noise.IntroHeader;
+import io.switchboard.protocol.noise.TransportCipher;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.time.Clock;
+
+/**
+ * One WebSocket to WhatsApp: framing, the Noise handshake, then stanzas. Every method runs on
+ * the owning client's context. A connection is used once; the client makes a new one to
+ * reconnect.
+ */
+final class Connection {
+
+    enum State { CONNECTING, HANDSHAKING, AWAITING_SCAN, PAIRED, LOGGING_IN, CONNECTED, CLOSED }
+
+    /** What the connection tells its client. */
+    interface Listener {
+        void onStanzaPhase(Connection connection);
+
+        void onPairDevice(Connection connection, Node iq);
+
+        void onPairSuccess(Connection connection, Node iq);
+
+        void onConnected(Connection connection, String lid);
+
+        void onClosed(Connection connection, DisconnectReason reason, String detail);
+    }
+
+    private final Vertx vertx;
+    private final ClientOptions options;
+    private final Credentials credentials;
+    private final Listener listener;
+    private final Clock clock;
+    private final IqTracker iqs;
+    private final FrameDecoder frames;
+    private final FrameEncoder frameEncoder;
+    private final NodeEncoder encoder;
+    private final NodeDecoder decoder;
+    private State state = State.CONNECTING;
+    private WebSocketClient client;
+    private WebSocket socket;
+    private ClientHandshake handshake;
+    private TransportCipher transport;
+    private DisconnectReason closeReason;
+    private String closeDetail;
+    private long handshakeTimer = -1;
+    private long keepAliveTimer = -1;
+    private long lastReceived;
+
+    Connection(Vertx vertx, ClientOptions options, Credentials credentials, Listener listener, Clock clock) {
+        this.vertx = vertx;
+        this.options = options;
+        this.credentials = credentials;
+        this.listener = listener;
+        this.clock = clock;
+        this.iqs = new IqTracker(vertx, options.queryTimeout());
+        this.frames = FrameDecoder.client(options.maxFrameSize());
+        IntroHeader header = new IntroHeader(options.dictionaryVersion());
+        this.frameEncoder = FrameEncoder.client(header);
+        TokenDictionary dictionary = TokenDictionary.forVersion(options.dictionaryVersion());
+        this.encoder = new NodeEncoder(dictionary);
+        this.decoder = new NodeDecoder(dictionary);
+        this.handshake = ClientHandshake.start(header, credentials.noiseKey(),
+                new CertificateVerifier(options.trustRoot(), clock));
+    }
+
+    State state() {
+        return state;
+    }
+
+    Credentials credentials() {
+        return credentials;
+    }
+
+    void open() {
+        WebSocketClientOptions clientOptions = new WebSocketClientOptions()
+                .setMaxFrameSize(options.maxFrameSize())
+                .setMaxMessageSize(options.maxFrameSize() + 3)
+                .setConnectTimeout((int) options.connectTimeout().toMillis());
+        client = vertx.createWebSocketClient(clientOptions);
+        WebSocketConnectOptions connect = new WebSocketConnectOptions()
+                .setAbsoluteURI(options.url().toString())
+                .addHeader("Origin", options.origin())
+                .setTimeout(options.connectTimeout().toMillis());
+        handshakeTimer = vertx.setTimer(options.connectTimeout().toMillis(),
+                t -> fail(DisconnectReason.TIMED_OUT, "no handshake answer within " + options.connectTimeout()));
+        client.connect(connect).onComplete(result -> {
+            if (state == State.CLOSED) {
+                if (result.succeeded()) {
+                    result.result().close();
+                }
+                return;
+            }
+            if (result.failed()) {
+                finish(DisconnectReason.CONNECTION_LOST, "cannot connect: " + result.cause().getMessage());
+                return;
+            }
+            socket = result.result();
+            socket.binaryMessageHandler(this::onData);
+            socket.closeHandler(ignored -> finish(DisconnectReason.CONNECTION_LOST, "socket closed"));
+            socket.exceptionHandler(error -> fail(DisconnectReason.CONNECTION_LOST, error.getMessage()));
+            state = State.HANDSHAKING;
+            lastReceived = clock.millis();
+            writeFrame(handshake.clientHello());
+        });
+    }
+
+    private void onData(Buffer data) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        lastReceived = clock.millis();
+        try {
+            for (byte[] frame : frames.feed(data.getBytes())) {
+                if (state == State.CLOSED) {
+                    return;
+                }
+                onFrame(frame);
+            }
+        } catch (FrameException | NodeDecodeException | CryptoException e) {
+            fail(DisconnectReason.PROTOCOL_ERROR, e.getMessage());
+        } catch (HandshakeException e) {
+            fail(e.failure() == HandshakeException.Failure.CERTIFICATE_REJECTED
+                    ? DisconnectReason.CERTIFICATE_REJECTED : DisconnectReason.HANDSHAKE_FAILED, e.getMessage());
+        }
+    }
+
+    private void onFrame(byte[] frame) throws HandshakeException, CryptoException, NodeDecodeException {
+        if (state == State.HANDSHAKING) {
+            ClientHandshake.Finished finished = handshake.finish(frame, ClientPayloads.forCredentials(credentials, options));
+            handshake = null;
+            vertx.cancelTimer(handshakeTimer);
+            writeFrame(finished.clientFinish());
+            transport = finished.transport();
+            state = credentials.isPaired() ? State.LOGGING_IN : State.AWAITING_SCAN;
+            listener.onStanzaPhase(this);
+            return;
+        }
+        onNode(decoder.decodeFrame(transport.decrypt(frame)));
+    }
+
+    private void onNode(Node node) {
+        switch (node.tag()) {
+            case "iq":
+                onIq(node);
+                return;
+            case "success":
+                if (state != State.LOGGING_IN) {
+                    fail(DisconnectReason.PROTOCOL_ERROR, "unexpected success in state " + state);
+                    return;
+                }
+                state = State.CONNECTED;
+                startKeepAlive();
+                send(Stanza.iq(iqs.nextId(), "set", "passive", Node.of("active")));
+                listener.onConnected(this, node.attribute("lid").orElse(null));
+                return;
+            case "stream:error":
+                closeByServer(StreamErrors.reasonOf(node), StreamErrors.describe(node));
+                return;
+            case "failure":
+                closeByServer(StreamErrors.reasonOfFailure(node), "failure " + node.attribute("reason").orElse("?"));
+                return;
+            case "message":
+            case "receipt":
+            case "notification":
+            case "call":
+                send(Node.of("ack", Stanza.attrs("id", node.attribute("id").orElse(""), "class", node.tag(),
+                        "to", node.attribute("from").orElse(Stanza.SERVER))));
+                return;
+            default:
+                // ib, presence, acks: nothing to answer
+        }
+    }
+
+    private void onIq(Node iq) {
+        String type = iq.attribute("type").orElse("");
+        if (("result".equals(type) || "error".equals(type)) && iqs.complete(iq)) {
+            return;
+        }
+        if (iq.child("pair-device").isPresent() && state == State.AWAITING_SCAN) {
+            send(Stanza.result(iq));
+            listener.onPairDevice(this, iq);
+        } else if (iq.child("pair-success").isPresent() && state == State.AWAITING_SCAN) {
+            state = State.PAIRED;
+            listener.onPairSuccess(this, iq);
+        } else if (iq.child("ping").isPresent() || "urn:xmpp:ping".equals(iq.attribute("xmlns").orElse(""))) {
+            send(Stanza.result(iq));
+        } else if ("get".equals(type) || "set".equals(type)) {
+            send(Stanza.error(iq, 501, "feature-not-implemented"));
+        }
+    }
+
+    Future<Node> query(Node iq) {
+        Future<Node> answer = iqs.expect(iq.attribute("id").orElseThrow());
+        send(iq);
+        return answer;
+    }
+
+    String nextIqId() {
+        return iqs.nextId();
+    }
+
+    void send(Node node) {
+        if (state == State.CLOSED || transport == null) {
+            return;
+        }
+        writeFrame(transport.encrypt(encoder.encodeFrame(node)));
+    }
+
+    private void writeFrame(byte[] payload) {
+        socket.writeBinaryMessage(Buffer.buffer(frameEncoder.encode(payload)));
+    }
+
+    private void startKeepAlive() {
+        keepAliveTimer = vertx.setPeriodic(options.keepAliveInterval().toMillis(), t -> {
+            if (state != State.CONNECTED) {
+                return;
+            }
+            long silent = clock.millis() - lastReceived;
+            if (silent > options.deadConnectionTimeout().toMillis()) {
+                fail(DisconnectReason.CONNECTION_LOST, "nothing received for " + silent + " ms");
+                return;
+            }
+            query(Stanza.iq(iqs.nextId(), "get", "w:p", Node.of("ping"))).onFailure(error -> { });
+        });
+    }
+
+    /** The server ended the stream: remember why, then close the socket. */
+    private void closeByServer(DisconnectReason reason, String detail) {
+        if (closeReason == null) {
+            closeReason = reason;
+            closeDetail = detail;
+        }
+        finish(reason, detail);
+    }
+
+    /** We end the connection because of {@code reason}. */
+    void fail(DisconnectReason reason, String detail) {
+        finish(reason, detail);
+    }
+
+    private void finish(DisconnectReason reason, String detail) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        DisconnectReason finalReason = closeReason != null ? closeReason : reason;
+        String finalDetail = closeReason != null ? closeDetail : detail;
+        vertx.cancelTimer(handshakeTimer);
+        if (keepAliveTimer >= 0) {
+            vertx.cancelTimer(keepAliveTimer);
+        }
+        iqs.failAll("connection closed");
+        if (handshake != null) {
+            handshake.abort();
+        }
+        if (transport != null) {
+            transport.wipe();
+        }
+        if (socket != null && !socket.isClosed()) {
+            socket.close();
+        }
+        if (client != null) {
+            client.close();
+        }
+        listener.onClosed(this, finalReason, finalDetail);
+    }
+}

@@ -1,0 +1,154 @@
+package io.switchboard.protocol.client;
+
+import io.switchboard.protocol.crypto.Curve25519;
+import io.switchboard.protocol.crypto.KeyPair;
+import io.switchboard.protocol.crypto.XEdDsa;
+import io.vertx.core.json.JsonObject;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A device's long-term secrets and, once paired, its account. Immutable; serialized to a stable
+ * JSON form ({@link #toJson}) that the store encrypts. {@link #toString} never shows secrets.
+ *
+ * @param registrationId Signal registration id (14 bits)
+ * @param advSecret      32 random bytes shared with the phone through the QR code
+ * @param account        present once a phone has linked this device
+ */
+public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey signedPreKey, int registrationId,
+        byte[] advSecret, Optional<Account> account) {
+
+    static final int FORMAT_VERSION = 1;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final byte KEY_TYPE_CURVE25519 = 5;
+
+    /** The signed pre-key: its id, key pair and the identity key's signature over 0x05 || public key. */
+    public record SignedPreKey(int id, KeyPair keyPair, byte[] signature) {
+        public SignedPreKey {
+            signature = signature.clone();
+        }
+
+        @Override
+        public byte[] signature() {
+            return signature.clone();
+        }
+    }
+
+    /**
+     * The linked account.
+     *
+     * @param deviceJid            {@code phone:device@s.whatsapp.net}
+     * @param signedDeviceIdentity the ADVSignedDeviceIdentity (with our device signature)
+     */
+    public record Account(String deviceJid, String lid, byte[] accountSignatureKey, byte[] signedDeviceIdentity,
+            String platform) {
+        public Account {
+            Objects.requireNonNull(deviceJid, "deviceJid");
+            accountSignatureKey = accountSignatureKey.clone();
+            signedDeviceIdentity = signedDeviceIdentity.clone();
+        }
+
+        /** The phone number part of the device JID. */
+        public String phone() {
+            return deviceJid.substring(0, deviceJid.indexOf(deviceJid.contains(":") ? ':' : '@'));
+        }
+
+        public int device() {
+            int colon = deviceJid.indexOf(':');
+            return colon < 0 ? 0 : Integer.parseInt(deviceJid.substring(colon + 1, deviceJid.indexOf('@')));
+        }
+    }
+
+    public Credentials {
+        Objects.requireNonNull(noiseKey, "noiseKey");
+        Objects.requireNonNull(identityKey, "identityKey");
+        Objects.requireNonNull(signedPreKey, "signedPreKey");
+        if (advSecret.length != 32) {
+            throw new IllegalArgumentException("adv secret must be 32 bytes");
+        }
+        advSecret = advSecret.clone();
+        Objects.requireNonNull(account, "account");
+    }
+
+    /** Fresh credentials for a device that has never been linked. */
+    public static Credentials fresh() {
+        KeyPair identity = Curve25519.generateKeyPair();
+        KeyPair preKey = Curve25519.generateKeyPair();
+        byte[] signed = new byte[33];
+        signed[0] = KEY_TYPE_CURVE25519;
+        System.arraycopy(preKey.publicKey(), 0, signed, 1, 32);
+        byte[] advSecret = new byte[32];
+        RANDOM.nextBytes(advSecret);
+        return new Credentials(Curve25519.generateKeyPair(), identity,
+                new SignedPreKey(1, preKey, XEdDsa.sign(identity.privateKey(), signed)),
+                RANDOM.nextInt(16380) + 1, advSecret, Optional.empty());
+    }
+
+    @Override
+    public byte[] advSecret() {
+        return advSecret.clone();
+    }
+
+    public boolean isPaired() {
+        return account.isPresent();
+    }
+
+    public Credentials withAccount(Account linked) {
+        return new Credentials(noiseKey, identityKey, signedPreKey, registrationId, advSecret, Optional.of(linked));
+    }
+
+    public JsonObject toJson() {
+        JsonObject json = new JsonObject()
+                .put("format", FORMAT_VERSION)
+                .put("noiseKey", pair(noiseKey))
+                .put("identityKey", pair(identityKey))
+                .put("signedPreKey", pair(signedPreKey.keyPair()).put("id", signedPreKey.id())
+                        .put("signature", b64(signedPreKey.signature())))
+                .put("registrationId", registrationId)
+                .put("advSecret", b64(advSecret));
+        account.ifPresent(a -> json.put("account", new JsonObject()
+                .put("deviceJid", a.deviceJid())
+                .put("lid", a.lid())
+                .put("accountSignatureKey", b64(a.accountSignatureKey()))
+                .put("signedDeviceIdentity", b64(a.signedDeviceIdentity()))
+                .put("platform", a.platform())));
+        return json;
+    }
+
+    public static Credentials fromJson(JsonObject json) {
+        if (json.getInteger("format", 0) != FORMAT_VERSION) {
+            throw new IllegalArgumentException("unknown credentials format " + json.getValue("format"));
+        }
+        JsonObject preKey = json.getJsonObject("signedPreKey");
+        JsonObject a = json.getJsonObject("account");
+        Optional<Account> account = a == null ? Optional.empty() : Optional.of(new Account(a.getString("deviceJid"),
+                a.getString("lid"), unb64(a.getString("accountSignatureKey")),
+                unb64(a.getString("signedDeviceIdentity")), a.getString("platform")));
+        return new Credentials(pairOf(json.getJsonObject("noiseKey")), pairOf(json.getJsonObject("identityKey")),
+                new SignedPreKey(preKey.getInteger("id"), pairOf(preKey), unb64(preKey.getString("signature"))),
+                json.getInteger("registrationId"), unb64(json.getString("advSecret")), account);
+    }
+
+    @Override
+    public String toString() {
+        return "Credentials[" + account.map(Account::deviceJid).orElse("unpaired") + "]";
+    }
+
+    private static JsonObject pair(KeyPair pair) {
+        return new JsonObject().put("public", b64(pair.publicKey())).put("private", b64(pair.privateKey()));
+    }
+
+    private static KeyPair pairOf(JsonObject json) {
+        return new KeyPair(unb64(json.getString("public")), unb64(json.getString("private")));
+    }
+
+    private static String b64(byte[] bytes) {
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+
+    private static byte[] unb64(String text) {
+        return Base64.getDecoder().decode(text);
+    }
+}

@@ -1,0 +1,234 @@
+package io.switchboard.protocol.client;
+
+import io.switchboard.protocol.binary.Node;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A WhatsApp multi-device client for one account: registers with fresh credentials (QR pairing)
+ * or logs in with stored ones, restarts by itself when the server asks (515), keeps the
+ * connection alive, and reports everything as {@link ClientEvent}s. Non-blocking; all state
+ * lives on the client's own Vert.x context. It never reconnects after a real disconnect: that
+ * policy belongs to the caller.
+ */
+public final class WhatsAppClient implements Connection.Listener {
+
+    /** The QR link form WhatsApp's current clients show. */
+    public static final String QR_LINK_PREFIX = "https://wa.me/settings/linked_devices#";
+    /** Companion platform id in the QR: "other web client". */
+    static final String QR_PLATFORM_ID = "9";
+    /** Restarts in a row (without logging in) before giving up. */
+    static final int MAX_RESTARTS = 3;
+
+    private enum State { NEW, RUNNING, STOPPED }
+
+    private final Vertx vertx;
+    private final Context context;
+    private final ClientOptions options;
+    private final CredentialsStore store;
+    private final Handler<ClientEvent> events;
+    private final Clock clock;
+    private Credentials credentials;
+    private State state = State.NEW;
+    private Connection connection;
+    private int restarts;
+    private final List<Long> qrTimers = new ArrayList<>();
+
+    public WhatsAppClient(Vertx vertx, ClientOptions options, Credentials credentials, CredentialsStore store,
+            Handler<ClientEvent> events) {
+        this(vertx, options, credentials, store, events, Clock.systemUTC());
+    }
+
+    WhatsAppClient(Vertx vertx, ClientOptions options, Credentials credentials, CredentialsStore store,
+            Handler<ClientEvent> events, Clock clock) {
+        this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
+        this.options = options;
+        this.credentials = credentials;
+        this.store = store;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    /** Opens the first connection. Progress and failures arrive as events. */
+    public Future<Void> start() {
+        return onContext(() -> {
+            if (state != State.NEW) {
+                throw new IllegalStateException("client already started");
+            }
+            state = State.RUNNING;
+            connect();
+            return null;
+        });
+    }
+
+    /** Closes the connection without logging out; stored credentials stay valid. */
+    public Future<Void> close() {
+        return onContext(() -> {
+            stop(DisconnectReason.CLIENT_CLOSED, "closed by the application");
+            return null;
+        });
+    }
+
+    /** Unlinks this device from the account (when connected), then closes. */
+    public Future<Void> logout() {
+        Promise<Void> done = Promise.promise();
+        context.runOnContext(ignored -> {
+            Connection current = connection;
+            if (state != State.RUNNING || current == null || current.state() != Connection.State.CONNECTED) {
+                stop(DisconnectReason.CLIENT_CLOSED, "closed by the application");
+                done.complete();
+                return;
+            }
+            String jid = credentials.account().orElseThrow().deviceJid();
+            Node remove = Stanza.iq(current.nextIqId(), "set", "md", Node.of("remove-companion-device",
+                    Stanza.attrs("jid", jid, "reason", "user_initiated")));
+            current.query(remove).onComplete(answer -> {
+                stop(DisconnectReason.LOGGED_OUT, "logged out by the application");
+                done.complete();
+            });
+        });
+        return done.future();
+    }
+
+    public Credentials credentials() {
+        return credentials;
+    }
+
+    public boolean isConnected() {
+        Connection current = connection;
+        return current != null && current.state() == Connection.State.CONNECTED;
+    }
+
+    private void connect() {
+        connection = new Connection(vertx, options, credentials, this, clock);
+        connection.open();
+    }
+
+    private void stop(DisconnectReason reason, String detail) {
+        if (state == State.STOPPED) {
+            return;
+        }
+        boolean wasRunning = state == State.RUNNING;
+        state = State.STOPPED;
+        cancelQrTimers();
+        Connection current = connection;
+        connection = null;
+        if (current != null) {
+            current.fail(reason, detail);
+        }
+        if (wasRunning) {
+            events.handle(new ClientEvent.Disconnected(reason, detail));
+        }
+    }
+
+    // ---- Connection.Listener (called on our context) ---------------------------------------------
+
+    @Override
+    public void onStanzaPhase(Connection from) {
+    }
+
+    @Override
+    public void onPairDevice(Connection from, Node iq) {
+        List<String> refs = new ArrayList<>();
+        iq.child("pair-device").ifPresent(pairDevice -> pairDevice.children().forEach(ref ->
+                ref.bytes().ifPresent(bytes -> refs.add(new String(bytes, StandardCharsets.UTF_8)))));
+        if (refs.isEmpty()) {
+            from.fail(DisconnectReason.PROTOCOL_ERROR, "pair-device without refs");
+            return;
+        }
+        showQr(from, refs, 0);
+    }
+
+    private void showQr(Connection from, List<String> refs, int index) {
+        if (from != connection || from.state() != Connection.State.AWAITING_SCAN) {
+            return;
+        }
+        if (index >= refs.size()) {
+            from.fail(DisconnectReason.QR_REFS_EXHAUSTED, "all " + refs.size() + " QR codes expired unscanned");
+            return;
+        }
+        long lifetime = (index == 0 ? options.firstQrLifetime() : options.laterQrLifetime()).toMillis();
+        Instant expiresAt = clock.instant().plusMillis(lifetime);
+        events.handle(new ClientEvent.QrCode(qrText(refs.get(index)), expiresAt, index, refs.size()));
+        qrTimers.add(vertx.setTimer(lifetime, t -> showQr(from, refs, index + 1)));
+    }
+
+    String qrText(String ref) {
+        Base64.Encoder b64 = Base64.getEncoder();
+        return QR_LINK_PREFIX + ref + "," + b64.encodeToString(credentials.noiseKey().publicKey()) + ","
+                + b64.encodeToString(credentials.identityKey().publicKey()) + ","
+                + b64.encodeToString(credentials.advSecret()) + "," + QR_PLATFORM_ID;
+    }
+
+    @Override
+    public void onPairSuccess(Connection from, Node iq) {
+        cancelQrTimers();
+        PairingVerifier.Verified verified;
+        try {
+            verified = PairingVerifier.verify(iq, credentials);
+        } catch (PairingVerifier.Rejected rejected) {
+            from.send(Stanza.error(iq, rejected.errorCode, rejected.errorText));
+            from.fail(DisconnectReason.PAIRING_REJECTED, rejected.getMessage());
+            return;
+        }
+        // Stored before the phone hears back: a crash now cannot lose a linked device.
+        store.save(verified.credentials()).onComplete(saved -> context.runOnContext(ignored -> {
+            if (saved.failed()) {
+                from.fail(DisconnectReason.PAIRING_REJECTED, "credentials could not be stored: " + saved.cause().getMessage());
+                return;
+            }
+            credentials = verified.credentials();
+            from.send(verified.reply());
+            events.handle(new ClientEvent.Paired(credentials));
+        }));
+    }
+
+    @Override
+    public void onConnected(Connection from, String lid) {
+        restarts = 0;
+        events.handle(new ClientEvent.Connected(credentials.account().map(Credentials.Account::deviceJid).orElse(null), lid));
+    }
+
+    @Override
+    public void onClosed(Connection from, DisconnectReason reason, String detail) {
+        if (from != connection || state != State.RUNNING) {
+            return;
+        }
+        cancelQrTimers();
+        if (reason == DisconnectReason.RESTART_REQUIRED && restarts < MAX_RESTARTS) {
+            restarts++;
+            connect();
+            return;
+        }
+        connection = null;
+        state = State.STOPPED;
+        events.handle(new ClientEvent.Disconnected(reason, detail));
+    }
+
+    private void cancelQrTimers() {
+        qrTimers.forEach(vertx::cancelTimer);
+        qrTimers.clear();
+    }
+
+    private <T> Future<T> onContext(java.util.concurrent.Callable<T> action) {
+        Promise<T> promise = Promise.promise();
+        context.runOnContext(ignored -> {
+            try {
+                promise.complete(action.call());
+            } catch (Exception e) {
+                promise.fail(e);
+            }
+        });
+        return promise.future();
+    }
+}
