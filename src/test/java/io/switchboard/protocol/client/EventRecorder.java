@@ -15,7 +15,10 @@ final class EventRecorder implements CredentialsStore {
     final BlockingQueue<ClientEvent> events = new LinkedBlockingQueue<>();
     final List<Credentials> stored = new ArrayList<>();
 
+    volatile boolean sawQr;
+
     void accept(ClientEvent event) {
+        sawQr |= event instanceof ClientEvent.QrCode;
         events.add(event);
     }
 
