@@ -1,0 +1,148 @@
+package io.switchboard.session.rest;
+
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.switchboard.security.TenantAccess;
+import io.switchboard.session.SessionConfig;
+import io.switchboard.session.SessionNotice;
+import io.switchboard.session.SessionSnapshot;
+import io.switchboard.session.SessionState;
+import io.switchboard.session.SessionSupervisor;
+import io.switchboard.session.store.SessionStore;
+import io.switchboard.web.ApiException;
+import io.switchboard.web.CanonicalUuid;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+/**
+ * The WhatsApp lifecycle of one organization, drop-in compatible with the Node service it
+ * replaces: init, reconnect, QR code (also as a stream), status, disconnect.
+ */
+@Path("/api/v1/organizations/{id}/whatsapp")
+@Authenticated
+@SecurityRequirement(name = "SecurityScheme")
+@Produces(MediaType.APPLICATION_JSON)
+public class WhatsAppResource {
+
+    static final int RETRY_IN_MILLIS = 3000;
+
+    private final SessionSupervisor supervisor;
+    private final SessionStore store;
+    private final TenantAccess access;
+    private final SessionConfig config;
+
+    WhatsAppResource(SessionSupervisor supervisor, SessionStore store, TenantAccess access, SessionConfig config) {
+        this.supervisor = supervisor;
+        this.store = store;
+        this.access = access;
+        this.config = config;
+    }
+
+    @POST
+    @Path("/init-baileys")
+    public Uni<Response> init(@PathParam("id") String id) {
+        return organization(id).flatMap(org -> supervisor.snapshot(org).flatMap(snapshot -> {
+            if (snapshot.record().state() == SessionState.CONNECTED) {
+                return Uni.createFrom().failure(ApiException.badRequest("already-connected",
+                        "WhatsApp is already connected for this organization. Disconnect first to link another number."));
+            }
+            return supervisor.link(org).flatMap(ignored -> qrOrRetry(org));
+        }));
+    }
+
+    @POST
+    @Path("/reconnect")
+    public Uni<Response> reconnect(@PathParam("id") String id) {
+        return organization(id).flatMap(org -> supervisor.snapshot(org).flatMap(snapshot -> {
+            if (snapshot.record().state() == SessionState.CONNECTED) {
+                return Uni.createFrom().item(Response.ok(StatusView.of(snapshot)).build());
+            }
+            if (snapshot.hasCredentials()) {
+                return supervisor.login(org).map(after -> Response.ok(StatusView.of(after)).build());
+            }
+            return supervisor.link(org).flatMap(ignored -> qrOrRetry(org));
+        }));
+    }
+
+    @GET
+    @Path("/qrcode")
+    public Uni<Response> qrcode(@PathParam("id") String id) {
+        return organization(id).flatMap(supervisor::snapshot).map(this::qrAnswer);
+    }
+
+    @GET
+    @Path("/qrcode/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    public Multi<SessionNotice> qrcodeStream(@PathParam("id") String id) {
+        return organization(id).onItem().transformToMulti(supervisor::notices);
+    }
+
+    @GET
+    @Path("/status")
+    public Uni<StatusView> status(@PathParam("id") String id) {
+        return organization(id).flatMap(supervisor::snapshot).map(StatusView::of);
+    }
+
+    @DELETE
+    @Path("/disconnect")
+    public Uni<Map<String, Object>> disconnect(@PathParam("id") String id) {
+        return organization(id).flatMap(supervisor::disconnect).map(snapshot -> Map.of(
+                "success", true,
+                "message", "WhatsApp disconnected; the organization can link a number again.",
+                "status", StatusView.of(snapshot)));
+    }
+
+    private Uni<Response> qrOrRetry(UUID organizationId) {
+        return supervisor.awaitQr(organizationId, config.qrWait()).map(this::qrAnswer);
+    }
+
+    private Response qrAnswer(SessionSnapshot snapshot) {
+        if (snapshot.qr() != null) {
+            return Response.ok(QrResponse.of(snapshot.qr())).build();
+        }
+        SessionState state = snapshot.record().state();
+        switch (state) {
+            case CONNECTING:
+            case AWAITING_QR:
+                return Response.accepted(Map.of("success", true, "message", "The QR code is being generated; retry shortly.",
+                        "retryIn", RETRY_IN_MILLIS)).header("Retry-After", RETRY_IN_MILLIS / 1000).build();
+            case CONNECTED:
+                throw ApiException.badRequest("already-connected", "WhatsApp is already connected; no QR code is needed.");
+            case PAIRED_RESTARTING:
+            case RECONNECTING:
+                throw ApiException.badRequest("reconnecting",
+                        "The linked device is reconnecting; no QR code is needed. Check the status.");
+            case FAILED:
+            case CLIENT_OUTDATED:
+                throw ApiException.badRequest(state == SessionState.FAILED ? "linking-failed" : "client-outdated",
+                        "Linking failed (" + snapshot.record().lastDisconnectReason() + "). Call reconnect to try again.");
+            default:
+                throw ApiException.badRequest("no-linking-in-progress",
+                        "No linking is in progress. Call POST …/whatsapp/reconnect (or init-baileys) to get a new QR code.");
+        }
+    }
+
+    /** Authorizes first (403 looks the same whether the organization exists), then checks it exists. */
+    private Uni<UUID> organization(String id) {
+        UUID organizationId = CanonicalUuid.pathParameter("id", id);
+        access.requireOrganization(organizationId);
+        return store.organizationExists(organizationId).map(exists -> {
+            if (!exists) {
+                throw ApiException.notFound("organization-not-found", "Organization " + organizationId + " does not exist.");
+            }
+            return organizationId;
+        });
+    }
+}

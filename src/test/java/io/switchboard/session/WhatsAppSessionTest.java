@@ -1,0 +1,175 @@
+package io.switchboard.session;
+
+import static io.switchboard.session.SessionFlows.awaitState;
+import static io.switchboard.session.SessionFlows.base;
+import static io.switchboard.session.SessionFlows.phone;
+import static io.switchboard.session.SessionFlows.qrFrom;
+import static io.switchboard.session.SessionFlows.scan;
+import static io.switchboard.session.SessionFlows.status;
+import static io.switchboard.support.Api.as;
+import static io.switchboard.support.Api.createOrganization;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.zxing.BinaryBitmap;
+import com.google.zxing.RGBLuminanceSource;
+import com.google.zxing.common.HybridBinarizer;
+import com.google.zxing.qrcode.QRCodeReader;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.switchboard.session.store.SessionStore;
+import io.switchboard.session.store.Transition;
+import io.switchboard.support.Tokens;
+import jakarta.inject.Inject;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+
+/** The seed's lifecycle API over REST, with the sandbox as WhatsApp and the real PostgreSQL. */
+@QuarkusTest
+class WhatsAppSessionTest {
+
+    @Inject
+    SessionSupervisor supervisor;
+
+    @Inject
+    SessionStore store;
+
+    private static String linkAndConnect(UUID org, String path, String phone) throws Exception {
+        long start = System.nanoTime();
+        JsonPath qr = qrFrom(org, path);
+        long qrMillis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(true, qr.getBoolean("success"));
+        assertEquals(qr.getString("qr"), decodeQr(qr.getString("qrCode")), "the PNG reads back as the QR text");
+        assertNotNull(qr.getString("expiresAt"));
+        long scanned = System.nanoTime();
+        String deviceJid = scan(qr.getString("qr"), phone).getString("deviceJid");
+        JsonPath connected = awaitState(org, "CONNECTED", 10_000);
+        long connectMillis = (System.nanoTime() - scanned) / 1_000_000;
+        System.out.printf("timing: %s → QR %d ms; scan → connected %d ms%n", path, qrMillis, connectMillis);
+        assertEquals(deviceJid, connected.getString("jid"));
+        assertEquals(phone, connected.getString("phoneNumber"));
+        assertEquals("connected", connected.getString("connectionStatus"));
+        assertTrue(connected.getBoolean("isConnected"));
+        return qr.getString("qr");
+    }
+
+    static String decodeQr(String dataUri) throws Exception {
+        byte[] png = Base64.getDecoder().decode(dataUri.substring("data:image/png;base64,".length()));
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+        // Scaled down to a typical dashboard size: still readable.
+        BufferedImage small = new BufferedImage(250, 250, BufferedImage.TYPE_INT_RGB);
+        small.getGraphics().drawImage(image.getScaledInstance(250, 250, java.awt.Image.SCALE_SMOOTH), 0, 0, null);
+        int[] pixels = small.getRGB(0, 0, 250, 250, null, 0, 250);
+        return new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(250, 250, pixels))))
+                .getText();
+    }
+
+    @Test
+    void seedScenarioDisconnectThenLinkAgain() throws Exception {
+        UUID org = createOrganization("Seed");
+        String phone = phone();
+        String firstQr = linkAndConnect(org, "init-baileys", phone);
+
+        as(Tokens.admin()).post(base(org) + "/init-baileys").then().statusCode(400)
+                .contentType("application/problem+json").body("reason", equalTo("already-connected"))
+                .body("success", equalTo(false)).body("message", notNullValue());
+
+        as(Tokens.admin()).delete(base(org) + "/disconnect").then().statusCode(200).body("success", equalTo(true));
+        JsonPath after = status(org);
+        assertEquals("DISCONNECTED", after.getString("state"));
+        assertEquals("disconnected", after.getString("connectionStatus"));
+        assertTrue(after.getBoolean("canReconnect"));
+        assertTrue(after.getBoolean("isDisconnected"));
+        assertTrue(store.credentials(org).await().atMost(Duration.ofSeconds(5)).isEmpty(), "credentials wiped");
+        as(Tokens.admin()).delete(base(org) + "/disconnect").then().statusCode(200);
+        as(Tokens.admin()).get(base(org) + "/qrcode").then().statusCode(400)
+                .body("reason", equalTo("no-linking-in-progress"));
+
+        String secondQr = linkAndConnect(org, "reconnect", phone);
+        assertNotEquals(firstQr, secondQr, "a new QR after a disconnect");
+
+        List<Transition> history = store.history(org).await().atMost(Duration.ofSeconds(5));
+        assertEquals(SessionState.DISCONNECTED, history.get(0).from());
+        assertTrue(history.stream().anyMatch(t -> t.event() == SessionEvent.DISCONNECT_REQUESTED));
+        assertEquals(SessionState.CONNECTED, history.get(history.size() - 1).to());
+    }
+
+    @Test
+    void restartResumesWithoutQr() throws Exception {
+        UUID org = createOrganization("Restart");
+        linkAndConnect(org, "init-baileys", phone());
+        supervisor.shutdownAll().await().atMost(Duration.ofSeconds(10));
+        assertEquals(0, supervisor.liveClients());
+        supervisor.resumeAll().await().atMost(Duration.ofSeconds(10));
+        JsonPath resumed = awaitState(org, "CONNECTED", 10_000);
+        assertNotNull(resumed.getString("jid"));
+        as(Tokens.admin()).get(base(org) + "/qrcode").then().statusCode(400).body("reason", equalTo("already-connected"));
+    }
+
+    @Test
+    void sandboxLogoutWipesCredentialsAndReconnectGivesAQr() throws Exception {
+        UUID org = createOrganization("Logged out");
+        linkAndConnect(org, "init-baileys", phone());
+        String jid = status(org).getString("jid");
+        as(Tokens.admin()).body("{\"code\": 401}").post("/sandbox/v1/devices/" + jid + "/disconnect").then().statusCode(204);
+        JsonPath loggedOut = awaitState(org, "LOGGED_OUT", 10_000);
+        assertEquals(401, loggedOut.getInt("lastDisconnect.code"));
+        assertTrue(loggedOut.getBoolean("canReconnect"));
+        assertTrue(store.credentials(org).await().atMost(Duration.ofSeconds(5)).isEmpty());
+        JsonPath qr = qrFrom(org, "reconnect");
+        assertNotNull(qr.getString("qr"));
+    }
+
+    @Test
+    void replacedStopsWithoutALoop() throws Exception {
+        UUID org = createOrganization("Replaced");
+        linkAndConnect(org, "init-baileys", phone());
+        String jid = status(org).getString("jid");
+        as(Tokens.admin()).body("{\"code\": 440}").post("/sandbox/v1/devices/" + jid + "/disconnect").then().statusCode(204);
+        awaitState(org, "REPLACED", 10_000);
+        int transitions = store.history(org).await().atMost(Duration.ofSeconds(5)).size();
+        Thread.sleep(3000);
+        assertEquals("REPLACED", status(org).getString("state"));
+        assertEquals(transitions, store.history(org).await().atMost(Duration.ofSeconds(5)).size(), "no reconnect loop");
+        assertTrue(status(org).getBoolean("canReconnect"));
+    }
+
+    @Test
+    void droppedConnectionComesBackByItself() throws Exception {
+        UUID org = createOrganization("Dropped");
+        linkAndConnect(org, "init-baileys", phone());
+        String jid = status(org).getString("jid");
+        long dropped = System.nanoTime();
+        as(Tokens.admin()).post("/sandbox/v1/devices/" + jid + "/drop").then().statusCode(204);
+        awaitState(org, "RECONNECTING", 10_000);
+        JsonPath back = awaitState(org, "CONNECTED", 10_000);
+        System.out.printf("timing: drop → connected again %d ms%n", (System.nanoTime() - dropped) / 1_000_000);
+        assertEquals(jid, back.getString("jid"));
+        assertEquals(0, back.getInt("reconnectAttempts"));
+        assertTrue(store.history(org).await().atMost(Duration.ofSeconds(5)).stream()
+                .anyMatch(t -> t.event() == SessionEvent.CONNECTION_LOST));
+    }
+
+    @Test
+    void statusOfANewOrganizationIsDisconnected() {
+        UUID org = createOrganization("Fresh");
+        JsonPath fresh = status(org);
+        assertEquals("DISCONNECTED", fresh.getString("state"));
+        assertEquals("baileys", fresh.getString("authType"));
+        assertTrue(fresh.getBoolean("canReconnect"));
+        assertNull(fresh.get("jid"));
+        assertFalse(fresh.getBoolean("isConnected"));
+    }
+}
