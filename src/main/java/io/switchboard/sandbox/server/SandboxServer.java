@@ -36,6 +36,7 @@ public final class SandboxServer {
     private final Map<String, SandboxConnection> online = new ConcurrentHashMap<>();
     private final Map<String, Pairing> pairingsByRef = new ConcurrentHashMap<>();
     private final Map<String, Integer> preKeys = new ConcurrentHashMap<>();
+    private final java.util.Set<SandboxConnection> open = ConcurrentHashMap.newKeySet();
 
     public SandboxServer(Vertx vertx, SandboxOptions options, Clock clock) {
         this.vertx = vertx;
@@ -51,7 +52,7 @@ public final class SandboxServer {
 
     /** Serves one WebSocket; {@code cut} drops its TCP connection without a close frame. */
     public void accept(ServerWebSocket socket, Runnable cut) {
-        new SandboxConnection(this, socket, cut, vertx.getOrCreateContext());
+        open.add(new SandboxConnection(this, socket, cut, vertx.getOrCreateContext()));
     }
 
     /** The phone {@code phone} scans {@code qr}; completes once the device confirmed the pairing. */
@@ -75,6 +76,11 @@ public final class SandboxServer {
         } catch (SandboxException e) {
             return Future.failedFuture(e);
         }
+    }
+
+    /** WebSockets currently open to the sandbox, paired or not. */
+    public int openConnections() {
+        return open.size();
     }
 
     public List<DeviceView> devices() {
@@ -167,6 +173,7 @@ public final class SandboxServer {
     }
 
     void offline(SandboxConnection connection) {
+        open.remove(connection);
         if (connection.device != null) {
             online.remove(connection.device.deviceJid(), connection);
         }
