@@ -3,6 +3,7 @@ package io.switchboard.protocol.client;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.switchboard.protocol.binary.Node;
+import io.switchboard.protocol.crypto.Bytes;
 import io.switchboard.protocol.crypto.Hmac;
 import io.switchboard.protocol.crypto.XEdDsa;
 import io.switchboard.protocol.proto.ADVDeviceIdentity;
@@ -51,7 +52,7 @@ final class PairingVerifier {
             ADVSignedDeviceIdentityHMAC hmac = ADVSignedDeviceIdentityHMAC.parseFrom(wrapped);
             boolean hosted = hmac.getAccountType() == ADVEncryptionType.HOSTED;
             byte[] signedBytes = hmac.getDetails().toByteArray();
-            byte[] hmacInput = hosted ? concat(HMAC_PREFIX_HOSTED, signedBytes) : signedBytes;
+            byte[] hmacInput = hosted ? Bytes.concat(HMAC_PREFIX_HOSTED, signedBytes) : signedBytes;
             if (!Hmac.verifySha256(credentials.advSecret(), hmacInput, hmac.getHmac().toByteArray())) {
                 throw new Rejected("hmac-mismatch", "pair-success HMAC does not match our adv secret");
             }
@@ -62,11 +63,11 @@ final class PairingVerifier {
             byte[] ourIdentity = credentials.identityKey().publicKey();
             byte[] prefix = identity.getDeviceType() == ADVEncryptionType.HOSTED ? ACCOUNT_PREFIX_HOSTED : ACCOUNT_PREFIX;
             if (accountKey.length != 32 || signed.getAccountSignature().size() != 64
-                    || !XEdDsa.verify(accountKey, concat(prefix, details, ourIdentity), signed.getAccountSignature().toByteArray())) {
+                    || !XEdDsa.verify(accountKey, Bytes.concat(prefix, details, ourIdentity), signed.getAccountSignature().toByteArray())) {
                 throw new Rejected("signature-mismatch", "account signature in pair-success does not verify");
             }
             byte[] deviceSignature = XEdDsa.sign(credentials.identityKey().privateKey(),
-                    concat(DEVICE_PREFIX, details, ourIdentity, accountKey));
+                    Bytes.concat(DEVICE_PREFIX, details, ourIdentity, accountKey));
             ADVSignedDeviceIdentity ours = signed.toBuilder().setDeviceSignature(ByteString.copyFrom(deviceSignature)).build();
             Credentials.Account account = new Credentials.Account(deviceJid, device.attribute("lid").orElse(null),
                     accountKey, ours.toByteArray(),
@@ -80,19 +81,5 @@ final class PairingVerifier {
         } catch (InvalidProtocolBufferException e) {
             throw new Rejected("bad-request", "pair-success identity is not decodable");
         }
-    }
-
-    static byte[] concat(byte[]... parts) {
-        int length = 0;
-        for (byte[] part : parts) {
-            length += part.length;
-        }
-        byte[] out = new byte[length];
-        int offset = 0;
-        for (byte[] part : parts) {
-            System.arraycopy(part, 0, out, offset, part.length);
-            offset += part.length;
-        }
-        return out;
     }
 }

@@ -3,6 +3,7 @@ package io.switchboard.sandbox.server;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.switchboard.protocol.binary.Node;
+import io.switchboard.protocol.crypto.Bytes;
 import io.switchboard.protocol.crypto.Hmac;
 import io.switchboard.protocol.crypto.XEdDsa;
 import io.switchboard.protocol.proto.ADVDeviceIdentity;
@@ -49,7 +50,7 @@ final class PhonePairing {
                 .setDeviceType(ADVEncryptionType.E2EE)
                 .build().toByteArray();
         this.accountSignature = XEdDsa.sign(account.identity.privateKey(),
-                concat(ACCOUNT_SIGNATURE_PREFIX, details, identityKey));
+                Bytes.concat(ACCOUNT_SIGNATURE_PREFIX, details, identityKey));
     }
 
     String deviceJid() {
@@ -101,24 +102,10 @@ final class PhonePairing {
                 || !MessageDigest.isEqual(answer.getAccountSignature().toByteArray(), accountSignature)) {
             return "device-identity does not echo the phone's details and account signature";
         }
-        byte[] message = concat(DEVICE_SIGNATURE_PREFIX, details, identityKey, account.identity.publicKey());
+        byte[] message = Bytes.concat(DEVICE_SIGNATURE_PREFIX, details, identityKey, account.identity.publicKey());
         if (!XEdDsa.verify(identityKey, message, answer.getDeviceSignature().toByteArray())) {
             return "device signature does not verify with the device's identity key";
         }
         return null;
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        int length = 0;
-        for (byte[] part : parts) {
-            length += part.length;
-        }
-        byte[] out = new byte[length];
-        int offset = 0;
-        for (byte[] part : parts) {
-            System.arraycopy(part, 0, out, offset, part.length);
-            offset += part.length;
-        }
-        return out;
     }
 }

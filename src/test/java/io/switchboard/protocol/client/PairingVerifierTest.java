@@ -41,7 +41,7 @@ class PairingVerifierTest {
 
     private byte[] genuineSignature() {
         return XEdDsa.sign(account.privateKey(),
-                PairingVerifier.concat(new byte[] {6, 0}, details, credentials.identityKey().publicKey()));
+                io.switchboard.protocol.crypto.Bytes.concat(new byte[] {6, 0}, details, credentials.identityKey().publicKey()));
     }
 
     @Test
@@ -56,7 +56,7 @@ class PairingVerifierTest {
         ADVSignedDeviceIdentity answer = ADVSignedDeviceIdentity.parseFrom(identity.bytes().orElseThrow());
         assertTrue(answer.getAccountSignatureKey().isEmpty(), "the account key is not echoed");
         assertTrue(XEdDsa.verify(credentials.identityKey().publicKey(),
-                PairingVerifier.concat(new byte[] {6, 1}, details, credentials.identityKey().publicKey(), account.publicKey()),
+                io.switchboard.protocol.crypto.Bytes.concat(new byte[] {6, 1}, details, credentials.identityKey().publicKey(), account.publicKey()),
                 answer.getDeviceSignature().toByteArray()));
     }
 
@@ -71,7 +71,7 @@ class PairingVerifierTest {
     @Test
     void rejectsAForgedAccountSignatureThatBaileysWouldAccept() {
         byte[] forged = XEdDsa.sign(Curve25519.generateKeyPair().privateKey(),
-                PairingVerifier.concat(new byte[] {6, 0}, details, credentials.identityKey().publicKey()));
+                io.switchboard.protocol.crypto.Bytes.concat(new byte[] {6, 0}, details, credentials.identityKey().publicKey()));
         PairingVerifier.Rejected rejected = assertThrows(PairingVerifier.Rejected.class,
                 () -> PairingVerifier.verify(pairSuccess(forged, credentials.advSecret()), credentials));
         assertEquals("signature-mismatch", rejected.errorText);
