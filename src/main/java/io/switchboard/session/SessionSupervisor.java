@@ -1,5 +1,7 @@
 package io.switchboard.session;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -43,12 +45,14 @@ public class SessionSupervisor {
     private volatile ClientOptions clientOptions;
     private long leaseTimer = -1;
 
-    SessionSupervisor(SessionStore store, SessionConfig config, SandboxMount sandbox, Vertx vertx) {
+    SessionSupervisor(SessionStore store, SessionConfig config, SandboxMount sandbox, Vertx vertx, MeterRegistry metrics) {
         this.store = store;
         this.config = config;
         this.sandbox = sandbox;
         this.vertx = vertx;
         this.reconnectPolicy = new ReconnectPolicy(config.reconnectBase(), config.reconnectCap());
+        Gauge.builder("switchboard.whatsapp.clients", this, SessionSupervisor::liveClients)
+                .description("WhatsApp clients running on this replica").register(metrics);
     }
 
     public Uni<SessionSnapshot> snapshot(UUID organizationId) {

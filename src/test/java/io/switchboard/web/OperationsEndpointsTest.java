@@ -25,7 +25,8 @@ class OperationsEndpointsTest {
 
     @Test
     void metricsAreExposed() {
-        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_"));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_"))
+                .body(containsString("switchboard_whatsapp_clients"));
     }
 
     @Test
