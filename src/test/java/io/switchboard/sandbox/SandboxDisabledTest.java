@@ -34,6 +34,7 @@ class SandboxDisabledTest {
     void adminApiIsNotFound() {
         as(Tokens.admin()).get("/sandbox/v1/trust-root").then().statusCode(404).contentType("application/problem+json");
         as(Tokens.admin()).get("/sandbox/v1/devices").then().statusCode(404);
+        io.restassured.RestAssured.given().get("/sandbox/v1/devices").then().statusCode(404);
     }
 
     @Test
