@@ -283,6 +283,11 @@ final class OrgSession {
         return client != null;
     }
 
+    /** A client runs or a retry is scheduled: this replica is responsible for the connection. */
+    boolean isBusy() {
+        return client != null || retryTimer >= 0;
+    }
+
     private SessionSnapshot current() {
         return new SessionSnapshot(record, qr, hasCredentials);
     }

@@ -87,7 +87,10 @@ public class SessionSupervisor {
     // ---- lifecycle -----------------------------------------------------------------------------
 
     void onStart(@Observes StartupEvent event) {
-        leaseTimer = vertx.setPeriodic(Math.max(1000, config.ownershipLease().toMillis() / 3), t -> renewLeases());
+        leaseTimer = vertx.setPeriodic(Math.max(1000, config.ownershipLease().toMillis() / 3), t -> {
+            renewLeases();
+            adoptOrphans();
+        });
         resumeAll().subscribe().with(count -> LOG.infof("resumed %d WhatsApp sessions", count),
                 error -> LOG.error("resuming sessions failed", error));
     }
@@ -126,8 +129,18 @@ public class SessionSupervisor {
         }
     }
 
+    /** Takes over connections no replica holds any more (their owner died or shut down). */
+    void adoptOrphans() {
+        store.orphans().subscribe().with(ids -> ids.stream()
+                .filter(id -> !sessions.containsKey(id) || !sessions.get(id).isBusy())
+                .forEach(id -> session(id).login("adopted: no replica held the connection").subscribe().with(
+                        adopted -> LOG.infof("adopted the WhatsApp connection of %s", id),
+                        error -> LOG.debugf("cannot adopt %s: %s", id, error.getMessage()))),
+                error -> LOG.debugf("orphan scan failed: %s", error.getMessage()));
+    }
+
     private void renewLeases() {
-        sessions.values().stream().filter(OrgSession::hasClient).forEach(session ->
+        sessions.values().stream().filter(OrgSession::isBusy).forEach(session ->
                 claim(session.id).subscribe().with(owned -> {
                     if (!owned) {
                         LOG.warnf("lost ownership of %s to another replica", session.id);

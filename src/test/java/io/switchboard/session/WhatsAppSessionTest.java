@@ -119,6 +119,21 @@ class WhatsAppSessionTest {
     }
 
     @Test
+    void aConnectionNoReplicaHoldsIsAdopted() throws Exception {
+        UUID org = createOrganization("Orphan");
+        linkAndConnect(org, "init-baileys", phone());
+        String jid = status(org).getString("jid");
+        // As if the owning replica died: its client is gone and it holds no lease.
+        supervisor.shutdownAll().await().atMost(Duration.ofSeconds(10));
+        long orphaned = System.nanoTime();
+        JsonPath adopted = SessionFlows.awaitStatus(org, s -> "CONNECTED".equals(s.getString("state"))
+                && store.history(org).await().atMost(Duration.ofSeconds(5)).stream()
+                        .anyMatch(t -> t.reason() != null && t.reason().startsWith("adopted")), 15_000);
+        System.out.printf("timing: orphaned connection adopted in %d ms%n", (System.nanoTime() - orphaned) / 1_000_000);
+        assertEquals(jid, adopted.getString("jid"));
+    }
+
+    @Test
     void sandboxLogoutWipesCredentialsAndReconnectGivesAQr() throws Exception {
         UUID org = createOrganization("Logged out");
         linkAndConnect(org, "init-baileys", phone());

@@ -132,6 +132,22 @@ public class SessionStore {
                 });
     }
 
+    /**
+     * Linked organizations whose connection should be running but that no replica holds: the
+     * owner released it or its lease ran out (the replica died).
+     */
+    public Uni<List<UUID>> orphans() {
+        return pool.query("SELECT s.organization_id FROM whatsapp_session s JOIN whatsapp_credentials c"
+                        + " ON c.organization_id = s.organization_id"
+                        + " WHERE s.state IN ('CONNECTING', 'PAIRED_RESTARTING', 'CONNECTED', 'RECONNECTING')"
+                        + " AND (s.owner IS NULL OR s.lease_until < now()) ORDER BY s.organization_id").execute()
+                .map(rows -> {
+                    List<UUID> ids = new ArrayList<>();
+                    rows.forEach(row -> ids.add(row.getUUID(0)));
+                    return ids;
+                });
+    }
+
     public Uni<List<Transition>> history(UUID organizationId) {
         return pool.preparedQuery("SELECT * FROM whatsapp_session_transition WHERE organization_id = $1 ORDER BY id")
                 .execute(Tuple.of(organizationId))
