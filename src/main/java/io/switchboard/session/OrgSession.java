@@ -9,6 +9,7 @@ import io.switchboard.protocol.client.WhatsAppClient;
 import io.switchboard.session.store.SessionRecord;
 import io.switchboard.session.store.SessionStore;
 import io.switchboard.session.store.Transition;
+import io.switchboard.web.ApiException;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,12 +52,18 @@ final class OrgSession {
     // ---- commands ---------------------------------------------------------------------------------
 
     Uni<SessionSnapshot> snapshot() {
-        return lane.submit(() -> loaded().map(ignored -> current()));
+        return lane.submit(() -> {
+            if (!isBusy()) {
+                // Another replica may own the connection: read what it stored, not our copy.
+                record = null;
+            }
+            return loaded().map(ignored -> current());
+        });
     }
 
     /** Starts linking from scratch: stale credentials and any client are cleared first. */
     Uni<SessionSnapshot> link(String why) {
-        return lane.submit(() -> loaded().flatMap(ignored -> {
+        return lane.submit(() -> owned().flatMap(ignored -> {
             stopClient();
             return transition(SessionEvent.LINK_REQUESTED, why, null, SessionStore.WIPE,
                     r -> r.withDevice(null, null).withRetry(0, null))
@@ -66,7 +73,7 @@ final class OrgSession {
 
     /** Logs in again with the stored credentials (no QR). */
     Uni<SessionSnapshot> login(String why) {
-        return lane.submit(() -> loaded().flatMap(ignored -> store.credentials(id)).flatMap(credentials -> {
+        return lane.submit(() -> owned().flatMap(ignored -> store.credentials(id)).flatMap(credentials -> {
             if (credentials.isEmpty()) {
                 return Uni.createFrom().failure(new IllegalStateException("no stored credentials"));
             }
@@ -78,7 +85,7 @@ final class OrgSession {
 
     /** Logs the device out when connected, closes the client, wipes the credentials. Idempotent. */
     Uni<SessionSnapshot> disconnect() {
-        return lane.submit(() -> loaded().flatMap(ignored -> {
+        return lane.submit(() -> owned().flatMap(ignored -> {
             WhatsAppClient running = client;
             Uni<Void> goodbye = Uni.createFrom().voidItem();
             if (running != null && running.isConnected()) {
@@ -147,10 +154,23 @@ final class OrgSession {
 
     // ---- client events ---------------------------------------------------------------------------
 
+    /**
+     * Loads the session and makes sure this replica holds the connection before anything changes;
+     * a command for a connection another replica runs is refused with 409.
+     */
+    private Uni<Void> owned() {
+        if (!isBusy()) {
+            record = null;
+        }
+        return loaded().flatMap(ignored -> record.state() == SessionState.DISCONNECTED && !hasCredentials
+                ? Uni.createFrom().item(true) : supervisor.claim(id))
+                .flatMap(owned -> owned ? Uni.createFrom().voidItem() : Uni.createFrom().failure(ownedElsewhere()));
+    }
+
     private Uni<Void> startClient(Credentials credentials) {
         return supervisor.claim(id).flatMap(owned -> {
             if (!owned) {
-                return Uni.createFrom().failure(new OwnedElsewhereException(id));
+                return Uni.createFrom().failure(ownedElsewhere());
             }
             int mine = ++generation;
             client = new WhatsAppClient(supervisor.vertx(), supervisor.clientOptions(), credentials,
@@ -296,10 +316,8 @@ final class OrgSession {
         listeners.forEach(listener -> listener.accept(notice));
     }
 
-    /** Another replica holds this organization's connection. */
-    static final class OwnedElsewhereException extends RuntimeException {
-        OwnedElsewhereException(UUID id) {
-            super("organization " + id + " is connected through another replica");
-        }
+    private ApiException ownedElsewhere() {
+        return new ApiException(409, "owned-by-another-replica", "Organization " + id
+                + " is connected through another replica of the service; retry the request.");
     }
 }
