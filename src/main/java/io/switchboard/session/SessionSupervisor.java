@@ -79,6 +79,12 @@ public class SessionSupervisor {
         return session(organizationId).notices();
     }
 
+    /** Whether this replica runs a client for the organization. */
+    public boolean runsClient(UUID organizationId) {
+        OrgSession session = sessions.get(organizationId);
+        return session != null && session.hasClient();
+    }
+
     /** How many organizations have a live client on this replica (for tests and metrics). */
     public long liveClients() {
         return sessions.values().stream().filter(OrgSession::hasClient).count();

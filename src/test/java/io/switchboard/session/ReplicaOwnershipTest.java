@@ -46,6 +46,6 @@ class ReplicaOwnershipTest {
                 .contentType("application/problem+json").body("reason", equalTo("owned-by-another-replica"));
         assertEquals("CONNECTED", status(org).getString("state"), "the other replica's state is untouched");
         Thread.sleep(1500);
-        assertEquals(0, supervisor.liveClients(), "no second client for a connection held elsewhere");
+        assertEquals(false, supervisor.runsClient(org), "no second client for a connection held elsewhere");
     }
 }

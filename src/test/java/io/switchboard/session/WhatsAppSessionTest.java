@@ -111,7 +111,7 @@ class WhatsAppSessionTest {
         UUID org = createOrganization("Restart");
         linkAndConnect(org, "init-baileys", phone());
         supervisor.shutdownAll().await().atMost(Duration.ofSeconds(10));
-        assertEquals(0, supervisor.liveClients());
+        assertFalse(supervisor.runsClient(org));
         supervisor.resumeAll().await().atMost(Duration.ofSeconds(10));
         JsonPath resumed = awaitState(org, "CONNECTED", 10_000);
         assertNotNull(resumed.getString("jid"));
