@@ -14,12 +14,16 @@ import java.util.Base64;
 import java.util.Map;
 import javax.imageio.ImageIO;
 
-/** Renders QR texts as PNG data URIs that a phone camera reads at dashboard sizes. */
+/**
+ * Renders QR texts as PNG data URIs that a phone camera reads at dashboard sizes: every module
+ * an exact square of pixels (no resampling blur), error correction M, a 4-module quiet zone.
+ */
 public final class QrImage {
 
     public static final String DATA_URI_PREFIX = "data:image/png;base64,";
-    /** Pixels per side: sharp at the 250–300 px dashboards show, with a 4-module quiet zone. */
+    /** Target pixels per side; the image is the largest whole multiple of the module count below it. */
     static final int SIZE = 400;
+    static final int QUIET_ZONE = 4;
     private static final int BLACK = 0xFF000000;
     private static final int WHITE = 0xFFFFFFFF;
 
@@ -32,12 +36,15 @@ public final class QrImage {
 
     static byte[] png(String text) {
         try {
-            BitMatrix matrix = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, SIZE, SIZE,
-                    Map.of(EncodeHintType.ERROR_CORRECTION, ErrorCorrectionLevel.M, EncodeHintType.MARGIN, 4));
-            BufferedImage image = new BufferedImage(matrix.getWidth(), matrix.getHeight(), BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < matrix.getHeight(); y++) {
-                for (int x = 0; x < matrix.getWidth(); x++) {
-                    image.setRGB(x, y, matrix.get(x, y) ? BLACK : WHITE);
+            // One pixel per module first, then an integer scale.
+            BitMatrix matrix = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 0, 0,
+                    Map.of(EncodeHintType.ERROR_CORRECTION, ErrorCorrectionLevel.M, EncodeHintType.MARGIN, QUIET_ZONE));
+            int modules = matrix.getWidth();
+            int scale = Math.max(1, SIZE / modules);
+            BufferedImage image = new BufferedImage(modules * scale, modules * scale, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < image.getHeight(); y++) {
+                for (int x = 0; x < image.getWidth(); x++) {
+                    image.setRGB(x, y, matrix.get(x / scale, y / scale) ? BLACK : WHITE);
                 }
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -17,23 +17,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.zxing.BinaryBitmap;
-import com.google.zxing.RGBLuminanceSource;
-import com.google.zxing.common.HybridBinarizer;
-import com.google.zxing.qrcode.QRCodeReader;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.switchboard.session.store.SessionStore;
 import io.switchboard.session.store.Transition;
 import io.switchboard.support.Tokens;
 import jakarta.inject.Inject;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /** The seed's lifecycle API over REST, with the sandbox as WhatsApp and the real PostgreSQL. */
@@ -66,14 +58,7 @@ class WhatsAppSessionTest {
     }
 
     static String decodeQr(String dataUri) throws Exception {
-        byte[] png = Base64.getDecoder().decode(dataUri.substring("data:image/png;base64,".length()));
-        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
-        // Scaled down to a typical dashboard size: still readable.
-        BufferedImage small = new BufferedImage(250, 250, BufferedImage.TYPE_INT_RGB);
-        small.getGraphics().drawImage(image.getScaledInstance(250, 250, java.awt.Image.SCALE_SMOOTH), 0, 0, null);
-        int[] pixels = small.getRGB(0, 0, 250, 250, null, 0, 250);
-        return new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(250, 250, pixels))))
-                .getText();
+        return QrImageTest.read(dataUri, QrImage.SIZE);
     }
 
     @Test
