@@ -105,6 +105,19 @@ final class OrgSession {
         }).map(ignored -> current()));
     }
 
+    /** The organization is gone: unlink the device from WhatsApp if connected; its rows are deleted with it. */
+    Uni<Void> forget() {
+        return lane.submit(() -> {
+            WhatsAppClient running = client;
+            Uni<Void> goodbye = running != null && running.isConnected()
+                    ? Uni.createFrom().completionStage(running.logout().toCompletionStage())
+                            .ifNoItem().after(LOGOUT_WAIT).recoverWithItem((Void) null)
+                            .onFailure().recoverWithNull().replaceWithVoid()
+                    : Uni.createFrom().voidItem();
+            return goodbye.invoke(this::stopClient);
+        });
+    }
+
     /** Closes the client without logging out or changing the stored state (service shutdown). */
     Uni<Void> shutdown() {
         return lane.submit(() -> {

@@ -131,7 +131,9 @@ public class SessionSupervisor {
     void onOrganizationDeleted(@Observes OrganizationDeleted deleted) {
         OrgSession session = sessions.remove(deleted.organizationId());
         if (session != null) {
-            session.shutdown().subscribe().with(ok -> { }, error -> { });
+            session.forget().subscribe().with(ok -> LOG.infof("organization %s deleted: WhatsApp device unlinked",
+                    deleted.organizationId()), error -> LOG.warnf("unlinking deleted organization %s failed: %s",
+                    deleted.organizationId(), error.getMessage()));
         }
     }
 

@@ -163,6 +163,22 @@ class WhatsAppSessionTest {
     }
 
     @Test
+    void deletingAnOrganizationUnlinksItsDevice() throws Exception {
+        UUID org = createOrganization("Deleted");
+        linkAndConnect(org, "init-baileys", phone());
+        String jid = status(org).getString("jid");
+        as(Tokens.admin()).delete("/api/v1/organizations/" + org).then().statusCode(204);
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (as(Tokens.admin()).get("/sandbox/v1/devices").then().extract().jsonPath()
+                .getList("deviceJid").contains(jid)) {
+            assertTrue(System.currentTimeMillis() < deadline, "device still linked after the organization was deleted");
+            Thread.sleep(100);
+        }
+        assertFalse(supervisor.runsClient(org));
+        as(Tokens.admin()).get(base(org) + "/status").then().statusCode(404);
+    }
+
+    @Test
     void statusOfANewOrganizationIsDisconnected() {
         UUID org = createOrganization("Fresh");
         JsonPath fresh = status(org);
