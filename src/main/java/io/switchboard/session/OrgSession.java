@@ -133,7 +133,8 @@ final class OrgSession {
         listeners.add(listener);
         return snapshot().flatMap(snapshot -> {
             SessionState state = snapshot.record().state();
-            if (snapshot.qr() != null || (state != SessionState.CONNECTING && state != SessionState.AWAITING_QR)) {
+            if (snapshot.qr() != null || wait.isZero() || wait.isNegative()
+                    || (state != SessionState.CONNECTING && state != SessionState.AWAITING_QR)) {
                 return Uni.createFrom().item(snapshot);
             }
             return Uni.createFrom().completionStage(first).ifNoItem().after(wait).recoverWithItem((SessionNotice) null)
