@@ -51,6 +51,12 @@ public record ClientOptions(URI url, String origin, byte[] trustRoot, int[] webV
                 connectTimeout, newKeepAlive, newDeadTimeout, newFirstQr, newLaterQr, queryTimeout, maxFrameSize);
     }
 
+    public ClientOptions withConnectTimeout(Duration newConnectTimeout) {
+        return new ClientOptions(url, origin, trustRoot, webVersion, dictionaryVersion, browserOs, platformType,
+                newConnectTimeout, keepAliveInterval, deadConnectionTimeout, firstQrLifetime, laterQrLifetime,
+                queryTimeout, maxFrameSize);
+    }
+
     public ClientOptions withWebVersion(int[] newVersion) {
         return new ClientOptions(url, origin, trustRoot, newVersion, dictionaryVersion, browserOs, platformType,
                 connectTimeout, keepAliveInterval, deadConnectionTimeout, firstQrLifetime, laterQrLifetime,
