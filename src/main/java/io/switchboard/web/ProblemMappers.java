@@ -31,8 +31,7 @@ public class ProblemMappers {
         return Problem.of(e.status(), e.reason(), e.getMessage(), e.fields()).toResponse();
     }
 
-    @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class,
-            AuthenticationCompletionException.class})
+    @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class, AuthenticationCompletionException.class})
     public Response unauthorized(RuntimeException e) {
         return Response.fromResponse(Problem.of(401, "unauthorized",
                         "A valid bearer token is required.").toResponse())
@@ -47,8 +46,10 @@ public class ProblemMappers {
 
     // Listed one by one: quarkus-rest-jackson maps some of these subclasses itself, and the
     // most specific mapper wins.
-    @ServerExceptionMapper({JsonProcessingException.class, JsonParseException.class, JsonMappingException.class,
-            MismatchedInputException.class, InvalidFormatException.class, UnrecognizedPropertyException.class})
+    @ServerExceptionMapper({
+        JsonProcessingException.class, JsonParseException.class, JsonMappingException.class,
+        MismatchedInputException.class, InvalidFormatException.class, UnrecognizedPropertyException.class
+    })
     public Response json(JsonProcessingException e) {
         return jsonProblem(e);
     }
