@@ -188,16 +188,20 @@ final class OrgSession {
             }
             int mine = ++generation;
             client = new WhatsAppClient(supervisor.vertx(), supervisor.clientOptions(), credentials,
-                    paired -> Future.fromCompletionStage(lane.submit(() -> onPaired(mine, paired)).subscribeAsCompletionStage()),
+                    saved -> Future.fromCompletionStage(lane.submit(() -> onCredentials(mine, saved)).subscribeAsCompletionStage()),
                     event -> lane.submit(() -> onEvent(mine, event)).subscribe().with(ok -> { },
                             error -> LOG.errorf(error, "session %s: handling %s failed", id, event.getClass().getSimpleName())));
             return Uni.createFrom().completionStage(client.start().toCompletionStage());
         });
     }
 
-    private Uni<Void> onPaired(int from, Credentials credentials) {
+    /** The client hands over credentials: new ones from a pairing, or updated ones of a linked device. */
+    private Uni<Void> onCredentials(int from, Credentials credentials) {
         if (from != generation) {
-            return Uni.createFrom().failure(new IllegalStateException("pairing of a replaced client"));
+            return Uni.createFrom().failure(new IllegalStateException("credentials of a replaced client"));
+        }
+        if (hasCredentials) {
+            return store.saveCredentials(id, credentials);
         }
         Credentials.Account account = credentials.account().orElseThrow();
         qr = null;

@@ -85,6 +85,11 @@ class WhatsAppSessionTest {
         String secondQr = linkAndConnect(org, "reconnect", phone);
         assertNotEquals(firstQr, secondQr, "a new QR after a disconnect");
 
+        long deadline = System.currentTimeMillis() + 5000;
+        while (store.credentials(org).await().atMost(Duration.ofSeconds(5)).orElseThrow().preKeys().isEmpty()) {
+            assertTrue(System.currentTimeMillis() < deadline, "uploaded pre-keys are stored with the credentials");
+            Thread.sleep(100);
+        }
         List<Transition> history = store.history(org).await().atMost(Duration.ofSeconds(5));
         assertEquals(SessionState.DISCONNECTED, history.get(0).from());
         assertTrue(history.stream().anyMatch(t -> t.event() == SessionEvent.DISCONNECT_REQUESTED));

@@ -3,9 +3,12 @@ package io.switchboard.protocol.client;
 import io.switchboard.protocol.crypto.Curve25519;
 import io.switchboard.protocol.crypto.KeyPair;
 import io.switchboard.protocol.crypto.XEdDsa;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,9 +19,15 @@ import java.util.Optional;
  * @param registrationId Signal registration id (14 bits)
  * @param advSecret      32 random bytes shared with the phone through the QR code
  * @param account        present once a phone has linked this device
+ * @param preKeys        one-time pre-keys uploaded to the server and not yet known to be used
+ * @param nextPreKeyId   id of the next one-time pre-key to generate
  */
 public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey signedPreKey, int registrationId,
-        byte[] advSecret, Optional<Account> account) {
+        byte[] advSecret, Optional<Account> account, List<PreKey> preKeys, int nextPreKeyId) {
+
+    /** A one-time pre-key uploaded to the server: its id and key pair. */
+    public record PreKey(int id, KeyPair keyPair) {
+    }
 
     static final int FORMAT_VERSION = 1;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -70,6 +79,10 @@ public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey si
         }
         advSecret = advSecret.clone();
         Objects.requireNonNull(account, "account");
+        preKeys = List.copyOf(preKeys);
+        if (nextPreKeyId < 1) {
+            throw new IllegalArgumentException("pre-key ids start at 1");
+        }
     }
 
     /** Fresh credentials for a device that has never been linked. */
@@ -83,7 +96,7 @@ public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey si
         RANDOM.nextBytes(advSecret);
         return new Credentials(Curve25519.generateKeyPair(), identity,
                 new SignedPreKey(1, preKey, XEdDsa.sign(identity.privateKey(), signed)),
-                RANDOM.nextInt(16380) + 1, advSecret, Optional.empty());
+                RANDOM.nextInt(16380) + 1, advSecret, Optional.empty(), List.of(), 1);
     }
 
     @Override
@@ -96,7 +109,20 @@ public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey si
     }
 
     public Credentials withAccount(Account linked) {
-        return new Credentials(noiseKey, identityKey, signedPreKey, registrationId, advSecret, Optional.of(linked));
+        return new Credentials(noiseKey, identityKey, signedPreKey, registrationId, advSecret, Optional.of(linked),
+                preKeys, nextPreKeyId);
+    }
+
+    /** These credentials plus {@code count} fresh one-time pre-keys (ids continue where they left off). */
+    public Credentials withNewPreKeys(int count) {
+        List<PreKey> all = new ArrayList<>(preKeys);
+        List<PreKey> fresh = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            fresh.add(new PreKey(nextPreKeyId + i, Curve25519.generateKeyPair()));
+        }
+        all.addAll(fresh);
+        return new Credentials(noiseKey, identityKey, signedPreKey, registrationId, advSecret, account, all,
+                nextPreKeyId + count);
     }
 
     public JsonObject toJson() {
@@ -107,7 +133,11 @@ public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey si
                 .put("signedPreKey", pair(signedPreKey.keyPair()).put("id", signedPreKey.id())
                         .put("signature", b64(signedPreKey.signature())))
                 .put("registrationId", registrationId)
-                .put("advSecret", b64(advSecret));
+                .put("advSecret", b64(advSecret))
+                .put("nextPreKeyId", nextPreKeyId);
+        JsonArray keys = new JsonArray();
+        preKeys.forEach(key -> keys.add(pair(key.keyPair()).put("id", key.id())));
+        json.put("preKeys", keys);
         account.ifPresent(a -> json.put("account", new JsonObject()
                 .put("deviceJid", a.deviceJid())
                 .put("lid", a.lid())
@@ -126,9 +156,16 @@ public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey si
         Optional<Account> account = a == null ? Optional.empty() : Optional.of(new Account(a.getString("deviceJid"),
                 a.getString("lid"), unb64(a.getString("accountSignatureKey")),
                 unb64(a.getString("signedDeviceIdentity")), a.getString("platform")));
+        List<PreKey> preKeys = new ArrayList<>();
+        JsonArray keys = json.getJsonArray("preKeys", new JsonArray());
+        for (int i = 0; i < keys.size(); i++) {
+            JsonObject key = keys.getJsonObject(i);
+            preKeys.add(new PreKey(key.getInteger("id"), pairOf(key)));
+        }
         return new Credentials(pairOf(json.getJsonObject("noiseKey")), pairOf(json.getJsonObject("identityKey")),
                 new SignedPreKey(preKey.getInteger("id"), pairOf(preKey), unb64(preKey.getString("signature"))),
-                json.getInteger("registrationId"), unb64(json.getString("advSecret")), account);
+                json.getInteger("registrationId"), unb64(json.getString("advSecret")), account, preKeys,
+                json.getInteger("nextPreKeyId", 1));
     }
 
     @Override

@@ -197,6 +197,28 @@ public final class WhatsAppClient implements Connection.Listener {
     public void onConnected(Connection from, String lid) {
         restarts = 0;
         events.handle(new ClientEvent.Connected(credentials.account().map(Credentials.Account::deviceJid).orElse(null), lid));
+        maintainPreKeys(from);
+    }
+
+    /**
+     * Tops up one-time pre-keys when the server runs low. New keys are stored before they are
+     * uploaded, so the server never holds a key whose private half we could lose.
+     */
+    private void maintainPreKeys(Connection from) {
+        from.query(PreKeyUpload.countQuery(from.nextIqId())).onSuccess(answer -> {
+            if (from != connection || PreKeyUpload.countOf(answer) >= PreKeyUpload.MINIMUM) {
+                return;
+            }
+            Credentials updated = credentials.withNewPreKeys(PreKeyUpload.BATCH);
+            List<Credentials.PreKey> fresh = updated.preKeys().subList(credentials.preKeys().size(), updated.preKeys().size());
+            store.save(updated).onComplete(saved -> context.runOnContext(ignored -> {
+                if (saved.failed() || from != connection) {
+                    return;
+                }
+                credentials = updated;
+                from.query(PreKeyUpload.upload(from.nextIqId(), updated, fresh));
+            }));
+        });
     }
 
     @Override

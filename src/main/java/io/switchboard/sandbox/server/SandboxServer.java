@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 public final class SandboxServer {
 
     /** A linked device as the admin API shows it. */
-    public record DeviceView(String deviceJid, String phone, String lid, String platform, boolean online) {
+    public record DeviceView(String deviceJid, String phone, String lid, String platform, boolean online, int preKeys) {
     }
 
     private static final Pattern PHONE = Pattern.compile("[1-9][0-9]{6,15}");
@@ -87,7 +87,7 @@ public final class SandboxServer {
         List<DeviceView> views = new ArrayList<>();
         for (LinkedDevice device : devices.values()) {
             views.add(new DeviceView(device.deviceJid(), device.phone(), device.lid(), device.platform(),
-                    online.containsKey(device.deviceJid())));
+                    online.containsKey(device.deviceJid()), preKeyCount(device.deviceJid())));
         }
         views.sort(Comparator.comparing(DeviceView::deviceJid));
         return views;

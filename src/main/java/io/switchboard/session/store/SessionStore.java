@@ -100,6 +100,12 @@ public class SessionStore {
         return Uni.createFrom().voidItem();
     }
 
+    /** Replaces the stored credentials of a linked device (for example after new pre-keys). */
+    public Uni<Void> saveCredentials(UUID organizationId, Credentials credentials) {
+        return pool.withTransaction(connection -> applyCredentials(connection, organizationId, new Save(credentials)))
+                .replaceWithVoid();
+    }
+
     /** The stored credentials; a row that does not decrypt is reported, never silently dropped. */
     public Uni<Optional<Credentials>> credentials(UUID organizationId) {
         return pool.preparedQuery("SELECT nonce, ciphertext, key_id FROM whatsapp_credentials WHERE organization_id = $1")

@@ -19,6 +19,12 @@ class CredentialsTest {
                 new byte[32], new byte[10], "android"));
         assertEquals(paired.toJson(), Credentials.fromJson(paired.toJson()).toJson());
         assertEquals("15551234567", paired.account().orElseThrow().phone());
+        Credentials withKeys = paired.withNewPreKeys(3).withNewPreKeys(2);
+        assertEquals(5, withKeys.preKeys().size());
+        assertEquals(6, withKeys.nextPreKeyId());
+        assertEquals(java.util.List.of(1, 2, 3, 4, 5),
+                withKeys.preKeys().stream().map(Credentials.PreKey::id).collect(java.util.stream.Collectors.toList()));
+        assertEquals(withKeys.toJson(), Credentials.fromJson(withKeys.toJson()).toJson());
     }
 
     @Test

@@ -47,6 +47,10 @@ class WhatsAppClientTest {
             Thread.sleep(2500); // several keepalive intervals of 500 ms
             assertTrue(paired.client.isConnected());
             assertTrue(harness.sandbox.devices().get(0).online());
+            assertEquals(PreKeyUpload.BATCH, harness.sandbox.devices().get(0).preKeys(), "pre-keys topped up after login");
+            Credentials latest = paired.recorder.stored.get(paired.recorder.stored.size() - 1);
+            assertEquals(PreKeyUpload.BATCH, latest.preKeys().size(), "uploaded pre-keys were stored first");
+            assertEquals(PreKeyUpload.BATCH + 1, latest.nextPreKeyId());
             harness.sandbox.disconnect(paired.device.deviceJid(), 401);
             ClientEvent.Disconnected end = paired.recorder.next(ClientEvent.Disconnected.class, 10);
             assertEquals(DisconnectReason.LOGGED_OUT, end.reason());
@@ -67,6 +71,8 @@ class WhatsAppClientTest {
             again.start();
             ClientEvent first = recorder.events.poll(10, TimeUnit.SECONDS);
             assertTrue(first instanceof ClientEvent.Connected, "expected a login without QR, got " + first);
+            Thread.sleep(500);
+            assertEquals(PreKeyUpload.BATCH, harness.sandbox.devices().get(0).preKeys(), "enough pre-keys: no second upload");
             again.logout().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertTrue(harness.sandbox.devices().isEmpty(), "logout unlinks the device");
 
