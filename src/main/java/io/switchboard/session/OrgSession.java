@@ -281,9 +281,9 @@ final class OrgSession {
         if (record != null) {
             return Uni.createFrom().voidItem();
         }
-        return store.find(id).flatMap(found -> store.credentials(id).map(credentials -> {
+        return store.find(id).flatMap(found -> store.hasCredentials(id).map(stored -> {
             record = found.orElse(SessionRecord.initial(id, supervisor.now()));
-            hasCredentials = credentials.isPresent();
+            hasCredentials = stored;
             return null;
         }));
     }

@@ -100,6 +100,12 @@ public class SessionStore {
         return Uni.createFrom().voidItem();
     }
 
+    /** Whether credentials are stored, without decrypting them. */
+    public Uni<Boolean> hasCredentials(UUID organizationId) {
+        return pool.preparedQuery("SELECT 1 FROM whatsapp_credentials WHERE organization_id = $1")
+                .execute(Tuple.of(organizationId)).map(rows -> rows.size() > 0);
+    }
+
     /** Replaces the stored credentials of a linked device (for example after new pre-keys). */
     public Uni<Void> saveCredentials(UUID organizationId, Credentials credentials) {
         return pool.withTransaction(connection -> applyCredentials(connection, organizationId, new Save(credentials)))
