@@ -11,7 +11,6 @@ import static io.switchboard.protocol.binary.BinaryTags.LIST_16;
 import static io.switchboard.protocol.binary.BinaryTags.LIST_8;
 import static io.switchboard.protocol.binary.BinaryTags.LIST_EMPTY;
 import static io.switchboard.protocol.binary.BinaryTags.NIBBLE_8;
-import static io.switchboard.protocol.binary.BinaryTags.PACKED_MAX;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -181,9 +180,5 @@ public final class NodeEncoder {
         byte[] toArray() {
             return Arrays.copyOf(buffer, size);
         }
-    }
-
-    static int packedMax() {
-        return PACKED_MAX;
     }
 }

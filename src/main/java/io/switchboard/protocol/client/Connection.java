@@ -34,8 +34,6 @@ final class Connection {
 
     /** What the connection tells its client. */
     interface Listener {
-        void onStanzaPhase(Connection connection);
-
         void onPairDevice(Connection connection, Node iq);
 
         void onPairSuccess(Connection connection, Node iq);
@@ -111,12 +109,12 @@ final class Connection {
                 return;
             }
             if (result.failed()) {
-                finish(DisconnectReason.CONNECTION_LOST, "cannot connect: " + result.cause().getMessage());
+                fail(DisconnectReason.CONNECTION_LOST, "cannot connect: " + result.cause().getMessage());
                 return;
             }
             socket = result.result();
             socket.binaryMessageHandler(this::onData);
-            socket.closeHandler(ignored -> finish(DisconnectReason.CONNECTION_LOST, "socket closed"));
+            socket.closeHandler(ignored -> fail(DisconnectReason.CONNECTION_LOST, "socket closed"));
             socket.exceptionHandler(error -> fail(DisconnectReason.CONNECTION_LOST, error.getMessage()));
             state = State.HANDSHAKING;
             lastReceived = clock.millis();
@@ -152,7 +150,6 @@ final class Connection {
             writeFrame(finished.clientFinish());
             transport = finished.transport();
             state = credentials.isPaired() ? State.LOGGING_IN : State.AWAITING_SCAN;
-            listener.onStanzaPhase(this);
             return;
         }
         onNode(decoder.decodeFrame(transport.decrypt(frame)));
@@ -250,15 +247,11 @@ final class Connection {
             closeReason = reason;
             closeDetail = detail;
         }
-        finish(reason, detail);
+        fail(reason, detail);
     }
 
-    /** We end the connection because of {@code reason}. */
+    /** Ends the connection because of {@code reason} (a server's own reason, if it gave one, wins). */
     void fail(DisconnectReason reason, String detail) {
-        finish(reason, detail);
-    }
-
-    private void finish(DisconnectReason reason, String detail) {
         if (state == State.CLOSED) {
             return;
         }

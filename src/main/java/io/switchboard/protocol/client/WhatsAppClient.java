@@ -134,10 +134,6 @@ public final class WhatsAppClient implements Connection.Listener {
     // ---- Connection.Listener (called on our context) ---------------------------------------------
 
     @Override
-    public void onStanzaPhase(Connection from) {
-    }
-
-    @Override
     public void onPairDevice(Connection from, Node iq) {
         List<String> refs = new ArrayList<>();
         iq.child("pair-device").ifPresent(pairDevice -> pairDevice.children().forEach(ref ->

@@ -52,6 +52,6 @@ public class SandboxMount {
         }
         int[] version = {Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2])};
         return new SandboxOptions(version, config.qrRefs(), config.firstRefLifetime(), config.laterRefLifetime(),
-                config.firstFrameDelay(), SandboxOptions.DEFAULTS.preKeyMinimum());
+                config.firstFrameDelay());
     }
 }

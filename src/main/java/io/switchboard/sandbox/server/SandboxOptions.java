@@ -11,13 +11,12 @@ import java.time.Duration;
  * @param laterRefLifetime     how long each later ref may be scanned (about 20 s)
  * @param firstFrameDelay      pause after the handshake before the first encrypted frame (Baileys 6
  *                             derives its keys asynchronously and loses frames sent sooner)
- * @param preKeyMinimum        one-time pre-keys the sandbox asks a device to keep uploaded
  */
 public record SandboxOptions(int[] minimumClientVersion, int qrRefs, Duration firstRefLifetime,
-        Duration laterRefLifetime, Duration firstFrameDelay, int preKeyMinimum) {
+        Duration laterRefLifetime, Duration firstFrameDelay) {
 
     public static final SandboxOptions DEFAULTS = new SandboxOptions(new int[] {2, 3000, 0}, 6,
-            Duration.ofSeconds(60), Duration.ofSeconds(20), Duration.ofMillis(100), 5);
+            Duration.ofSeconds(60), Duration.ofSeconds(20), Duration.ofMillis(100));
 
     public SandboxOptions {
         if (minimumClientVersion.length != 3) {

@@ -160,10 +160,6 @@ public final class SandboxServer {
         return linked;
     }
 
-    boolean isLinked(String deviceJid) {
-        return devices.containsKey(deviceJid);
-    }
-
     void online(SandboxConnection connection) {
         SandboxConnection previous = online.put(connection.device.deviceJid(), connection);
         if (previous != null && previous != connection) {

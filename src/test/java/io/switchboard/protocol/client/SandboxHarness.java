@@ -26,7 +26,7 @@ final class SandboxHarness implements AutoCloseable {
     }
 
     static SandboxOptions fastQr(int refs, Duration first, Duration later) {
-        return new SandboxOptions(new int[] {2, 3000, 0}, refs, first, later, Duration.ofMillis(20), 5);
+        return new SandboxOptions(new int[] {2, 3000, 0}, refs, first, later, Duration.ofMillis(20));
     }
 
     URI url() {
