@@ -1,229 +1,322 @@
 package io.switchboard.session;
 
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.switchboard.protocol.client.ClientEvent;
 import io.switchboard.protocol.client.Credentials;
 import io.switchboard.protocol.client.DisconnectReason;
 import io.switchboard.protocol.client.WhatsAppClient;
+import io.switchboard.session.store.Fence;
+import io.switchboard.session.store.FencedException;
 import io.switchboard.session.store.SessionRecord;
 import io.switchboard.session.store.SessionStore;
+import io.switchboard.session.store.StoredSession;
 import io.switchboard.session.store.Transition;
-import io.switchboard.web.ApiException;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
 /**
- * One organization's session: the state, at most one client, the QR being shown. Every change
- * runs in the session's {@link SerialLane} and is stored before it is visible; client events
- * carry the generation of the client that sent them, so a replaced client cannot move the state.
+ * One organization's connection as run by this replica: at most one client, under a claim
+ * (owner + epoch) that every write names. Every change runs in the session's {@link SerialLane};
+ * client events carry the generation of the client that sent them, so a replaced client cannot
+ * move the state. Losing the claim (fenced write, renewal refused or late) stops the client
+ * without logging out and writes nothing more.
  */
 final class OrgSession {
 
     private static final Logger LOG = Logger.getLogger(OrgSession.class);
     private static final Duration LOGOUT_WAIT = Duration.ofSeconds(5);
+    private static final Duration FIRST_WRITE_RETRY = Duration.ofMillis(100);
+    private static final Duration LAST_WRITE_RETRY = Duration.ofSeconds(1);
 
     final UUID id;
-    private final SessionSupervisor supervisor;
-    private final SessionStore store;
-    private final SerialLane lane = new SerialLane();
-    private final List<Consumer<SessionNotice>> listeners = new CopyOnWriteArrayList<>();
+    private final SessionContext ctx;
+    private final SerialLane lane;
+    private volatile Fence fence;
+    private volatile long trustedUntil;
+    private volatile SessionState state;
+    private volatile WhatsAppClient client;
+    private volatile long retryTimer = -1;
     private SessionRecord record;
-    private boolean hasCredentials;
-    private WhatsAppClient client;
+    private boolean linked;
     private int generation;
-    private QrView qr;
-    private long retryTimer = -1;
+    private Runnable settled;
 
-    OrgSession(UUID id, SessionSupervisor supervisor) {
+    OrgSession(UUID id, SessionContext ctx) {
         this.id = id;
-        this.supervisor = supervisor;
-        this.store = supervisor.store();
+        this.ctx = ctx;
+        this.lane = new SerialLane(ctx.config().laneTaskTimeout());
     }
 
-    // ---- commands ---------------------------------------------------------------------------------
+    // ---- commands -------------------------------------------------------------------------------
 
-    Uni<SessionSnapshot> snapshot() {
-        return lane.submit(() -> {
-            if (!isBusy()) {
-                // Another replica may own the connection: read what it stored, not our copy.
-                record = null;
+    Uni<Void> run(SessionCommand command) {
+        switch (command) {
+            case LINK:
+                return lane.submit(() -> claim().flatMap(ignored -> link(true)));
+            case RECONNECT:
+                return lane.submit(() -> claim().flatMap(ignored -> reconnect()));
+            case DISCONNECT:
+                return lane.submit(this::disconnect);
+            default:
+                throw new IllegalArgumentException("unknown command " + command);
+        }
+    }
+
+    /** Starts linking from scratch: the device linked before, if any, is unlinked from WhatsApp first. */
+    private Uni<Void> link(boolean refuseIfConnected) {
+        if (refuseIfConnected && record.state() == SessionState.CONNECTED) {
+            Uni<Void> letGo = client == null ? release() : Uni.createFrom().voidItem();
+            return letGo.flatMap(ignored -> Uni.createFrom().failure(SessionRefused.alreadyConnected()));
+        }
+        return unlinkCurrent().flatMap(whatsAppKnows -> {
+            stopClient();
+            return transition(SessionEvent.LINK_REQUESTED, "linking requested", null, new SessionStore.Wipe(whatsAppKnows),
+                    r -> r.withDevice(null, null).withRetry(0, null), null);
+        }).flatMap(ignored -> startClient(Credentials.fresh()));
+    }
+
+    private Uni<Void> reconnect() {
+        SessionState current = record.state();
+        if (current == SessionState.CONNECTED && client != null) {
+            return Uni.createFrom().voidItem();
+        }
+        if (!linked) {
+            return link(false);
+        }
+        if (client != null && (current == SessionState.CONNECTING || current == SessionState.PAIRED_RESTARTING)) {
+            return Uni.createFrom().voidItem();
+        }
+        return login("reconnect requested");
+    }
+
+    /** Unlinks the device from WhatsApp when connected, closes the client, wipes the credentials. Idempotent. */
+    private Uni<Void> disconnect() {
+        return ctx.store().find(id).flatMap(row -> {
+            if (row.isEmpty() || (row.get().record().state() == SessionState.DISCONNECTED && !row.get().linked()
+                    && !row.get().ownedByAnyone())) {
+                return Uni.createFrom().voidItem();
             }
-            return loaded().map(ignored -> current());
+            return claim().flatMap(ignored -> unlinkCurrent()).flatMap(whatsAppKnows -> {
+                stopClient();
+                if (record.state() == SessionState.DISCONNECTED && !linked) {
+                    return release();
+                }
+                return transition(SessionEvent.DISCONNECT_REQUESTED, "disconnect requested", null,
+                        new SessionStore.Wipe(whatsAppKnows), r -> r.withDevice(null, null).withRetry(0, null), null)
+                        .flatMap(ignored -> release());
+            });
         });
     }
 
-    /** Starts linking from scratch: stale credentials and any client are cleared first. */
-    Uni<SessionSnapshot> link(String why) {
-        return lane.submit(() -> owned().flatMap(ignored -> {
+    /** This replica adopted the connection (start-up, failover, handover): log in, or end an interrupted linking. */
+    Uni<Void> adopted(Fence claimed, long claimSentNanos, Runnable onSettled) {
+        return lane.submit(() -> {
             stopClient();
-            return transition(SessionEvent.LINK_REQUESTED, why, null, SessionStore.WIPE,
-                    r -> r.withDevice(null, null).withRetry(0, null))
-                    .flatMap(ignored2 -> startClient(Credentials.fresh()));
-        }).map(ignored -> current()));
-    }
-
-    /** Logs in again with the stored credentials (no QR). */
-    Uni<SessionSnapshot> login(String why) {
-        return lane.submit(() -> owned().flatMap(ignored -> store.credentials(id)).flatMap(credentials -> {
-            if (credentials.isEmpty()) {
-                return Uni.createFrom().failure(new IllegalStateException("no stored credentials"));
-            }
-            stopClient();
-            return transition(SessionEvent.LOGIN_REQUESTED, why, null, SessionStore.KEEP, r -> r.withRetry(0, null))
-                    .flatMap(ignored2 -> startClient(credentials.get()));
-        }).map(ignored -> current()));
-    }
-
-    /** Logs the device out when connected, closes the client, wipes the credentials. Idempotent. */
-    Uni<SessionSnapshot> disconnect() {
-        return lane.submit(() -> owned().flatMap(ignored -> {
-            WhatsAppClient running = client;
-            Uni<Void> goodbye = Uni.createFrom().voidItem();
-            if (running != null && running.isConnected()) {
-                goodbye = Uni.createFrom().completionStage(running.logout().toCompletionStage())
-                        .ifNoItem().after(LOGOUT_WAIT).recoverWithItem((Void) null)
-                        .onFailure().recoverWithNull().replaceWithVoid();
-            }
-            return goodbye.flatMap(ignored2 -> {
-                stopClient();
-                if (record.state() == SessionState.DISCONNECTED && !hasCredentials) {
-                    return Uni.createFrom().voidItem();
+            fence = claimed;
+            trustedUntil = claimSentNanos + ctx.trustNanos();
+            return reload().flatMap(ignored -> {
+                SessionState current = record.state();
+                boolean resumable = current == SessionState.CONNECTING || current == SessionState.PAIRED_RESTARTING
+                        || current == SessionState.CONNECTED || current == SessionState.RECONNECTING;
+                if (linked && resumable) {
+                    settled = onSettled;
+                    return login("adopted: no live replica held the connection");
                 }
-                return transition(SessionEvent.DISCONNECT_REQUESTED, "disconnect requested", null, SessionStore.WIPE,
-                        r -> r.withDevice(null, null).withRetry(0, null))
-                        .invoke(() -> notifyListeners(SessionNotice.failed(SessionState.DISCONNECTED, "disconnected")));
-            }).flatMap(ignored2 -> supervisor.release(id));
-        }).map(ignored -> current()));
+                onSettled.run();
+                if (!current.isActive()) {
+                    return release();
+                }
+                return transition(SessionEvent.INTERRUPTED, "linking interrupted: the replica running it stopped; link again",
+                        null, SessionStore.KEEP, r -> r.withRetry(0, null), null).flatMap(stored -> release());
+            });
+        }).onFailure().invoke(error -> settle());
     }
 
-    /** The organization is gone: unlink the device from WhatsApp if connected; its rows are deleted with it. */
+    /** The organization is gone (its rows were deleted): stop the client; WhatsApp is told by the removal queue. */
     Uni<Void> forget() {
         return lane.submit(() -> {
-            WhatsAppClient running = client;
-            Uni<Void> goodbye = running != null && running.isConnected()
-                    ? Uni.createFrom().completionStage(running.logout().toCompletionStage())
-                            .ifNoItem().after(LOGOUT_WAIT).recoverWithItem((Void) null)
-                            .onFailure().recoverWithNull().replaceWithVoid()
-                    : Uni.createFrom().voidItem();
-            return goodbye.invoke(this::stopClient);
+            stopClient();
+            fence = null;
+            state = null;
+            record = null;
+            return Uni.createFrom().voidItem();
         });
     }
 
     /** Closes the client without logging out or changing the stored state (service shutdown). */
     Uni<Void> shutdown() {
+        fence = null;
+        state = null;
         return lane.submit(() -> {
             stopClient();
-            return supervisor.release(id);
+            return Uni.createFrom().voidItem();
         });
     }
 
-    /** Waits until a QR code shows or linking ends, at most {@code wait}. */
-    Uni<SessionSnapshot> awaitQr(Duration wait) {
-        CompletableFuture<SessionNotice> first = new CompletableFuture<>();
-        Consumer<SessionNotice> listener = first::complete;
-        listeners.add(listener);
-        return snapshot().flatMap(snapshot -> {
-            SessionState state = snapshot.record().state();
-            if (snapshot.qr() != null || wait.isZero() || wait.isNegative()
-                    || (state != SessionState.CONNECTING && state != SessionState.AWAITING_QR)) {
-                return Uni.createFrom().item(snapshot);
+    // ---- the claim --------------------------------------------------------------------------------
+
+    private Uni<Void> claim() {
+        long sent = System.nanoTime();
+        return ctx.leases().claim(id, ctx.replicaId(), ctx.lease()).flatMap(claimed -> {
+            if (claimed.isEmpty()) {
+                return ctx.store().find(id).flatMap(row -> Uni.createFrom().failure(
+                        new OwnedElsewhere(id, row.map(StoredSession::owner).orElse(null))));
             }
-            return Uni.createFrom().completionStage(first).ifNoItem().after(wait).recoverWithItem((SessionNotice) null)
-                    .flatMap(ignored -> snapshot());
-        }).eventually(() -> listeners.remove(listener));
-    }
-
-    /** QR codes as they rotate, then one final connected or failed notice. */
-    Multi<SessionNotice> notices() {
-        return Multi.createFrom().emitter(emitter -> {
-            Consumer<SessionNotice> listener = notice -> {
-                emitter.emit(notice);
-                if (notice.isFinal()) {
-                    emitter.complete();
-                }
-            };
-            listeners.add(listener);
-            emitter.onTermination(() -> listeners.remove(listener));
-            snapshot().subscribe().with(snapshot -> {
-                SessionState state = snapshot.record().state();
-                if (snapshot.qr() != null) {
-                    emitter.emit(SessionNotice.qr(snapshot.qr()));
-                } else if (state == SessionState.CONNECTED) {
-                    listener.accept(SessionNotice.connected(snapshot.record().jid()));
-                } else if (!state.isActive()) {
-                    listener.accept(SessionNotice.failed(state, snapshot.record().lastDisconnectReason()));
-                }
-            }, emitter::fail);
+            fence = claimed.get();
+            trustedUntil = sent + ctx.trustNanos();
+            return reload();
         });
     }
 
-    // ---- client events ---------------------------------------------------------------------------
+    private Uni<Void> reload() {
+        return ctx.store().find(id).map(row -> {
+            StoredSession stored = row.orElseThrow(() -> new IllegalStateException("session row of " + id + " vanished"));
+            record = stored.record();
+            linked = stored.linked();
+            state = record.state();
+            return null;
+        });
+    }
+
+    /** The epoch this replica holds, or -1. */
+    long heldEpoch() {
+        Fence current = fence;
+        return current == null ? -1 : current.epoch();
+    }
+
+    void renewed(long epoch, long sentNanos) {
+        Fence current = fence;
+        if (current != null && current.epoch() == epoch) {
+            trustedUntil = sentNanos + ctx.trustNanos();
+        }
+    }
+
+    boolean trustExpired(long nowNanos) {
+        return fence != null && nowNanos - trustedUntil > 0;
+    }
 
     /**
-     * Loads the session and makes sure this replica holds the connection before anything changes;
-     * a command for a connection another replica runs is refused with 409.
+     * The claim at {@code epoch} is lost (another replica's epoch, a refused or late renewal, a
+     * fenced write): stop at once, from any thread, without logging out or writing anything.
      */
-    private Uni<Void> owned() {
-        if (!isBusy()) {
-            record = null;
+    void fencedOff(long epoch, String why) {
+        synchronized (this) {
+            Fence current = fence;
+            if (current == null || current.epoch() != epoch) {
+                return;
+            }
+            fence = null;
+            state = null;
         }
-        return loaded().flatMap(ignored -> record.state() == SessionState.DISCONNECTED && !hasCredentials
-                ? Uni.createFrom().item(true) : supervisor.claim(id))
-                .flatMap(owned -> owned ? Uni.createFrom().voidItem() : Uni.createFrom().failure(ownedElsewhere()));
+        LOG.warnf("session %s: stopped without logging out, this replica no longer holds the connection: %s", id, why);
+        ctx.metrics().leaseLost();
+        WhatsAppClient running = client;
+        if (running != null) {
+            running.close();
+        }
+        long timer = retryTimer;
+        if (timer >= 0) {
+            ctx.vertx().cancelTimer(timer);
+        }
+        lane.submit(() -> {
+            if (fence == null) {
+                stopClient();
+                record = null;
+            }
+            return Uni.createFrom().voidItem();
+        }).subscribe().with(ok -> { }, error -> LOG.errorf(error, "session %s: standing down failed", id));
+    }
+
+    private Uni<Void> release() {
+        Fence current = fence;
+        fence = null;
+        state = null;
+        settle();
+        if (current == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return ctx.leases().release(id, current)
+                .onFailure().invoke(error -> LOG.warnf("session %s: releasing the claim failed (it will expire): %s", id,
+                        error.getMessage()))
+                .onFailure().recoverWithNull();
+    }
+
+    // ---- the client ------------------------------------------------------------------------------
+
+    private Uni<Void> login(String why) {
+        return ctx.store().credentials(id).flatMap(credentials -> {
+            if (credentials.isEmpty()) {
+                return transition(SessionEvent.INTERRUPTED, "no stored credentials to log in with; link again", null,
+                        SessionStore.KEEP, r -> r, null).flatMap(ignored -> release());
+            }
+            stopClient();
+            return transition(SessionEvent.LOGIN_REQUESTED, why, null, SessionStore.KEEP, r -> r.withRetry(0, null), null)
+                    .flatMap(ignored -> startClient(credentials.get()));
+        });
+    }
+
+    private Uni<Boolean> unlinkCurrent() {
+        WhatsAppClient running = client;
+        if (!linked || running == null || !running.isConnected()) {
+            return Uni.createFrom().item(false);
+        }
+        return Uni.createFrom().completionStage(() -> running.logout().toCompletionStage())
+                .replaceWith(true)
+                .ifNoItem().after(LOGOUT_WAIT).recoverWithItem(false)
+                .onFailure().recoverWithItem(false);
     }
 
     private Uni<Void> startClient(Credentials credentials) {
-        return supervisor.claim(id).flatMap(owned -> {
-            if (!owned) {
-                return Uni.createFrom().failure(ownedElsewhere());
-            }
-            int mine = ++generation;
-            client = new WhatsAppClient(supervisor.vertx(), supervisor.clientOptions(), credentials,
-                    saved -> Future.fromCompletionStage(lane.submit(() -> onCredentials(mine, saved)).subscribeAsCompletionStage()),
-                    event -> lane.submit(() -> onEvent(mine, event)).subscribe().with(ok -> { },
-                            error -> LOG.errorf(error, "session %s: handling %s failed", id, event.getClass().getSimpleName())));
-            return Uni.createFrom().completionStage(client.start().toCompletionStage());
-        });
+        int mine = ++generation;
+        WhatsAppClient created = new WhatsAppClient(ctx.vertx(), ctx.options(), credentials,
+                saved -> Future.fromCompletionStage(lane.submit(() -> onCredentials(mine, saved)).subscribeAsCompletionStage()),
+                event -> lane.submit(() -> onEvent(mine, event)).subscribe().with(ok -> { },
+                        error -> LOG.errorf("session %s: handling %s failed: %s", id, event.getClass().getSimpleName(),
+                                error.getMessage())));
+        client = created;
+        return Uni.createFrom().completionStage(() -> created.start().toCompletionStage())
+                .onFailure().invoke(error -> client = null);
     }
 
-    /** The client hands over credentials: new ones from a pairing, or updated ones of a linked device. */
     private Uni<Void> onCredentials(int from, Credentials credentials) {
-        if (from != generation) {
+        if (from != generation || fence == null) {
             return Uni.createFrom().failure(new IllegalStateException("credentials of a replaced client"));
         }
-        if (hasCredentials) {
-            return store.saveCredentials(id, credentials);
+        if (linked) {
+            Fence current = fence;
+            return write(current, () -> ctx.store().saveCredentials(current, id, credentials));
         }
         Credentials.Account account = credentials.account().orElseThrow();
-        qr = null;
         return transition(SessionEvent.PAIRED, "phone linked the device", null, new SessionStore.Save(credentials),
-                r -> r.withDevice(account.deviceJid(), account.phone()));
+                r -> r.withDevice(account.deviceJid(), account.phone()), null);
     }
 
     private Uni<Void> onEvent(int from, ClientEvent event) {
-        if (from != generation) {
+        if (from != generation || fence == null) {
             return Uni.createFrom().voidItem();
         }
         if (event instanceof ClientEvent.QrCode) {
             ClientEvent.QrCode code = (ClientEvent.QrCode) event;
-            qr = new QrView(code.text(), QrImage.dataUri(code.text()), code.expiresAt());
-            Uni<Void> stored = record.state() == SessionState.AWAITING_QR ? Uni.createFrom().voidItem()
-                    : transition(SessionEvent.QR_SHOWN, "QR code ready", null, SessionStore.KEEP, r -> r);
-            return stored.invoke(() -> notifyListeners(SessionNotice.qr(qr)));
+            SessionStore.Qr qr = new SessionStore.Qr(code.text(), code.expiresAt());
+            if (record.state() == SessionState.AWAITING_QR) {
+                Fence current = fence;
+                return write(current, () -> ctx.store().saveQr(current, id, qr));
+            }
+            return transition(SessionEvent.QR_SHOWN, "QR code ready", null, SessionStore.KEEP, r -> r, qr);
         }
         if (event instanceof ClientEvent.Connected) {
-            qr = null;
-            return transition(SessionEvent.LOGGED_IN, "logged in", null, SessionStore.KEEP, r -> r.withRetry(0, null))
-                    .invoke(() -> notifyListeners(SessionNotice.connected(record.jid())));
+            return transition(SessionEvent.LOGGED_IN, "logged in", null, SessionStore.KEEP, r -> r.withRetry(0, null), null);
+        }
+        if (event instanceof ClientEvent.Restarting) {
+            return transition(SessionEvent.RESTART_REQUIRED, "WhatsApp asked for a restart: "
+                    + ((ClientEvent.Restarting) event).detail(), DisconnectReason.RESTART_REQUIRED.code(),
+                    SessionStore.KEEP, r -> r, null);
         }
         if (event instanceof ClientEvent.Disconnected) {
             return onDisconnected((ClientEvent.Disconnected) event);
@@ -234,108 +327,131 @@ final class OrgSession {
     private Uni<Void> onDisconnected(ClientEvent.Disconnected event) {
         DisconnectReason reason = event.reason();
         client = null;
-        qr = null;
-        String why = reason.name().toLowerCase().replace('_', '-');
-        Integer code = reason.code();
-        UnaryOperator<SessionRecord> noted = r -> r.withDisconnect(code, why, supervisor.now());
-        SessionEvent outcome = DisconnectPolicy.eventFor(reason, record.state(), hasCredentials);
+        SessionEvent outcome = DisconnectPolicy.eventFor(reason, record.state(), linked);
         if (outcome == null) {
             return Uni.createFrom().voidItem();
         }
+        String why = reason.name().toLowerCase().replace('_', '-');
+        Integer code = reason.code();
+        Instant now = ctx.clock().instant();
+        UnaryOperator<SessionRecord> noted = r -> r.withDisconnect(code, why, now);
         LOG.infof("session %s: %s (%s) → %s", id, reason, event.detail(), outcome);
         if (outcome == SessionEvent.CONNECTION_LOST) {
             int attempts = record.reconnectAttempts();
-            Duration delay = supervisor.reconnectPolicy().delay(attempts);
-            Instant next = supervisor.now().plus(delay);
+            Duration delay = ctx.reconnectPolicy().delay(attempts);
+            int mine = generation;
             return transition(outcome, why + ": " + event.detail(), code, SessionStore.KEEP,
-                    r -> noted.apply(r).withRetry(attempts + 1, next))
-                    .invoke(() -> retryTimer = supervisor.vertx().setTimer(Math.max(1, delay.toMillis()),
-                            t -> lane.submit(this::retryDue).subscribe().with(ok -> { },
-                                    error -> LOG.errorf(error, "session %s: retry failed", id))));
+                    r -> noted.apply(r).withRetry(attempts + 1, now.plus(delay)), null)
+                    .invoke(() -> retryTimer = ctx.vertx().setTimer(Math.max(1, delay.toMillis()),
+                            t -> lane.submit(() -> retryDue(mine)).subscribe().with(ok -> { },
+                                    error -> LOG.errorf("session %s: retry failed: %s", id, error.getMessage()))));
         }
-        return transition(outcome, why + ": " + event.detail(), code,
-                outcome == SessionEvent.LOGGED_OUT ? SessionStore.WIPE : SessionStore.KEEP, noted)
-                .invoke(() -> notifyListeners(SessionNotice.failed(record.state(), why)))
-                .flatMap(ignored -> supervisor.release(id));
+        SessionStore.CredentialsChange change = outcome == SessionEvent.LOGGED_OUT
+                ? new SessionStore.Wipe(true) : SessionStore.KEEP;
+        return transition(outcome, why + ": " + event.detail(), code, change, noted, null).flatMap(ignored -> release());
     }
 
-    private Uni<Void> retryDue() {
-        retryTimer = -1;
-        if (record.state() != SessionState.RECONNECTING) {
+    private Uni<Void> retryDue(int from) {
+        if (from != generation) {
             return Uni.createFrom().voidItem();
         }
-        return store.credentials(id).flatMap(credentials -> {
+        retryTimer = -1;
+        if (fence == null || record.state() != SessionState.RECONNECTING) {
+            return Uni.createFrom().voidItem();
+        }
+        return ctx.store().credentials(id).flatMap(credentials -> {
             if (credentials.isEmpty()) {
-                return transition(SessionEvent.RETRY_DUE, "retry", null, SessionStore.KEEP, r -> r)
+                return transition(SessionEvent.RETRY_DUE, "retry", null, SessionStore.KEEP, r -> r, null)
                         .flatMap(ignored -> transition(SessionEvent.REJECTED, "credentials vanished", null,
-                                SessionStore.KEEP, r -> r));
+                                SessionStore.KEEP, r -> r, null))
+                        .flatMap(ignored -> release());
             }
-            return transition(SessionEvent.RETRY_DUE, "retry " + record.reconnectAttempts(), null, SessionStore.KEEP, r -> r)
-                    .flatMap(ignored -> startClient(credentials.get()));
+            return transition(SessionEvent.RETRY_DUE, "retry " + record.reconnectAttempts(), null, SessionStore.KEEP,
+                    r -> r, null).flatMap(ignored -> startClient(credentials.get()));
         });
     }
 
     // ---- state -----------------------------------------------------------------------------------
 
-    private Uni<Void> loaded() {
-        if (record != null) {
-            return Uni.createFrom().voidItem();
-        }
-        return store.find(id).flatMap(found -> store.hasCredentials(id).map(stored -> {
-            record = found.orElse(SessionRecord.initial(id, supervisor.now()));
-            hasCredentials = stored;
-            return null;
-        }));
-    }
-
     private Uni<Void> transition(SessionEvent event, String reason, Integer code, SessionStore.CredentialsChange change,
-            UnaryOperator<SessionRecord> mutate) {
+            UnaryOperator<SessionRecord> mutate, SessionStore.Qr qr) {
+        Fence current = fence;
+        if (current == null) {
+            return Uni.createFrom().failure(new IllegalStateException("this replica no longer holds " + id));
+        }
         SessionState from = record.state();
         SessionState to = SessionMachine.next(from, event);
-        Instant now = supervisor.now();
+        Instant now = ctx.clock().instant();
         SessionRecord next = mutate.apply(record.withState(to, now));
-        return store.record(next, new Transition(from, to, event, reason, code, now), change).invoke(() -> {
+        Transition step = new Transition(from, to, event, reason, code, now);
+        return write(current, () -> ctx.store().record(current, next, step, change, qr)).invoke(() -> {
             record = next;
+            state = to;
             if (change instanceof SessionStore.Save) {
-                hasCredentials = true;
+                linked = true;
             } else if (change instanceof SessionStore.Wipe) {
-                hasCredentials = false;
+                linked = false;
+            }
+            ctx.metrics().transition(event);
+            if (to != SessionState.CONNECTING) {
+                settle();
             }
         });
     }
 
-    private void stopClient() {
-        generation++;
-        qr = null;
-        if (retryTimer >= 0) {
-            supervisor.vertx().cancelTimer(retryTimer);
-            retryTimer = -1;
-        }
-        if (client != null) {
-            client.close();
-            client = null;
+    /**
+     * A fenced write: retried with backoff while the database errs (for at most a lease); refused
+     * by the fence or still failing, the session stands down and the caller sees the error.
+     */
+    private Uni<Void> write(Fence current, Supplier<Uni<Void>> call) {
+        return Uni.createFrom().<Void>deferred(call::get)
+                .onFailure(error -> !(error instanceof FencedException)).invoke(error -> ctx.metrics().writeRetried())
+                .onFailure(error -> !(error instanceof FencedException)).retry()
+                .withBackOff(FIRST_WRITE_RETRY, LAST_WRITE_RETRY).expireIn(ctx.lease().toMillis())
+                .onFailure().invoke(error -> {
+                    if (error instanceof FencedException) {
+                        ctx.metrics().fencedWrite();
+                    }
+                    fencedOff(current.epoch(), "write refused: " + error.getMessage());
+                });
+    }
+
+    private void settle() {
+        Runnable pending = settled;
+        settled = null;
+        if (pending != null) {
+            pending.run();
         }
     }
+
+    private void stopClient() {
+        generation++;
+        long timer = retryTimer;
+        if (timer >= 0) {
+            ctx.vertx().cancelTimer(timer);
+            retryTimer = -1;
+        }
+        WhatsAppClient running = client;
+        client = null;
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    // ---- read from other threads (metrics, renewals, tests) ---------------------------------------
 
     boolean hasClient() {
         return client != null;
     }
 
-    /** A client runs or a retry is scheduled: this replica is responsible for the connection. */
-    boolean isBusy() {
-        return client != null || retryTimer >= 0;
+    /** The state of a connection this replica holds; empty when it holds none. */
+    Optional<SessionState> heldState() {
+        return fence == null ? Optional.empty() : Optional.ofNullable(state);
     }
 
-    private SessionSnapshot current() {
-        return new SessionSnapshot(record, qr, hasCredentials);
-    }
-
-    private void notifyListeners(SessionNotice notice) {
-        listeners.forEach(listener -> listener.accept(notice));
-    }
-
-    private ApiException ownedElsewhere() {
-        return new ApiException(409, "owned-by-another-replica", "Organization " + id
-                + " is connected through another replica of the service; retry the request.");
+    /** Held, in an active state, yet nothing runs: no client, no retry timer, no task queued. Must never last. */
+    boolean stuck() {
+        SessionState current = state;
+        return fence != null && current != null && current.isActive() && client == null && retryTimer < 0 && !lane.busy();
     }
 }

@@ -14,4 +14,8 @@ public record ReconnectPolicy(Duration base, Duration cap) {
         long half = ceiling / 2;
         return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
     }
+
+    public ReconnectPolicy withBounds(Duration newBase, Duration newCap) {
+        return new ReconnectPolicy(newBase, newCap);
+    }
 }

@@ -5,7 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Optional;
 
-/** {@code switchboard.whatsapp.*}: how organizations' WhatsApp sessions connect. */
+/** {@code switchboard.whatsapp.*}: how organizations' WhatsApp sessions connect and how replicas share them. */
 @ConfigMapping(prefix = "switchboard.whatsapp")
 public interface SessionConfig {
 
@@ -31,21 +31,41 @@ public interface SessionConfig {
     @WithDefault("65s")
     Duration deadConnectionTimeout();
 
+    /** Deadline for the WebSocket and Noise handshake, and then for WhatsApp's success or pair-device. */
+    @WithDefault("20s")
+    Duration connectTimeout();
+
     @WithDefault("800ms")
     Duration reconnectBase();
 
     @WithDefault("60s")
     Duration reconnectCap();
 
-    /** Sessions resumed at once at start-up. */
-    @WithDefault("4")
-    int resumeConcurrency();
-
-    /** Pause between resumed sessions. */
-    @WithDefault("250ms")
-    Duration resumeStagger();
-
-    /** How long this replica's ownership of a connection lasts without renewal. */
-    @WithDefault("30s")
+    /** How long this replica's claim on a connection lasts without renewal. */
+    @WithDefault("6s")
     Duration ownershipLease();
+
+    /** How often a replica looks for connections no live replica holds (start-up, failover, handover). */
+    @WithDefault("1s")
+    Duration adoptionInterval();
+
+    /** Logins from adoption (start-up included) in progress at once on one replica. */
+    @WithDefault("16")
+    int adoptionConcurrency();
+
+    /** Logins from adoption started per second on one replica. */
+    @WithDefault("50")
+    int adoptionRate();
+
+    /** Bound on every database call made for a session. */
+    @WithDefault("5s")
+    Duration databaseTimeout();
+
+    /** How long a command sent to another replica (the connection's owner) may take before 503. */
+    @WithDefault("15s")
+    Duration commandTimeout();
+
+    /** Bound on one task in a session's serial lane. */
+    @WithDefault("30s")
+    Duration laneTaskTimeout();
 }

@@ -14,5 +14,9 @@ public enum SessionEvent {
     CLIENT_OUTDATED,
     QR_EXHAUSTED,
     REJECTED,
+    /** 515 from WhatsApp: the client restarts its connection. */
+    RESTART_REQUIRED,
+    /** Linking was cut short because the replica running it stopped; a QR cannot be carried over. */
+    INTERRUPTED,
     DISCONNECT_REQUESTED
 }

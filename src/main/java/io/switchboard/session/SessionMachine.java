@@ -39,6 +39,10 @@ public final class SessionMachine {
                 return require(from, event, LINKING, PAIRED_RESTARTING);
             case LOGGED_IN:
                 return require(from, event, EnumSet.of(CONNECTING, PAIRED_RESTARTING), CONNECTED);
+            case RESTART_REQUIRED:
+                // 515: the client reconnects by itself; after a pairing that is expected, when connected it is a new login.
+                return require(from, event, EnumSet.of(CONNECTING, PAIRED_RESTARTING, CONNECTED),
+                        from == PAIRED_RESTARTING ? PAIRED_RESTARTING : CONNECTING);
             case RETRY_DUE:
                 return require(from, event, EnumSet.of(RECONNECTING), CONNECTING);
             case CONNECTION_LOST:
@@ -51,6 +55,7 @@ public final class SessionMachine {
                 return require(from, event, active(), CLIENT_OUTDATED);
             case QR_EXHAUSTED:
             case REJECTED:
+            case INTERRUPTED:
                 return require(from, event, active(), FAILED);
             default:
                 throw new IllegalTransitionException(from, event);

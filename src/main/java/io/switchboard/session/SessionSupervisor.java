@@ -1,210 +1,283 @@
 package io.switchboard.session;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.switchboard.organization.OrganizationDeleted;
-import io.switchboard.protocol.client.ClientOptions;
-import io.switchboard.sandbox.admin.SandboxMount;
+import io.switchboard.session.store.CommandStore;
+import io.switchboard.session.store.LeaseStore;
+import io.switchboard.session.store.RemovalStore;
+import io.switchboard.session.store.SessionRecord;
 import io.switchboard.session.store.SessionStore;
+import io.switchboard.session.store.StoredSession;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
- * Owns every organization's session on this replica, at most one client each. Resumes linked
- * organizations at start-up (staggered, bounded concurrency), closes sockets at shutdown without
- * logging out, and claims each connection in the database so replicas never run the same one.
+ * The sessions of this replica as the rest of the service sees them. Any replica answers any
+ * request: state and QR are read from PostgreSQL; a command runs here when this replica can
+ * claim the connection, otherwise it is handed to the replica that holds it. Also wires the
+ * periodic work: lease renewal, the claim watchdog, adoption, device removals, missed commands.
  */
 @ApplicationScoped
 public class SessionSupervisor {
 
     private static final Logger LOG = Logger.getLogger(SessionSupervisor.class);
+    private static final long WATCHDOG_MILLIS = 250;
+    private static final long CHORES_MILLIS = 2000;
+    private static final Duration RELAY_ATTEMPT = Duration.ofSeconds(4);
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(200);
 
-    private final Map<UUID, OrgSession> sessions = new ConcurrentHashMap<>();
+    private final SessionRegistry registry;
     private final SessionStore store;
+    private final LeaseStore leases;
+    private final CommandStore commands;
+    private final RemovalStore removals;
+    private final SessionBus bus;
+    private final CommandRelay relay;
+    private final LeaseKeeper keeper;
+    private final Adoption adoption;
+    private final DeviceUnlinker unlinker;
+    private final SessionNotices notices;
+    private final ClientOptionsFactory clientOptions;
     private final SessionConfig config;
-    private final SandboxMount sandbox;
     private final Vertx vertx;
-    private final Clock clock = Clock.systemUTC();
-    private final String replicaId = "replica-" + UUID.randomUUID().toString().substring(0, 8);
-    private final ReconnectPolicy reconnectPolicy;
-    private volatile ClientOptions clientOptions;
-    private long leaseTimer = -1;
+    private final List<Long> timers = new ArrayList<>();
 
-    SessionSupervisor(SessionStore store, SessionConfig config, SandboxMount sandbox, Vertx vertx, MeterRegistry metrics) {
+    SessionSupervisor(SessionRegistry registry, SessionStore store, LeaseStore leases, CommandStore commands,
+            RemovalStore removals, SessionBus bus, CommandRelay relay, LeaseKeeper keeper, Adoption adoption,
+            DeviceUnlinker unlinker, SessionNotices notices, ClientOptionsFactory clientOptions, SessionConfig config,
+            Vertx vertx) {
+        this.registry = registry;
         this.store = store;
+        this.leases = leases;
+        this.commands = commands;
+        this.removals = removals;
+        this.bus = bus;
+        this.relay = relay;
+        this.keeper = keeper;
+        this.adoption = adoption;
+        this.unlinker = unlinker;
+        this.notices = notices;
+        this.clientOptions = clientOptions;
         this.config = config;
-        this.sandbox = sandbox;
         this.vertx = vertx;
-        this.reconnectPolicy = new ReconnectPolicy(config.reconnectBase(), config.reconnectCap());
-        Gauge.builder("switchboard.whatsapp.clients", this, SessionSupervisor::liveClients)
-                .description("WhatsApp clients running on this replica").register(metrics);
     }
 
+    // ---- what REST calls ---------------------------------------------------------------------------
+
+    /** The session as stored, whichever replica runs it. */
     public Uni<SessionSnapshot> snapshot(UUID organizationId) {
-        return session(organizationId).snapshot();
+        return store.find(organizationId).map(found -> found.map(SessionSupervisor::snapshotOf)
+                .orElseGet(() -> new SessionSnapshot(SessionRecord.initial(organizationId, Instant.now()), null, false)));
     }
 
-    public Uni<SessionSnapshot> link(UUID organizationId) {
-        return session(organizationId).link("linking requested");
+    /** Carries out {@code command} here or on the replica that holds the connection, then answers the stored state. */
+    public Uni<SessionSnapshot> execute(UUID organizationId, SessionCommand command) {
+        long deadline = System.nanoTime() + config.commandTimeout().toNanos();
+        return attempt(organizationId, command, deadline).flatMap(ignored -> snapshot(organizationId));
     }
 
-    public Uni<SessionSnapshot> login(UUID organizationId) {
-        return session(organizationId).login("reconnect requested");
+    private Uni<Void> attempt(UUID organizationId, SessionCommand command, long deadline) {
+        return registry.session(organizationId).run(command)
+                .onFailure(OwnedElsewhere.class).recoverWithUni(error -> {
+                    long left = deadline - System.nanoTime();
+                    String owner = ((OwnedElsewhere) error).owner;
+                    if (left <= 0 || owner == null) {
+                        return left <= 0 ? Uni.createFrom().failure(new SessionRefused("owner-unavailable",
+                                "The replica running this organization's connection did not answer; retry shortly.", true))
+                                : Uni.createFrom().voidItem().onItem().delayIt().by(RETRY_PAUSE)
+                                        .flatMap(ignored -> attempt(organizationId, command, deadline));
+                    }
+                    Duration wait = Duration.ofNanos(Math.min(left, RELAY_ATTEMPT.toNanos()));
+                    return relay.forward(organizationId, command, owner, wait)
+                            .onFailure(e -> e instanceof OwnedElsewhere
+                                    || (e instanceof SessionRefused && "owner-unavailable".equals(((SessionRefused) e).reason())))
+                            .recoverWithUni(again -> System.nanoTime() - deadline > 0 ? Uni.createFrom().failure(again)
+                                    : attempt(organizationId, command, deadline));
+                })
+                .onFailure(SessionSupervisor::isDatabaseOutage).transform(error -> new SessionRefused("database-unavailable",
+                        "The session store did not answer in time; retry shortly.", true));
     }
 
-    public Uni<SessionSnapshot> disconnect(UUID organizationId) {
-        return session(organizationId).disconnect();
-    }
-
+    /** Waits until a QR code shows or linking ends, at most {@code wait}, reading what any replica stored. */
     public Uni<SessionSnapshot> awaitQr(UUID organizationId, Duration wait) {
-        return session(organizationId).awaitQr(wait);
+        return notices.awaitQr(organizationId, wait, this::snapshot);
     }
 
+    /** QR codes as they rotate, then one final connected or failed notice; served by any replica. */
     public Multi<SessionNotice> notices(UUID organizationId) {
-        return session(organizationId).notices();
+        return notices.stream(organizationId, this::snapshot);
     }
 
     /** Whether this replica runs a client for the organization. */
     public boolean runsClient(UUID organizationId) {
-        OrgSession session = sessions.get(organizationId);
-        return session != null && session.hasClient();
+        return registry.find(organizationId).map(OrgSession::hasClient).orElse(false);
     }
 
     /** How many organizations have a live client on this replica (for tests and metrics). */
     public long liveClients() {
-        return sessions.values().stream().filter(OrgSession::hasClient).count();
+        return registry.liveClients();
     }
 
-    // ---- lifecycle -----------------------------------------------------------------------------
+    /** Sessions held here in an active state with nothing running for them; must always be 0. */
+    public long stuckSessions() {
+        return registry.stuck();
+    }
+
+    public String replicaId() {
+        return registry.context().replicaId();
+    }
+
+    // ---- lifecycle -----------------------------------------------------------------------------------
 
     void onStart(@Observes StartupEvent event) {
-        leaseTimer = vertx.setPeriodic(Math.max(1000, config.ownershipLease().toMillis() / 3), t -> {
-            renewLeases();
-            adoptOrphans();
+        clientOptions.options();
+        if (config.adoptionConcurrency() < 1 || config.adoptionRate() < 1) {
+            throw ClientOptionsFactory.invalid("adoption-concurrency / adoption-rate", "must be at least 1");
+        }
+        long lease = config.ownershipLease().toMillis();
+        if (lease < 1000) {
+            throw ClientOptionsFactory.invalid("ownership-lease", "must be at least 1s");
+        }
+        bus.on(SessionBus.SESSION_CHANNEL, this::onSessionChanged);
+        bus.on(CommandStore.CHANNEL, this::onCommand);
+        bus.on(CommandStore.DONE_CHANNEL, relay::onDone);
+        bus.on(RemovalStore.CHANNEL, ignored -> unlinker.tick());
+        bus.onResubscribed(() -> {
+            notices.changedAll();
+            adoption.tick();
         });
-        resumeAll().subscribe().with(count -> LOG.infof("resumed %d WhatsApp sessions", count),
-                error -> LOG.error("resuming sessions failed", error));
+        bus.start();
+        timers.add(vertx.setPeriodic(Math.max(200, lease / 3), t -> keeper.renew()));
+        timers.add(vertx.setPeriodic(WATCHDOG_MILLIS, t -> keeper.watch()));
+        timers.add(vertx.setPeriodic(Math.max(100, config.adoptionInterval().toMillis()), t -> adoption.tick()));
+        timers.add(vertx.setPeriodic(CHORES_MILLIS, t -> chores()));
+        adoption.tick();
+        LOG.infof("replica %s: lease %d ms, adoption every %s (at most %d at once, %d/s)", replicaId(), lease,
+                config.adoptionInterval(), config.adoptionConcurrency(), config.adoptionRate());
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        if (leaseTimer >= 0) {
-            vertx.cancelTimer(leaseTimer);
-        }
-        shutdownAll().await().atMost(Duration.ofSeconds(10));
+        timers.forEach(vertx::cancelTimer);
+        adoption.stop();
+        shutdownAll().await().atMost(SHUTDOWN_WAIT);
+        bus.stop();
     }
 
-    /** Logs every linked organization back in, a few at a time. */
-    public Uni<Integer> resumeAll() {
-        return store.withCredentials().flatMap(ids -> Multi.createFrom().iterable(ids)
-                .onItem().call(id -> Uni.createFrom().voidItem().onItem().delayIt().by(config.resumeStagger()))
-                .onItem().transformToUni(id -> session(id).login("resumed at start-up")
-                        .onFailure().invoke(error -> LOG.warnf("cannot resume %s: %s", id, error.getMessage()))
-                        .onFailure().recoverWithNull())
-                .merge(Math.max(1, config.resumeConcurrency()))
-                .collect().asList()
-                .map(List::size));
-    }
-
-    /** Closes every client without logging out; stored state stays for the next start. */
+    /**
+     * Closes every client without logging out and releases every claim, so the other replicas
+     * adopt the connections at once instead of waiting for leases to expire.
+     */
     public Uni<Void> shutdownAll() {
-        List<Uni<Void>> closing = sessions.values().stream().map(OrgSession::shutdown).toList();
-        sessions.clear();
-        return closing.isEmpty() ? Uni.createFrom().voidItem()
+        List<Uni<Void>> closing = registry.all().stream().map(OrgSession::shutdown).toList();
+        Uni<Void> closed = closing.isEmpty() ? Uni.createFrom().voidItem()
                 : Uni.join().all(closing).andCollectFailures().replaceWithVoid().onFailure().recoverWithNull();
+        return closed.flatMap(ignored -> leases.releaseAll(replicaId()))
+                .invoke(count -> LOG.infof("replica %s handed over %d connections", replicaId(), count))
+                .onFailure().invoke(error -> LOG.warnf("handing over connections failed (their leases will expire): %s",
+                        error.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** Looks for connections to adopt now (tests; otherwise the timer and notifications do it). */
+    public void adoptNow() {
+        adoption.tick();
     }
 
     void onOrganizationDeleted(@Observes OrganizationDeleted deleted) {
-        OrgSession session = sessions.remove(deleted.organizationId());
-        if (session != null) {
-            session.forget().subscribe().with(ok -> LOG.infof("organization %s deleted: WhatsApp device unlinked",
-                    deleted.organizationId()), error -> LOG.warnf("unlinking deleted organization %s failed: %s",
-                    deleted.organizationId(), error.getMessage()));
+        registry.find(deleted.organizationId()).ifPresent(session -> session.forget().subscribe().with(ok -> { },
+                error -> LOG.warnf("stopping the client of deleted organization %s failed: %s", deleted.organizationId(),
+                        error.getMessage())));
+        unlinker.tick();
+    }
+
+    // ---- notifications ---------------------------------------------------------------------------------
+
+    /** Payload "organization|owner|epoch|state" from the session trigger. */
+    private void onSessionChanged(String payload) {
+        String[] parts = payload.split("\\|", -1);
+        if (parts.length != 4) {
+            return;
+        }
+        UUID organizationId = UUID.fromString(parts[0]);
+        String owner = parts[1];
+        long epoch = Long.parseLong(parts[2]);
+        String state = parts[3];
+        notices.changed(organizationId);
+        registry.find(organizationId).ifPresent(session -> {
+            long held = session.heldEpoch();
+            if ("DELETED".equals(state)) {
+                session.forget().subscribe().with(ok -> { }, error -> { });
+            } else if (held >= 0 && epoch > held) {
+                session.fencedOff(held, "replica " + owner + " claimed the connection (epoch " + epoch + ")");
+            }
+        });
+        if (owner.isEmpty() && !"DELETED".equals(state) && SessionState.valueOf(state).isActive()) {
+            adoption.tick();
         }
     }
 
-    /** Takes over connections no replica holds any more (their owner died or shut down). */
-    void adoptOrphans() {
-        store.orphans().subscribe().with(ids -> ids.stream()
-                .filter(id -> !sessions.containsKey(id) || !sessions.get(id).isBusy())
-                .forEach(id -> session(id).login("adopted: no replica held the connection").subscribe().with(
-                        adopted -> LOG.infof("adopted the WhatsApp connection of %s", id),
-                        error -> LOG.debugf("cannot adopt %s: %s", id, error.getMessage()))),
-                error -> LOG.debugf("orphan scan failed: %s", error.getMessage()));
-    }
-
-    private void renewLeases() {
-        sessions.values().stream().filter(OrgSession::isBusy).forEach(session ->
-                claim(session.id).subscribe().with(owned -> {
-                    if (!owned) {
-                        LOG.warnf("lost ownership of %s to another replica", session.id);
-                    }
-                }, error -> LOG.debugf("lease renewal of %s failed: %s", session.id, error.getMessage())));
-    }
-
-    // ---- used by sessions ------------------------------------------------------------------------
-
-    private OrgSession session(UUID organizationId) {
-        return sessions.computeIfAbsent(organizationId, id -> new OrgSession(id, this));
-    }
-
-    Uni<Boolean> claim(UUID organizationId) {
-        return store.claim(organizationId, replicaId, config.ownershipLease());
-    }
-
-    Uni<Void> release(UUID organizationId) {
-        return store.release(organizationId, replicaId);
-    }
-
-    SessionStore store() {
-        return store;
-    }
-
-    Vertx vertx() {
-        return vertx;
-    }
-
-    Instant now() {
-        return clock.instant();
-    }
-
-    ReconnectPolicy reconnectPolicy() {
-        return reconnectPolicy;
-    }
-
-    ClientOptions clientOptions() {
-        ClientOptions options = clientOptions;
-        if (options == null) {
-            options = buildClientOptions();
-            clientOptions = options;
+    /** Payload "owner|command id": carry it out when this replica is the owner. */
+    private void onCommand(String payload) {
+        int bar = payload.lastIndexOf('|');
+        if (bar < 0 || !payload.substring(0, bar).equals(replicaId())) {
+            return;
         }
-        return options;
+        serve(UUID.fromString(payload.substring(bar + 1)));
     }
 
-    private ClientOptions buildClientOptions() {
-        String[] parts = config.webVersion().split("\\.");
-        int[] version = {Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2])};
-        ClientOptions defaults = ClientOptions.whatsApp(version);
-        byte[] trustRoot = config.trustRoot().map(root -> "sandbox".equals(root)
-                ? sandbox.server().orElseThrow(() -> new IllegalStateException(
-                        "switchboard.whatsapp.trust-root=sandbox but the sandbox is disabled")).trustRoot()
-                : Base64.getDecoder().decode(root)).orElse(defaults.trustRoot());
-        return defaults.withEndpoint(URI.create(config.url()), trustRoot)
-                .withTimings(config.keepAliveInterval(), config.deadConnectionTimeout(),
-                        defaults.firstQrLifetime(), defaults.laterQrLifetime());
+    private void serve(UUID commandId) {
+        commands.pick(commandId, replicaId()).subscribe().with(picked -> picked.ifPresent(command ->
+                registry.session(command.organizationId()).run(SessionCommand.valueOf(command.kind()))
+                        .map(ignored -> new String[] {null, null})
+                        .onFailure().recoverWithItem(SessionSupervisor::errorOf)
+                        .flatMap(error -> commands.complete(command.id(), error[0], error[1]))
+                        .subscribe().with(ok -> { }, error -> LOG.warnf("command %s: storing its outcome failed: %s",
+                                command.id(), error.getMessage()))),
+                error -> LOG.warnf("picking command %s failed: %s", commandId, error.getMessage()));
+    }
+
+    private static String[] errorOf(Throwable error) {
+        if (error instanceof OwnedElsewhere) {
+            return new String[] {CommandRelay.OWNED_ELSEWHERE, "the connection moved to another replica"};
+        }
+        if (error instanceof SessionRefused) {
+            return new String[] {((SessionRefused) error).reason(), error.getMessage()};
+        }
+        LOG.warnf("forwarded command failed: %s", error.toString());
+        return new String[] {"database-unavailable", "The command could not be carried out; retry shortly."};
+    }
+
+    static boolean isDatabaseOutage(Throwable error) {
+        return error instanceof TimeoutException || error instanceof java.net.ConnectException
+                || error instanceof io.vertx.core.VertxException;
+    }
+
+    private void chores() {
+        commands.waiting(replicaId()).subscribe().with(ids -> ids.forEach(this::serve), error -> { });
+        unlinker.tick();
+        if (Math.random() < 0.05) {
+            commands.prune().subscribe().with(ok -> { }, error -> { });
+        }
+    }
+
+    private static SessionSnapshot snapshotOf(StoredSession stored) {
+        QrView qr = null;
+        if (stored.qrText() != null && stored.record().state() == SessionState.AWAITING_QR
+                && stored.qrExpiresAt().isAfter(Instant.now())) {
+            qr = new QrView(stored.qrText(), QrImage.dataUri(stored.qrText()), stored.qrExpiresAt());
+        }
+        return new SessionSnapshot(stored.record(), qr, stored.linked());
     }
 }

@@ -38,4 +38,15 @@ class LayeringTest {
                 .should().dependOnClassesThat().resideInAPackage("io.switchboard.session..")
                 .check(CLASSES);
     }
+
+    @Test
+    void sessionsDoNotKnowTheSandboxNorHttpErrors() {
+        noClasses().that().resideInAPackage("io.switchboard.session..")
+                .should().dependOnClassesThat().resideInAPackage("io.switchboard.sandbox..")
+                .check(CLASSES);
+        noClasses().that().resideInAPackage("io.switchboard.session..")
+                .and().resideOutsideOfPackage("io.switchboard.session.rest..")
+                .should().dependOnClassesThat().resideInAPackage("io.switchboard.web..")
+                .check(CLASSES);
+    }
 }

@@ -23,7 +23,9 @@ class SandboxDisabledTest {
     public static class Disabled implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("switchboard.sandbox.enabled", "false");
+            // No local sandbox to trust: a root key must be given (any 32 bytes; nothing connects here).
+            return Map.of("switchboard.sandbox.enabled", "false",
+                    "switchboard.whatsapp.trust-root", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
         }
     }
 

@@ -70,7 +70,7 @@ class SessionConcurrencyTest {
         String state = status(org).getString("state");
         assertEquals(settled.getString("state"), state);
         assertTrue(Set.of("AWAITING_QR", "DISCONNECTED").contains(state), state);
-        String stored = store.find(org).await().atMost(Duration.ofSeconds(5)).orElseThrow().state().name();
+        String stored = store.find(org).await().atMost(Duration.ofSeconds(5)).orElseThrow().record().state().name();
         assertEquals(state, stored, "the API and the database agree");
         if ("AWAITING_QR".equals(state)) {
             as(token).get(base(org) + "/qrcode").then().statusCode(200);

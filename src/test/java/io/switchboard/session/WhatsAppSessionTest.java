@@ -26,6 +26,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The seed's lifecycle API over REST, with the sandbox as WhatsApp and the real PostgreSQL. */
@@ -102,8 +103,10 @@ class WhatsAppSessionTest {
         linkAndConnect(org, "init-baileys", phone());
         supervisor.shutdownAll().await().atMost(Duration.ofSeconds(10));
         assertFalse(supervisor.runsClient(org));
-        supervisor.resumeAll().await().atMost(Duration.ofSeconds(10));
-        JsonPath resumed = awaitState(org, "CONNECTED", 10_000);
+        supervisor.adoptNow();
+        JsonPath resumed = SessionFlows.awaitStatus(org, s -> "CONNECTED".equals(s.getString("state"))
+                && store.history(org).await().atMost(Duration.ofSeconds(5)).stream()
+                        .anyMatch(t -> t.reason() != null && t.reason().startsWith("adopted")), 15_000);
         assertNotNull(resumed.getString("jid"));
         as(Tokens.admin()).get(base(org) + "/qrcode").then().statusCode(400).body("reason", equalTo("already-connected"));
     }
@@ -181,6 +184,33 @@ class WhatsAppSessionTest {
         }
         assertFalse(supervisor.runsClient(org));
         as(Tokens.admin()).get(base(org) + "/status").then().statusCode(404);
+    }
+
+    @Test
+    void restartAskedWhileConnectedIsAStoredTransition() throws Exception {
+        UUID org = createOrganization("Restart 515");
+        linkAndConnect(org, "init-baileys", phone());
+        String jid = status(org).getString("jid");
+        as(Tokens.admin()).body("{\"code\": 515}").post("/sandbox/v1/devices/" + jid + "/disconnect").then().statusCode(204);
+        long deadline = System.currentTimeMillis() + 10_000;
+        List<Transition> history = store.history(org).await().atMost(Duration.ofSeconds(5));
+        while (!(history.get(history.size() - 1).event() == SessionEvent.LOGGED_IN
+                && history.stream().anyMatch(t -> t.event() == SessionEvent.RESTART_REQUIRED
+                        && t.from() == SessionState.CONNECTED))) {
+            assertTrue(System.currentTimeMillis() < deadline, "no stored restart then login: " + history);
+            Thread.sleep(100);
+            history = store.history(org).await().atMost(Duration.ofSeconds(5));
+        }
+        Transition restart = history.stream().filter(t -> t.event() == SessionEvent.RESTART_REQUIRED
+                && t.from() == SessionState.CONNECTED).findFirst().orElseThrow();
+        assertEquals(SessionState.CONNECTING, restart.to());
+        assertEquals(515, restart.code());
+        assertEquals("CONNECTED", status(org).getString("state"));
+    }
+
+    @AfterEach
+    void nothingIsStuck() {
+        assertEquals(0, supervisor.stuckSessions(), "sessions active with no client, no timer and no task");
     }
 
     @Test

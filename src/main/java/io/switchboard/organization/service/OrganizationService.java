@@ -1,5 +1,6 @@
 package io.switchboard.organization.service;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -55,12 +56,15 @@ public class OrganizationService {
                 .invoke(organization -> organization.rename(name, clock.instant()));
     }
 
-    @WithTransaction
+    /**
+     * Deletes the organization; its session rows go with it (the database queues its linked device
+     * for removal from WhatsApp). Listeners hear of it only once the deletion is committed.
+     */
     public Uni<Void> delete(UUID id) {
-        return repository.deleteById(id)
-                .flatMap(deleted -> deleted
-                        ? Uni.createFrom().voidItem()
-                        : Uni.createFrom().failure(notFound(id)))
+        return Panache.withTransaction(() -> repository.deleteById(id)
+                        .flatMap(deleted -> deleted
+                                ? Uni.createFrom().voidItem()
+                                : Uni.createFrom().failure(notFound(id))))
                 .invoke(() -> deletedEvents.fire(new OrganizationDeleted(id)));
     }
 

@@ -62,6 +62,8 @@ final class Connection {
     private String closeDetail;
     private long handshakeTimer = -1;
     private long keepAliveTimer = -1;
+    /** From the end of the handshake: the server must answer with success or pair-device (and 515 after a pairing) in time. */
+    private long phaseTimer = -1;
     private long lastReceived;
 
     Connection(Vertx vertx, ClientOptions options, Credentials credentials, Listener listener, Clock clock) {
@@ -150,6 +152,9 @@ final class Connection {
             writeFrame(finished.clientFinish());
             transport = finished.transport();
             state = credentials.isPaired() ? State.LOGGING_IN : State.AWAITING_SCAN;
+            // As Baileys does: keepalive and the dead-connection check run from here, not from login.
+            startKeepAlive();
+            armPhaseTimer(credentials.isPaired() ? "success" : "pair-device");
             return;
         }
         onNode(decoder.decodeFrame(transport.decrypt(frame)));
@@ -166,7 +171,7 @@ final class Connection {
                     return;
                 }
                 state = State.CONNECTED;
-                startKeepAlive();
+                cancelPhaseTimer();
                 send(Stanza.iq(iqs.nextId(), "set", "passive", Node.of("active")));
                 listener.onConnected(this, node.attribute("lid").orElse(null));
                 return;
@@ -195,9 +200,11 @@ final class Connection {
         }
         if (iq.child("pair-device").isPresent() && state == State.AWAITING_SCAN) {
             send(Stanza.result(iq));
+            cancelPhaseTimer();
             listener.onPairDevice(this, iq);
         } else if (iq.child("pair-success").isPresent() && state == State.AWAITING_SCAN) {
             state = State.PAIRED;
+            armPhaseTimer("the restart after pairing");
             listener.onPairSuccess(this, iq);
         } else if (iq.child("ping").isPresent() || "urn:xmpp:ping".equals(iq.attribute("xmlns").orElse(""))) {
             send(Stanza.result(iq));
@@ -229,7 +236,7 @@ final class Connection {
 
     private void startKeepAlive() {
         keepAliveTimer = vertx.setPeriodic(options.keepAliveInterval().toMillis(), t -> {
-            if (state != State.CONNECTED) {
+            if (state == State.CLOSED) {
                 return;
             }
             long silent = clock.millis() - lastReceived;
@@ -239,6 +246,19 @@ final class Connection {
             }
             query(Stanza.iq(iqs.nextId(), "get", "w:p", Node.of("ping"))).onFailure(error -> { });
         });
+    }
+
+    private void armPhaseTimer(String awaited) {
+        cancelPhaseTimer();
+        long limit = options.connectTimeout().toMillis();
+        phaseTimer = vertx.setTimer(limit, t -> fail(DisconnectReason.TIMED_OUT, "no " + awaited + " within " + limit + " ms"));
+    }
+
+    private void cancelPhaseTimer() {
+        if (phaseTimer >= 0) {
+            vertx.cancelTimer(phaseTimer);
+            phaseTimer = -1;
+        }
     }
 
     /** The server ended the stream: remember why, then close the socket. */
@@ -259,6 +279,7 @@ final class Connection {
         DisconnectReason finalReason = closeReason != null ? closeReason : reason;
         String finalDetail = closeReason != null ? closeDetail : detail;
         vertx.cancelTimer(handshakeTimer);
+        cancelPhaseTimer();
         if (keepAliveTimer >= 0) {
             vertx.cancelTimer(keepAliveTimer);
         }

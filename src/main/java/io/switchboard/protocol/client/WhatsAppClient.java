@@ -79,14 +79,17 @@ public final class WhatsAppClient implements Connection.Listener {
         });
     }
 
-    /** Unlinks this device from the account (when connected), then closes. */
+    /**
+     * Unlinks this device from the account (when connected), then closes. Fails when WhatsApp did
+     * not confirm the removal, or at once when not connected (then it only closes).
+     */
     public Future<Void> logout() {
         Promise<Void> done = Promise.promise();
         context.runOnContext(ignored -> {
             Connection current = connection;
             if (state != State.RUNNING || current == null || current.state() != Connection.State.CONNECTED) {
                 stop(DisconnectReason.CLIENT_CLOSED, "closed by the application");
-                done.complete();
+                done.fail(new IllegalStateException("not connected: nothing was removed"));
                 return;
             }
             String jid = credentials.account().orElseThrow().deviceJid();
@@ -94,7 +97,11 @@ public final class WhatsAppClient implements Connection.Listener {
                     Stanza.attrs("jid", jid, "reason", "user_initiated")));
             current.query(remove).onComplete(answer -> {
                 stop(DisconnectReason.LOGGED_OUT, "logged out by the application");
-                done.complete();
+                if (answer.failed()) {
+                    done.fail(answer.cause());
+                } else {
+                    done.complete();
+                }
             });
         });
         return done.future();
@@ -225,6 +232,7 @@ public final class WhatsAppClient implements Connection.Listener {
         cancelQrTimers();
         if (reason == DisconnectReason.RESTART_REQUIRED && restarts < MAX_RESTARTS) {
             restarts++;
+            events.handle(new ClientEvent.Restarting(detail));
             connect();
             return;
         }

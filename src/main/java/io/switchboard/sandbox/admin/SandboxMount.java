@@ -2,6 +2,7 @@ package io.switchboard.sandbox.admin;
 
 import io.switchboard.sandbox.server.SandboxOptions;
 import io.switchboard.sandbox.server.SandboxServer;
+import io.switchboard.session.LocalWhatsApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -13,7 +14,7 @@ import org.jboss.logging.Logger;
 
 /** Mounts the sandbox's WebSocket on the service's own HTTP port, only when enabled. */
 @ApplicationScoped
-public class SandboxMount {
+public class SandboxMount implements LocalWhatsApp {
 
     public static final String WEBSOCKET_PATH = "/sandbox/ws/chat";
     private static final Logger LOG = Logger.getLogger(SandboxMount.class);
@@ -31,10 +32,10 @@ public class SandboxMount {
         if (!config.enabled()) {
             return;
         }
-        server = new SandboxServer(vertx, options(config), Clock.systemUTC());
+        SandboxServer running = started();
         router.route(WEBSOCKET_PATH).handler(context -> {
             HttpServerRequest request = context.request();
-            request.toWebSocket().onSuccess(socket -> server.accept(socket, () -> request.connection().close()))
+            request.toWebSocket().onSuccess(socket -> running.accept(socket, () -> request.connection().close()))
                     .onFailure(error -> LOG.debugf("sandbox upgrade refused: %s", error.getMessage()));
         });
         LOG.infof("WhatsApp sandbox listening at %s", WEBSOCKET_PATH);
@@ -42,7 +43,19 @@ public class SandboxMount {
 
     /** The running sandbox, empty when disabled. */
     public Optional<SandboxServer> server() {
-        return Optional.ofNullable(server);
+        return config.enabled() ? Optional.of(started()) : Optional.empty();
+    }
+
+    @Override
+    public Optional<byte[]> trustRoot() {
+        return server().map(SandboxServer::trustRoot);
+    }
+
+    private synchronized SandboxServer started() {
+        if (server == null) {
+            server = new SandboxServer(vertx, options(config), Clock.systemUTC());
+        }
+        return server;
     }
 
     static SandboxOptions options(SandboxConfig config) {

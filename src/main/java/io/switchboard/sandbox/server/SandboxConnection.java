@@ -15,6 +15,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -161,6 +162,11 @@ final class SandboxConnection {
     }
 
     private void onNode(Node node) {
+        if ((state == State.PAIRING || state == State.AWAITING_PAIR_SIGN) && isPing(node)) {
+            // WhatsApp answers keepalive pings while a device is linking too.
+            send(Stanzas.result(node, List.of()));
+            return;
+        }
         if (state == State.PAIRING) {
             // The device acknowledges pair-device; nothing else is expected before a scan.
             return;
@@ -180,6 +186,11 @@ final class SandboxConnection {
             return;
         }
         handlers.handle(node);
+    }
+
+    private static boolean isPing(Node node) {
+        return "iq".equals(node.tag()) && "get".equals(node.attribute("type").orElse(""))
+                && "w:p".equals(node.attribute("xmlns").orElse(""));
     }
 
     void send(Node node) {

@@ -4,8 +4,10 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.switchboard.security.TenantAccess;
+import io.switchboard.session.SessionCommand;
 import io.switchboard.session.SessionConfig;
 import io.switchboard.session.SessionNotice;
+import io.switchboard.session.SessionRefused;
 import io.switchboard.session.SessionSnapshot;
 import io.switchboard.session.SessionState;
 import io.switchboard.session.SessionSupervisor;
@@ -27,7 +29,8 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /**
  * The WhatsApp lifecycle of one organization, drop-in compatible with the Node service it
- * replaces: init, reconnect, QR code (also as a stream), status, disconnect.
+ * replaces: init, reconnect, QR code (also as a stream), status, disconnect. Any replica answers:
+ * commands reach the replica that runs the connection, reads come from the database.
  */
 @Path("/api/v1/organizations/{id}/whatsapp")
 @Authenticated
@@ -52,27 +55,30 @@ public class WhatsAppResource {
     @POST
     @Path("/init-baileys")
     public Uni<Response> init(@PathParam("id") String id) {
-        return organization(id).flatMap(org -> supervisor.snapshot(org).flatMap(snapshot -> {
-            if (snapshot.record().state() == SessionState.CONNECTED) {
-                return Uni.createFrom().failure(ApiException.badRequest("already-connected",
-                        "WhatsApp is already connected for this organization. Disconnect first to link another number."));
+        // The stored state answers the common refusal at once; the replica running the connection checks again.
+        return organization(id).flatMap(org -> supervisor.snapshot(org).flatMap(before -> {
+            if (before.record().state() == SessionState.CONNECTED) {
+                return Uni.createFrom().failure(ApiException.badRequest("already-connected", SessionRefused.alreadyConnected()
+                        .getMessage()));
             }
-            return supervisor.link(org).flatMap(ignored -> qrOrRetry(org));
+            return command(org, SessionCommand.LINK).flatMap(ignored -> qrOrRetry(org));
         }));
     }
 
     @POST
     @Path("/reconnect")
     public Uni<Response> reconnect(@PathParam("id") String id) {
-        return organization(id).flatMap(org -> supervisor.snapshot(org).flatMap(snapshot -> {
-            if (snapshot.record().state() == SessionState.CONNECTED) {
-                return Uni.createFrom().item(Response.ok(StatusView.of(snapshot)).build());
-            }
-            if (snapshot.hasCredentials()) {
-                return supervisor.login(org).map(after -> Response.ok(StatusView.of(after)).build());
-            }
-            return supervisor.link(org).flatMap(ignored -> qrOrRetry(org));
-        }));
+        return organization(id).flatMap(org -> supervisor.snapshot(org)
+                .flatMap(before -> before.record().state() == SessionState.CONNECTED ? Uni.createFrom().item(before)
+                        : command(org, SessionCommand.RECONNECT))
+                .flatMap(after -> afterReconnect(org, after)));
+    }
+
+    private Uni<Response> afterReconnect(UUID org, SessionSnapshot after) {
+        if (after.hasCredentials() || after.record().state() == SessionState.CONNECTED) {
+            return Uni.createFrom().item(Response.ok(StatusView.of(after)).build());
+        }
+        return qrOrRetry(org);
     }
 
     @GET
@@ -98,10 +104,18 @@ public class WhatsAppResource {
     @DELETE
     @Path("/disconnect")
     public Uni<Map<String, Object>> disconnect(@PathParam("id") String id) {
-        return organization(id).flatMap(supervisor::disconnect).map(snapshot -> Map.of(
+        return organization(id).flatMap(org -> command(org, SessionCommand.DISCONNECT)).map(snapshot -> Map.of(
                 "success", true,
                 "message", "WhatsApp disconnected; the organization can link a number again.",
                 "status", StatusView.of(snapshot)));
+    }
+
+    private Uni<SessionSnapshot> command(UUID organizationId, SessionCommand command) {
+        return supervisor.execute(organizationId, command).onFailure(SessionRefused.class).transform(error -> {
+            SessionRefused refused = (SessionRefused) error;
+            return refused.unavailable() ? new ApiException(503, refused.reason(), refused.getMessage())
+                    : ApiException.badRequest(refused.reason(), refused.getMessage());
+        });
     }
 
     private Uni<Response> qrOrRetry(UUID organizationId) {
@@ -113,6 +127,10 @@ public class WhatsAppResource {
             return Response.ok(QrResponse.of(snapshot.qr())).build();
         }
         SessionState state = snapshot.record().state();
+        if (state == SessionState.CONNECTING && snapshot.hasCredentials()) {
+            // A linked device logging in again shows no QR.
+            state = SessionState.RECONNECTING;
+        }
         switch (state) {
             case CONNECTING:
             case AWAITING_QR:

@@ -64,6 +64,26 @@ public class CredentialsCipher {
         return Credentials.fromJson(new JsonObject(new String(plaintext, StandardCharsets.UTF_8)));
     }
 
+    /** Seals any other secret of the organization (the QR text); {@code purpose} is bound into the associated data. */
+    public Sealed sealText(UUID organizationId, String purpose, String text) {
+        byte[] nonce = new byte[AesGcm.IV_SIZE];
+        RANDOM.nextBytes(nonce);
+        return new Sealed(nonce, AesGcm.encrypt(key, nonce, aad(organizationId, purpose),
+                text.getBytes(StandardCharsets.UTF_8)), keyId);
+    }
+
+    public String openText(UUID organizationId, String purpose, Sealed sealed) throws CryptoException {
+        if (!keyId.equals(sealed.keyId())) {
+            throw new CryptoException(purpose + " was sealed with another key (" + sealed.keyId() + ")");
+        }
+        return new String(AesGcm.decrypt(key, sealed.nonce(), aad(organizationId, purpose), sealed.ciphertext()),
+                StandardCharsets.UTF_8);
+    }
+
+    private static byte[] aad(UUID organizationId, String purpose) {
+        return (organizationId + ":" + purpose).getBytes(StandardCharsets.US_ASCII);
+    }
+
     private static byte[] aad(UUID organizationId) {
         return organizationId.toString().getBytes(StandardCharsets.US_ASCII);
     }

@@ -3,24 +3,33 @@ package io.switchboard.session.store;
 import io.smallrye.mutiny.Uni;
 import io.switchboard.protocol.client.Credentials;
 import io.switchboard.protocol.crypto.CryptoException;
+import io.switchboard.session.SessionConfig;
 import io.switchboard.session.SessionEvent;
 import io.switchboard.session.SessionState;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
 
 /**
- * PostgreSQL storage of sessions, their transition log and their encrypted credentials. A state
- * change and what belongs to it (credentials saved or wiped) are one transaction.
+ * PostgreSQL storage of sessions, their transition log, their encrypted credentials and the QR
+ * being shown. Every write about a connection is fenced: it names the owner and epoch of the
+ * claim it acts under and changes nothing when another replica claimed the connection since.
+ * A state change and what belongs to it (credentials saved or wiped, QR) are one transaction.
+ * Every call is bounded by {@code switchboard.whatsapp.database-timeout}.
  */
 @ApplicationScoped
 public class SessionStore {
@@ -35,17 +44,29 @@ public class SessionStore {
     public record Save(Credentials credentials) implements CredentialsChange {
     }
 
-    public record Wipe() implements CredentialsChange {
+    /** Deletes the credentials; {@code whatsAppKnows}: the device is already unlinked, queue no removal. */
+    public record Wipe(boolean whatsAppKnows) implements CredentialsChange {
+    }
+
+    /** The QR shown from now on, or none. */
+    public record Qr(String text, Instant expiresAt) {
     }
 
     public static final CredentialsChange KEEP = new Keep();
-    public static final CredentialsChange WIPE = new Wipe();
+    public static final String QR_PURPOSE = "qr";
 
-    private static final String UPSERT_SESSION = "INSERT INTO whatsapp_session (organization_id, state, jid, phone_number,"
-            + " last_disconnect_code, last_disconnect_reason, last_disconnect_at, reconnect_attempts, next_retry_at, updated_at)"
-            + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (organization_id) DO UPDATE SET"
-            + " state = $2, jid = $3, phone_number = $4, last_disconnect_code = $5, last_disconnect_reason = $6,"
-            + " last_disconnect_at = $7, reconnect_attempts = $8, next_retry_at = $9, updated_at = $10";
+    private static final Logger LOG = Logger.getLogger(SessionStore.class);
+    private static final String SELECT_SESSION = "SELECT s.*, s.lease_until > now() AS lease_live,"
+            + " EXISTS (SELECT 1 FROM whatsapp_credentials c WHERE c.organization_id = s.organization_id) AS linked"
+            + " FROM whatsapp_session s WHERE s.organization_id = $1";
+    private static final String UPDATE_SESSION = "UPDATE whatsapp_session SET state = $3, jid = $4, phone_number = $5,"
+            + " last_disconnect_code = $6, last_disconnect_reason = $7, last_disconnect_at = $8, reconnect_attempts = $9,"
+            + " next_retry_at = $10, updated_at = $11, qr_nonce = $12, qr_ciphertext = $13, qr_key_id = $14,"
+            + " qr_expires_at = $15 WHERE organization_id = $1 AND owner = $2 AND epoch = $16";
+    private static final String UPDATE_QR = "UPDATE whatsapp_session SET qr_nonce = $3, qr_ciphertext = $4, qr_key_id = $5,"
+            + " qr_expires_at = $6 WHERE organization_id = $1 AND owner = $2 AND epoch = $7 AND state = 'AWAITING_QR'";
+    private static final String FENCE = "SELECT 1 FROM whatsapp_session WHERE organization_id = $1 AND owner = $2"
+            + " AND epoch = $3 FOR UPDATE";
     private static final String INSERT_TRANSITION = "INSERT INTO whatsapp_session_transition"
             + " (organization_id, from_state, to_state, event, reason, code, at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
     private static final String UPSERT_CREDENTIALS = "INSERT INTO whatsapp_credentials (organization_id, nonce, ciphertext,"
@@ -54,67 +75,92 @@ public class SessionStore {
 
     private final Pool pool;
     private final CredentialsCipher cipher;
+    private final Duration timeout;
 
-    SessionStore(Pool pool, CredentialsCipher cipher) {
+    SessionStore(Pool pool, CredentialsCipher cipher, SessionConfig config) {
         this.pool = pool;
         this.cipher = cipher;
+        this.timeout = config.databaseTimeout();
+    }
+
+    /** Bounds a database call: a database that hangs fails the call instead of holding its caller. */
+    <T> Uni<T> bounded(Uni<T> call) {
+        return call.ifNoItem().after(timeout).failWith(() -> new TimeoutException("database did not answer within " + timeout));
     }
 
     public Uni<Boolean> organizationExists(UUID organizationId) {
-        return pool.preparedQuery("SELECT 1 FROM organization WHERE id = $1").execute(Tuple.of(organizationId))
-                .map(rows -> rows.size() > 0);
+        return bounded(pool.preparedQuery("SELECT 1 FROM organization WHERE id = $1").execute(Tuple.of(organizationId))
+                .map(rows -> rows.size() > 0));
     }
 
-    public Uni<Optional<SessionRecord>> find(UUID organizationId) {
-        return pool.preparedQuery("SELECT * FROM whatsapp_session WHERE organization_id = $1")
-                .execute(Tuple.of(organizationId))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(record(rows.iterator().next())));
+    /** The session as stored, with its QR opened; empty when it never had a row (or was deleted). */
+    public Uni<Optional<StoredSession>> find(UUID organizationId) {
+        return bounded(pool.preparedQuery(SELECT_SESSION).execute(Tuple.of(organizationId))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(stored(rows.iterator().next()))));
     }
 
-    /** Stores the new state, its transition and the credentials change atomically. */
-    public Uni<Void> record(SessionRecord next, Transition transition, CredentialsChange change) {
-        return pool.withTransaction(connection -> connection.preparedQuery(UPSERT_SESSION).execute(Tuple.from(java.util.Arrays.asList(
-                        next.organizationId(), next.state().name(), next.jid(), next.phoneNumber(),
+    /** Stores the new state, its transition, the credentials change and the QR atomically, under {@code fence}. */
+    public Uni<Void> record(Fence fence, SessionRecord next, Transition transition, CredentialsChange change, Qr qr) {
+        UUID org = next.organizationId();
+        CredentialsCipher.Sealed sealedQr = qr == null ? null : cipher.sealText(org, QR_PURPOSE, qr.text());
+        return bounded(pool.withTransaction(connection -> connection.preparedQuery(UPDATE_SESSION).execute(Tuple.from(Arrays.asList(
+                        org, fence.owner(), next.state().name(), next.jid(), next.phoneNumber(),
                         next.lastDisconnectCode(), next.lastDisconnectReason(),
                         time(next.lastDisconnectAt()), next.reconnectAttempts(), time(next.nextRetryAt()),
-                        time(next.updatedAt()))))
-                .flatMap(ignored -> connection.preparedQuery(INSERT_TRANSITION).execute(Tuple.from(java.util.Arrays.asList(
-                        next.organizationId(), transition.from().name(), transition.to().name(), transition.event().name(),
-                        transition.reason(), transition.code(), time(transition.at())))))
-                .flatMap(ignored -> applyCredentials(connection, next.organizationId(), change)))
+                        time(next.updatedAt()), sealedQr == null ? null : Buffer.buffer(sealedQr.nonce()),
+                        sealedQr == null ? null : Buffer.buffer(sealedQr.ciphertext()), sealedQr == null ? null : sealedQr.keyId(),
+                        qr == null ? null : time(qr.expiresAt()), fence.epoch())))
+                .flatMap(updated -> {
+                    if (updated.rowCount() != 1) {
+                        return Uni.createFrom().failure(new FencedException(org, fence));
+                    }
+                    return connection.preparedQuery(INSERT_TRANSITION).execute(Tuple.from(Arrays.asList(
+                            org, transition.from().name(), transition.to().name(), transition.event().name(),
+                            transition.reason(), transition.code(), time(transition.at()))));
+                })
+                .flatMap(ignored -> applyCredentials(connection, org, change))))
                 .replaceWithVoid();
+    }
+
+    /** Shows the next QR of a linking in progress. */
+    public Uni<Void> saveQr(Fence fence, UUID organizationId, Qr qr) {
+        CredentialsCipher.Sealed sealed = cipher.sealText(organizationId, QR_PURPOSE, qr.text());
+        return bounded(pool.preparedQuery(UPDATE_QR).execute(Tuple.from(Arrays.asList(organizationId, fence.owner(),
+                        Buffer.buffer(sealed.nonce()), Buffer.buffer(sealed.ciphertext()), sealed.keyId(),
+                        time(qr.expiresAt()), fence.epoch()))))
+                .flatMap(rows -> rows.rowCount() == 1 ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(new FencedException(organizationId, fence)));
     }
 
     private Uni<?> applyCredentials(SqlConnection connection, UUID organizationId, CredentialsChange change) {
         if (change instanceof Save) {
             CredentialsCipher.Sealed sealed = cipher.seal(organizationId, ((Save) change).credentials());
             return connection.preparedQuery(UPSERT_CREDENTIALS).execute(Tuple.of(organizationId,
-                    io.vertx.core.buffer.Buffer.buffer(sealed.nonce()),
-                    io.vertx.core.buffer.Buffer.buffer(sealed.ciphertext()), sealed.keyId(),
+                    Buffer.buffer(sealed.nonce()), Buffer.buffer(sealed.ciphertext()), sealed.keyId(),
                     OffsetDateTime.now(ZoneOffset.UTC)));
         }
         if (change instanceof Wipe) {
-            return connection.preparedQuery("DELETE FROM whatsapp_credentials WHERE organization_id = $1")
-                    .execute(Tuple.of(organizationId));
+            Uni<?> mark = ((Wipe) change).whatsAppKnows()
+                    ? connection.query("SET LOCAL switchboard.device_unlinked = 'on'").execute()
+                    : Uni.createFrom().voidItem();
+            return mark.flatMap(ignored -> connection.preparedQuery("DELETE FROM whatsapp_credentials WHERE organization_id = $1")
+                    .execute(Tuple.of(organizationId)));
         }
         return Uni.createFrom().voidItem();
     }
 
-    /** Whether credentials are stored, without decrypting them. */
-    public Uni<Boolean> hasCredentials(UUID organizationId) {
-        return pool.preparedQuery("SELECT 1 FROM whatsapp_credentials WHERE organization_id = $1")
-                .execute(Tuple.of(organizationId)).map(rows -> rows.size() > 0);
-    }
-
-    /** Replaces the stored credentials of a linked device (for example after new pre-keys). */
-    public Uni<Void> saveCredentials(UUID organizationId, Credentials credentials) {
-        return pool.withTransaction(connection -> applyCredentials(connection, organizationId, new Save(credentials)))
+    /** Replaces the stored credentials of a linked device (for example after new pre-keys), under {@code fence}. */
+    public Uni<Void> saveCredentials(Fence fence, UUID organizationId, Credentials credentials) {
+        return bounded(pool.withTransaction(connection -> connection.preparedQuery(FENCE)
+                .execute(Tuple.of(organizationId, fence.owner(), fence.epoch()))
+                .flatMap(rows -> rows.size() == 1 ? applyCredentials(connection, organizationId, new Save(credentials))
+                        : Uni.createFrom().failure(new FencedException(organizationId, fence)))))
                 .replaceWithVoid();
     }
 
     /** The stored credentials; a row that does not decrypt is reported, never silently dropped. */
     public Uni<Optional<Credentials>> credentials(UUID organizationId) {
-        return pool.preparedQuery("SELECT nonce, ciphertext, key_id FROM whatsapp_credentials WHERE organization_id = $1")
+        return bounded(pool.preparedQuery("SELECT nonce, ciphertext, key_id FROM whatsapp_credentials WHERE organization_id = $1")
                 .execute(Tuple.of(organizationId))
                 .map(rows -> {
                     if (rows.size() == 0) {
@@ -129,39 +175,11 @@ public class SessionStore {
                         throw new IllegalStateException("stored credentials of " + organizationId + " cannot be decrypted: "
                                 + e.getMessage());
                     }
-                });
-    }
-
-    /** Organizations whose device is linked: the ones to resume at start-up. */
-    public Uni<List<UUID>> withCredentials() {
-        return pool.query("SELECT c.organization_id FROM whatsapp_credentials c JOIN whatsapp_session s"
-                        + " ON s.organization_id = c.organization_id WHERE s.state NOT IN ('DISCONNECTED', 'LOGGED_OUT')"
-                        + " ORDER BY c.organization_id").execute()
-                .map(rows -> {
-                    List<UUID> ids = new ArrayList<>();
-                    rows.forEach(row -> ids.add(row.getUUID(0)));
-                    return ids;
-                });
-    }
-
-    /**
-     * Linked organizations whose connection should be running but that no replica holds: the
-     * owner released it or its lease ran out (the replica died).
-     */
-    public Uni<List<UUID>> orphans() {
-        return pool.query("SELECT s.organization_id FROM whatsapp_session s JOIN whatsapp_credentials c"
-                        + " ON c.organization_id = s.organization_id"
-                        + " WHERE s.state IN ('CONNECTING', 'PAIRED_RESTARTING', 'CONNECTED', 'RECONNECTING')"
-                        + " AND (s.owner IS NULL OR s.lease_until < now()) ORDER BY s.organization_id").execute()
-                .map(rows -> {
-                    List<UUID> ids = new ArrayList<>();
-                    rows.forEach(row -> ids.add(row.getUUID(0)));
-                    return ids;
-                });
+                }));
     }
 
     public Uni<List<Transition>> history(UUID organizationId) {
-        return pool.preparedQuery("SELECT * FROM whatsapp_session_transition WHERE organization_id = $1 ORDER BY id")
+        return bounded(pool.preparedQuery("SELECT * FROM whatsapp_session_transition WHERE organization_id = $1 ORDER BY id")
                 .execute(Tuple.of(organizationId))
                 .map(rows -> {
                     List<Transition> out = new ArrayList<>();
@@ -169,39 +187,36 @@ public class SessionStore {
                             SessionState.valueOf(row.getString("to_state")), SessionEvent.valueOf(row.getString("event")),
                             row.getString("reason"), row.getInteger("code"), row.getOffsetDateTime("at").toInstant())));
                     return out;
-                });
+                }));
     }
 
-    /**
-     * Takes or renews ownership of an organization's connection for {@code lease}; false when
-     * another replica holds a live lease.
-     */
-    public Uni<Boolean> claim(UUID organizationId, String owner, Duration lease) {
-        return pool.preparedQuery("UPDATE whatsapp_session SET owner = $2, lease_until = now() + make_interval(secs => $3)"
-                        + " WHERE organization_id = $1 AND (owner IS NULL OR owner = $2 OR lease_until < now())")
-                .execute(Tuple.of(organizationId, owner, (double) lease.toSeconds()))
-                .map(rows -> rows.rowCount() == 1);
-    }
-
-    public Uni<Void> release(UUID organizationId, String owner) {
-        return pool.preparedQuery("UPDATE whatsapp_session SET owner = NULL, lease_until = NULL"
-                        + " WHERE organization_id = $1 AND owner = $2")
-                .execute(Tuple.of(organizationId, owner)).replaceWithVoid();
-    }
-
-    private static SessionRecord record(Row row) {
-        return new SessionRecord(row.getUUID("organization_id"), SessionState.valueOf(row.getString("state")),
+    private StoredSession stored(Row row) {
+        UUID org = row.getUUID("organization_id");
+        SessionRecord record = new SessionRecord(org, SessionState.valueOf(row.getString("state")),
                 row.getString("jid"), row.getString("phone_number"), row.getInteger("last_disconnect_code"),
                 row.getString("last_disconnect_reason"), instant(row.getOffsetDateTime("last_disconnect_at")),
                 row.getInteger("reconnect_attempts"), instant(row.getOffsetDateTime("next_retry_at")),
                 instant(row.getOffsetDateTime("updated_at")));
+        String qrText = null;
+        Instant qrExpiresAt = instant(row.getOffsetDateTime("qr_expires_at"));
+        if (row.getBuffer("qr_nonce") != null && qrExpiresAt != null) {
+            try {
+                qrText = cipher.openText(org, QR_PURPOSE, new CredentialsCipher.Sealed(row.getBuffer("qr_nonce").getBytes(),
+                        row.getBuffer("qr_ciphertext").getBytes(), row.getString("qr_key_id")));
+            } catch (CryptoException e) {
+                LOG.errorf("the stored QR of %s cannot be opened: %s", org, e.getMessage());
+            }
+        }
+        Boolean live = row.getBoolean("lease_live");
+        return new StoredSession(record, row.getString("owner"), row.getLong("epoch"), live != null && live,
+                qrText, qrText == null ? null : qrExpiresAt, row.getBoolean("linked"));
     }
 
-    private static OffsetDateTime time(java.time.Instant instant) {
+    static OffsetDateTime time(Instant instant) {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }
 
-    private static java.time.Instant instant(OffsetDateTime time) {
+    static Instant instant(OffsetDateTime time) {
         return time == null ? null : time.toInstant();
     }
 }

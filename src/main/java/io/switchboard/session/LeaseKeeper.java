@@ -1,0 +1,59 @@
+package io.switchboard.session;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps this replica's claims: renews all of them in one statement every third of the lease,
+ * and stops any connection whose claim was refused or could not be renewed in time — before
+ * its lease can expire and another replica adopt it.
+ */
+@ApplicationScoped
+class LeaseKeeper {
+
+    private static final Logger LOG = Logger.getLogger(LeaseKeeper.class);
+
+    private final SessionRegistry registry;
+    private final AtomicBoolean renewing = new AtomicBoolean();
+
+    LeaseKeeper(SessionRegistry registry) {
+        this.registry = registry;
+    }
+
+    void renew() {
+        if (!renewing.compareAndSet(false, true)) {
+            return;
+        }
+        Map<UUID, Long> held = new HashMap<>();
+        registry.all().forEach(session -> {
+            long epoch = session.heldEpoch();
+            if (epoch >= 0) {
+                held.put(session.id, epoch);
+            }
+        });
+        SessionContext ctx = registry.context();
+        long sent = System.nanoTime();
+        ctx.leases().renew(ctx.replicaId(), held, ctx.lease()).eventually(() -> renewing.set(false)).subscribe().with(renewed ->
+                held.forEach((id, epoch) -> registry.find(id).ifPresent(session -> {
+                    if (renewed.contains(id)) {
+                        session.renewed(epoch, sent);
+                    } else {
+                        session.fencedOff(epoch, "another replica claimed the connection (renewal refused)");
+                    }
+                })), error -> LOG.warnf("renewing %d connection claims failed: %s", held.size(), error.getMessage()));
+    }
+
+    /** Stops connections whose claim is no longer trusted (renewals failed for ⅔ of a lease). */
+    void watch() {
+        long now = System.nanoTime();
+        registry.all().forEach(session -> {
+            if (session.trustExpired(now)) {
+                session.fencedOff(session.heldEpoch(), "the claim could not be renewed in time (database unreachable?)");
+            }
+        });
+    }
+}

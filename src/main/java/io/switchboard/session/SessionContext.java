@@ -1,0 +1,27 @@
+package io.switchboard.session;
+
+import io.switchboard.protocol.client.ClientOptions;
+import io.switchboard.session.store.LeaseStore;
+import io.switchboard.session.store.SessionStore;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+
+/** What every session of this replica shares: stores, this replica's name, timing policy, the client's options. */
+record SessionContext(String replicaId, SessionStore store, LeaseStore leases, Vertx vertx, Clock clock,
+        SessionConfig config, ReconnectPolicy reconnectPolicy, ClientOptionsFactory clientOptions,
+        SessionMetrics metrics) {
+
+    ClientOptions options() {
+        return clientOptions.options();
+    }
+
+    Duration lease() {
+        return config.ownershipLease();
+    }
+
+    /** How long a claim may be trusted after the statement that took or renewed it was sent: ⅔ of the lease. */
+    long trustNanos() {
+        return lease().toNanos() * 2 / 3;
+    }
+}

@@ -1,0 +1,49 @@
+package io.switchboard.session;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Counters of what sessions did on this replica; the gauges (sessions per state, stuck sessions,
+ * clients) are registered by the supervisor, which sees the sessions.
+ */
+@ApplicationScoped
+class SessionMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter leaseLosses;
+    private final Counter fencedWrites;
+    private final Counter writeRetries;
+
+    SessionMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.leaseLosses = Counter.builder("switchboard.whatsapp.lease.losses")
+                .description("Connections this replica stopped because its claim was lost or could not be renewed in time")
+                .register(registry);
+        this.fencedWrites = Counter.builder("switchboard.whatsapp.fenced.writes")
+                .description("Session writes refused because another replica claimed the connection since").register(registry);
+        this.writeRetries = Counter.builder("switchboard.whatsapp.write.retries")
+                .description("Session writes retried after a database error").register(registry);
+    }
+
+    void transition(SessionEvent event) {
+        registry.counter("switchboard.whatsapp.transitions", "event", event.name()).increment();
+    }
+
+    void leaseLost() {
+        leaseLosses.increment();
+    }
+
+    void fencedWrite() {
+        fencedWrites.increment();
+    }
+
+    void writeRetried() {
+        writeRetries.increment();
+    }
+
+    MeterRegistry registry() {
+        return registry;
+    }
+}

@@ -1,0 +1,102 @@
+package io.switchboard.session.store;
+
+import io.smallrye.mutiny.Uni;
+import io.switchboard.session.SessionState;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Who runs each connection: a claim is an owner, a lease and a fresh epoch (the fencing token).
+ * Claims renew in one statement per replica; adoption takes connections whose owner is gone in
+ * batches, skipping rows another replica is taking at the same moment.
+ */
+@ApplicationScoped
+public class LeaseStore {
+
+    private static final String CLAIM = "INSERT INTO whatsapp_session (organization_id, state, reconnect_attempts,"
+            + " updated_at, owner, lease_until, epoch) VALUES ($1, 'DISCONNECTED', 0, now(), $2,"
+            + " now() + make_interval(secs => $3), 1) ON CONFLICT (organization_id) DO UPDATE SET owner = $2,"
+            + " lease_until = now() + make_interval(secs => $3), epoch = whatsapp_session.epoch + 1"
+            + " WHERE whatsapp_session.owner IS NULL OR whatsapp_session.owner = $2 OR whatsapp_session.lease_until < now()"
+            + " RETURNING epoch";
+    private static final String RENEW = "UPDATE whatsapp_session s SET lease_until = now() + make_interval(secs => $2)"
+            + " FROM unnest($3::uuid[], $4::bigint[]) AS held(id, epoch)"
+            + " WHERE s.organization_id = held.id AND s.epoch = held.epoch AND s.owner = $1 RETURNING s.organization_id";
+    private static final String ADOPT = "UPDATE whatsapp_session s SET owner = $1, epoch = s.epoch + 1,"
+            + " lease_until = now() + make_interval(secs => $2) WHERE s.organization_id IN ("
+            + " SELECT organization_id FROM whatsapp_session WHERE state IN ('CONNECTING', 'AWAITING_QR',"
+            + " 'PAIRED_RESTARTING', 'CONNECTED', 'RECONNECTING') AND (owner IS NULL OR lease_until < now())"
+            + " ORDER BY lease_until NULLS FIRST, organization_id LIMIT $3 FOR UPDATE SKIP LOCKED)"
+            + " RETURNING s.organization_id, s.epoch, s.state,"
+            + " EXISTS (SELECT 1 FROM whatsapp_credentials c WHERE c.organization_id = s.organization_id) AS linked";
+
+    private final Pool pool;
+    private final SessionStore bounds;
+
+    LeaseStore(Pool pool, SessionStore bounds) {
+        this.pool = pool;
+        this.bounds = bounds;
+    }
+
+    /** Claims the connection for {@code owner} with a new epoch; empty when another replica holds a live lease. */
+    public Uni<Optional<Fence>> claim(UUID organizationId, String owner, Duration lease) {
+        return bounds.bounded(pool.preparedQuery(CLAIM).execute(Tuple.of(organizationId, owner, seconds(lease)))
+                .map(rows -> rows.size() == 0 ? Optional.empty()
+                        : Optional.of(new Fence(owner, rows.iterator().next().getLong("epoch")))));
+    }
+
+    /** Renews every claim of {@code owner} at the epochs given, in one statement; answers the ones still held. */
+    public Uni<Set<UUID>> renew(String owner, Map<UUID, Long> held, Duration lease) {
+        if (held.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        UUID[] ids = held.keySet().toArray(new UUID[0]);
+        Long[] epochs = new Long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            epochs[i] = held.get(ids[i]);
+        }
+        return bounds.bounded(pool.preparedQuery(RENEW).execute(Tuple.of(owner, seconds(lease), ids, epochs))
+                .map(rows -> {
+                    Set<UUID> renewed = new HashSet<>();
+                    rows.forEach(row -> renewed.add(row.getUUID(0)));
+                    return renewed;
+                }));
+    }
+
+    /** Lets go of one connection, if this claim still holds it. */
+    public Uni<Void> release(UUID organizationId, Fence fence) {
+        return bounds.bounded(pool.preparedQuery("UPDATE whatsapp_session SET owner = NULL, lease_until = NULL"
+                        + " WHERE organization_id = $1 AND owner = $2 AND epoch = $3")
+                .execute(Tuple.of(organizationId, fence.owner(), fence.epoch())).replaceWithVoid());
+    }
+
+    /** Lets go of everything {@code owner} holds (clean shutdown): other replicas adopt at once. */
+    public Uni<Integer> releaseAll(String owner) {
+        return bounds.bounded(pool.preparedQuery("UPDATE whatsapp_session SET owner = NULL, lease_until = NULL WHERE owner = $1")
+                .execute(Tuple.of(owner)).map(rows -> rows.rowCount()));
+    }
+
+    /** Claims up to {@code limit} connections that should run but whose owner released them or died. */
+    public Uni<List<Adopted>> adopt(String owner, Duration lease, int limit) {
+        return bounds.bounded(pool.preparedQuery(ADOPT).execute(Tuple.of(owner, seconds(lease), limit))
+                .map(rows -> {
+                    List<Adopted> adopted = new ArrayList<>();
+                    rows.forEach(row -> adopted.add(new Adopted(row.getUUID("organization_id"), row.getLong("epoch"),
+                            SessionState.valueOf(row.getString("state")), row.getBoolean("linked"))));
+                    return adopted;
+                }));
+    }
+
+    private static double seconds(Duration lease) {
+        return lease.toMillis() / 1000.0;
+    }
+}

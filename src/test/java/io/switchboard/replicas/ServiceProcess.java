@@ -1,0 +1,128 @@
+package io.switchboard.replicas;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged service ({@code target/quarkus-app/quarkus-run.jar}) run as a real process in the
+ * prod profile, configured by system properties, its output in {@code target/replicas/NAME.log}.
+ * Can be killed (-9), frozen (SIGSTOP), woken (SIGCONT), stopped cleanly and started again.
+ */
+final class ServiceProcess {
+
+    static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    private static final Duration START_DEADLINE = Duration.ofSeconds(60);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    final String name;
+    final int port;
+    private final Map<String, String> properties;
+    private Process process;
+
+    ServiceProcess(String name, int port, Map<String, String> properties) {
+        this.name = name;
+        this.port = port;
+        this.properties = properties;
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Starts the process and waits until it is ready (PostgreSQL answered, HTTP up). */
+    ServiceProcess start() throws IOException, InterruptedException {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: run the package phase first (./mvnw verify does)");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("-Dquarkus.http.port=" + port);
+        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("-jar");
+        command.add(JAR.toString());
+        Path logs = Path.of("target", "replicas");
+        Files.createDirectories(logs);
+        File log = logs.resolve(name + ".log").toFile();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+        // The replica names itself after its host, as a pod does: the stored owner tells which process it is.
+        builder.environment().put("HOSTNAME", name);
+        process = builder.start();
+        long deadline = System.nanoTime() + START_DEADLINE.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+            }
+            if (ready()) {
+                return this;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(name + " not ready within " + START_DEADLINE + "; see " + log);
+    }
+
+    private boolean ready() {
+        try {
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return answer.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: Quarkus shuts down cleanly (hands its connections over). */
+    void stop() throws InterruptedException {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    void wake() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " failed");
+        }
+    }
+}
