@@ -39,11 +39,11 @@ class DatabaseOutageIT {
         ServiceProcess replica = cluster.replicas.get(0);
         UUID org = UUID.fromString(cluster.on(replica).body(Map.of("name", "Outage")).post("/api/v1/organizations")
                 .then().statusCode(201).extract().path("id"));
-        String qr = cluster.on(replica).post(ReplicasIT.base(org) + "/init-baileys").then().statusCode(200)
+        String qr = cluster.on(replica).post(ClusterSteps.base(org) + "/init-baileys").then().statusCode(200)
                 .extract().path("qr");
         String jid = cluster.on(cluster.sandbox).body(Map.of("qr", qr, "phone", "15557654321"))
                 .post("/sandbox/v1/scan").then().statusCode(200).extract().path("deviceJid");
-        ReplicasIT.awaitStatus(replica, org, s -> "CONNECTED".equals(s.getString("state")), 10_000);
+        new ClusterSteps(cluster).awaitStatus(replica, org, s -> "CONNECTED".equals(s.getString("state")), 10_000);
 
         postgres("stop");
         long stopped = System.nanoTime();
@@ -53,7 +53,7 @@ class DatabaseOutageIT {
         } finally {
             postgres("start");
         }
-        JsonPath back = ReplicasIT.awaitStatus(replica, org, s -> "CONNECTED".equals(s.getString("state"))
+        JsonPath back = new ClusterSteps(cluster).awaitStatus(replica, org, s -> "CONNECTED".equals(s.getString("state"))
                 && s.getString("updatedAt") != null, 30_000);
         System.out.printf("outage: database down 15 s while the connection dropped → connected again %d ms after the stop%n",
                 (System.nanoTime() - stopped) / 1_000_000);
@@ -62,7 +62,7 @@ class DatabaseOutageIT {
         while (true) {
             double clients = 0;
             for (ServiceProcess one : cluster.replicas) {
-                clients += metric(one, "switchboard_whatsapp_clients");
+                clients += cluster.metric(one, "switchboard_whatsapp_clients");
             }
             boolean online = cluster.on(cluster.sandbox).get("/sandbox/v1/devices").then().extract().jsonPath()
                     .getList("findAll { it.deviceJid == '" + jid + "' && it.online }").size() == 1;
@@ -75,15 +75,10 @@ class DatabaseOutageIT {
             Thread.sleep(200);
         }
         for (ServiceProcess one : cluster.replicas) {
-            assertEquals(0.0, metric(one, "switchboard_whatsapp_stuck"), one.name + " reports stuck sessions");
+            assertEquals(0.0, cluster.metric(one, "switchboard_whatsapp_stuck"), one.name + " reports stuck sessions");
         }
     }
 
-    private static double metric(ServiceProcess replica, String name) {
-        String text = cluster.on(replica).get("/q/metrics").then().statusCode(200).extract().asString();
-        return text.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
-    }
 
     private static void postgres(String action) throws Exception {
         File[] versions = new File("/etc/postgresql").listFiles();

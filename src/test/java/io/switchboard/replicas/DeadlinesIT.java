@@ -38,14 +38,14 @@ class DeadlinesIT {
         UUID org = UUID.fromString(cluster.on(replica).body(Map.of("name", "Silent")).post("/api/v1/organizations")
                 .then().statusCode(201).extract().path("id"));
         long sent = System.nanoTime();
-        int answer = cluster.on(replica).post(ReplicasIT.base(org) + "/init-baileys").then().extract().statusCode();
+        int answer = cluster.on(replica).post(ClusterSteps.base(org) + "/init-baileys").then().extract().statusCode();
         assertTrue(answer == 202 || answer == 400, "init answered " + answer);
-        JsonPath failed = ReplicasIT.awaitStatus(replica, org, s -> "FAILED".equals(s.getString("state")), 15_000);
+        JsonPath failed = new ClusterSteps(cluster).awaitStatus(replica, org, s -> "FAILED".equals(s.getString("state")), 15_000);
         long millis = (System.nanoTime() - sent) / 1_000_000;
         System.out.printf("deadline: silent WhatsApp → linking failed after %d ms (connect-timeout 3s)%n", millis);
         assertEquals("timed-out", failed.getString("lastDisconnect.reason"));
         assertTrue(failed.getBoolean("canReconnect"));
-        cluster.on(replica).get(ReplicasIT.base(org) + "/qrcode").then().statusCode(400).body("reason", equalTo("linking-failed"));
+        cluster.on(replica).get(ClusterSteps.base(org) + "/qrcode").then().statusCode(400).body("reason", equalTo("linking-failed"));
         assertEquals(0L, cluster.count("SELECT count(*) FROM whatsapp_session WHERE owner IS NOT NULL"),
                 "a failed linking holds no claim");
     }

@@ -123,6 +123,13 @@ final class ReplicaCluster implements AutoCloseable {
         }
     }
 
+    /** The sum of a metric's samples on {@code replica} (every tag), as Prometheus reads it. */
+    double metric(ServiceProcess replica, String name) {
+        String text = on(replica).get("/q/metrics").then().statusCode(200).extract().asString();
+        return text.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
     /** The replica whose claim is stored for the organization, or null. */
     ServiceProcess owner(UUID organizationId) throws SQLException {
         String owner = queryString("SELECT owner FROM whatsapp_session WHERE organization_id = ?", organizationId);

@@ -71,10 +71,10 @@ class ReplicaFleetBenchmark {
     private static void link(ReplicaCluster cluster, ServiceProcess replica, String name, long phone) throws Exception {
         UUID org = UUID.fromString(cluster.on(replica).body(Map.of("name", name)).post("/api/v1/organizations")
                 .then().statusCode(201).extract().path("id"));
-        Response response = cluster.on(replica).post(ReplicasIT.base(org) + "/init-baileys");
+        Response response = cluster.on(replica).post(ClusterSteps.base(org) + "/init-baileys");
         while (response.statusCode() == 202) {
             Thread.sleep(200);
-            response = cluster.on(replica).get(ReplicasIT.base(org) + "/qrcode");
+            response = cluster.on(replica).get(ClusterSteps.base(org) + "/qrcode");
         }
         assertEquals(200, response.statusCode(), response.asString());
         cluster.on(cluster.sandbox).body(Map.of("qr", response.jsonPath().getString("qr"), "phone", String.valueOf(phone)))

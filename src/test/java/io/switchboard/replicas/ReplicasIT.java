@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restassured.path.json.JsonPath;
-import io.restassured.response.Response;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +18,6 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,10 +32,12 @@ import org.junit.jupiter.api.Test;
 class ReplicasIT {
 
     private static ReplicaCluster cluster;
+    private static ClusterSteps steps;
 
     @BeforeAll
     static void startCluster() throws Exception {
         cluster = ReplicaCluster.start("sb_replicas", 18190, 2, Map.of(), Map.of());
+        steps = new ClusterSteps(cluster);
     }
 
     @AfterAll
@@ -56,7 +56,7 @@ class ReplicasIT {
     void nothingIsStuck() {
         for (ServiceProcess replica : cluster.replicas) {
             if (replica.alive()) {
-                assertEquals(0.0, metric(replica, "switchboard_whatsapp_stuck"), replica.name + " reports stuck sessions");
+                assertEquals(0.0, cluster.metric(replica, "switchboard_whatsapp_stuck"), replica.name + " reports stuck sessions");
             }
         }
     }
@@ -65,47 +65,47 @@ class ReplicasIT {
     void everyReplicaAnswersEveryEndpoint() throws Exception {
         ServiceProcess a = replica(0);
         ServiceProcess b = replica(1);
-        UUID org = organization(a, "Everywhere");
-        JsonPath qr = qrFrom(a, org, "init-baileys");
-        JsonPath onB = cluster.on(b).get(base(org) + "/qrcode").then().statusCode(200).extract().jsonPath();
+        UUID org = steps.organization(a, "Everywhere");
+        JsonPath qr = steps.qrFrom(a, org, "init-baileys");
+        JsonPath onB = cluster.on(b).get(ClusterSteps.base(org) + "/qrcode").then().statusCode(200).extract().jsonPath();
         assertEquals(qr.getString("qr"), onB.getString("qr"), "the QR shown by A is served by B");
 
         BlockingQueue<String> events = stream(b, org);
         assertTrue(events.poll(10, TimeUnit.SECONDS).contains("\"type\":\"qr\""), "B's SSE stream shows the QR");
-        String jid = scan(qr.getString("qr"));
+        String jid = steps.scan(qr.getString("qr"));
         String next = events.poll(10, TimeUnit.SECONDS);
         while (next != null && next.contains("\"type\":\"qr\"")) {
             next = events.poll(10, TimeUnit.SECONDS);
         }
         assertNotNull(next);
         assertTrue(next.contains("\"type\":\"connected\""), next);
-        awaitStatus(a, org, s -> "CONNECTED".equals(s.getString("state")), 10_000);
-        assertEquals(jid, status(b, org).getString("jid"));
+        steps.awaitStatus(a, org, s -> "CONNECTED".equals(s.getString("state")), 10_000);
+        assertEquals(jid, steps.status(b, org).getString("jid"));
 
         ServiceProcess owner = cluster.owner(org);
         ServiceProcess other = owner == a ? b : a;
-        cluster.on(other).post(base(org) + "/init-baileys").then().statusCode(400).body("reason", equalTo("already-connected"));
-        cluster.on(other).post(base(org) + "/reconnect").then().statusCode(200).body("state", equalTo("CONNECTED"));
-        cluster.on(other).delete(base(org) + "/disconnect").then().statusCode(200).body("status.state", equalTo("DISCONNECTED"));
+        cluster.on(other).post(ClusterSteps.base(org) + "/init-baileys").then().statusCode(400).body("reason", equalTo("already-connected"));
+        cluster.on(other).post(ClusterSteps.base(org) + "/reconnect").then().statusCode(200).body("state", equalTo("CONNECTED"));
+        cluster.on(other).delete(ClusterSteps.base(org) + "/disconnect").then().statusCode(200).body("status.state", equalTo("DISCONNECTED"));
         awaitDeviceGone(jid);
 
-        JsonPath again = qrFrom(other, org, "init-baileys");
+        JsonPath again = steps.qrFrom(other, org, "init-baileys");
         assertNotEquals(qr.getString("qr"), again.getString("qr"));
-        cluster.on(owner).get(base(org) + "/qrcode").then().statusCode(200).body("qr", equalTo(again.getString("qr")));
-        cluster.on(owner).delete(base(org) + "/disconnect").then().statusCode(200);
-        cluster.on(other).get(base(org) + "/qrcode").then().statusCode(400).body("reason", equalTo("no-linking-in-progress"));
+        cluster.on(owner).get(ClusterSteps.base(org) + "/qrcode").then().statusCode(200).body("qr", equalTo(again.getString("qr")));
+        cluster.on(owner).delete(ClusterSteps.base(org) + "/disconnect").then().statusCode(200);
+        cluster.on(other).get(ClusterSteps.base(org) + "/qrcode").then().statusCode(400).body("reason", equalTo("no-linking-in-progress"));
         assertEquals(0, cluster.count("SELECT count(*) FROM whatsapp_command WHERE done_at IS NULL"), "no command left over");
     }
 
     @Test
     void killNineOfTheOwnerFailsOverInUnderTenSeconds() throws Exception {
-        UUID org = organization(replica(0), "Kill -9");
-        String jid = link(replica(0), org);
+        UUID org = steps.organization(replica(0), "Kill -9");
+        String jid = steps.link(replica(0), org);
         ServiceProcess owner = cluster.owner(org);
         long killed = System.nanoTime();
         owner.kill9();
         ServiceProcess survivor = survivorOf(owner);
-        awaitStatus(survivor, org, s -> "CONNECTED".equals(s.getString("state")) && ownedBy(org, survivor), 20_000);
+        steps.awaitStatus(survivor, org, s -> "CONNECTED".equals(s.getString("state")) && ownedBy(org, survivor), 20_000);
         awaitOnline(jid);
         long millis = (System.nanoTime() - killed) / 1_000_000;
         System.out.printf("failover: kill -9 of the owner → online through the other replica in %d ms%n", millis);
@@ -114,57 +114,57 @@ class ReplicasIT {
 
     @Test
     void aFrozenOwnerStandsDownWhenItWakes() throws Exception {
-        UUID org = organization(replica(0), "Frozen");
-        String jid = link(replica(0), org);
+        UUID org = steps.organization(replica(0), "Frozen");
+        String jid = steps.link(replica(0), org);
         ServiceProcess owner = cluster.owner(org);
         ServiceProcess survivor = survivorOf(owner);
         String transitionsBefore = cluster.queryString("SELECT max(id) FROM whatsapp_session_transition");
         owner.freeze();
         long frozen = System.nanoTime();
         try {
-            awaitStatus(survivor, org, s -> "CONNECTED".equals(s.getString("state")) && ownedBy(org, survivor), 20_000);
+            steps.awaitStatus(survivor, org, s -> "CONNECTED".equals(s.getString("state")) && ownedBy(org, survivor), 20_000);
             System.out.printf("failover: SIGSTOP of the owner → online through the other replica in %d ms%n",
                     (System.nanoTime() - frozen) / 1_000_000);
         } finally {
             owner.wake();
         }
         Thread.sleep(5000);
-        JsonPath after = status(survivor, org);
+        JsonPath after = steps.status(survivor, org);
         assertEquals("CONNECTED", after.getString("state"));
         assertTrue(ownedBy(org, survivor), "the woken replica stood down");
         assertEquals(0, cluster.count("SELECT count(*) FROM whatsapp_session_transition WHERE organization_id = ? AND id > ?"
                 + " AND event = 'REPLACED'", org, Long.parseLong(transitionsBefore)), "no 440 fight");
         awaitOnline(jid);
-        assertTrue(metric(owner, "switchboard_whatsapp_lease_losses_total") >= 1, "the woken replica counted its lost claim");
-        assertEquals(0, metric(owner, "switchboard_whatsapp_clients"), "the woken replica runs no client");
+        assertTrue(cluster.metric(owner, "switchboard_whatsapp_lease_losses_total") >= 1, "the woken replica counted its lost claim");
+        assertEquals(0, cluster.metric(owner, "switchboard_whatsapp_clients"), "the woken replica runs no client");
     }
 
     @Test
     void restartDuringLinkingEndsItVisibly() throws Exception {
         ServiceProcess a = replica(0);
-        UUID org = organization(a, "Interrupted");
-        qrFrom(a, org, "init-baileys");
+        UUID org = steps.organization(a, "Interrupted");
+        steps.qrFrom(a, org, "init-baileys");
         ServiceProcess owner = cluster.owner(org);
         owner.kill9();
         ServiceProcess survivor = survivorOf(owner);
-        JsonPath failed = awaitStatus(survivor, org, s -> "FAILED".equals(s.getString("state")), 20_000);
+        JsonPath failed = steps.awaitStatus(survivor, org, s -> "FAILED".equals(s.getString("state")), 20_000);
         assertTrue(failed.getBoolean("canReconnect"));
-        cluster.on(survivor).get(base(org) + "/qrcode").then().statusCode(400).body("reason", equalTo("linking-failed"));
+        cluster.on(survivor).get(ClusterSteps.base(org) + "/qrcode").then().statusCode(400).body("reason", equalTo("linking-failed"));
         assertEquals(1, cluster.count("SELECT count(*) FROM whatsapp_session_transition WHERE organization_id = ?"
                 + " AND event = 'INTERRUPTED'", org));
-        assertNotNull(qrFrom(survivor, org, "reconnect").getString("qr"), "linking again works at once");
-        cluster.on(survivor).delete(base(org) + "/disconnect").then().statusCode(200);
+        assertNotNull(steps.qrFrom(survivor, org, "reconnect").getString("qr"), "linking again works at once");
+        cluster.on(survivor).delete(ClusterSteps.base(org) + "/disconnect").then().statusCode(200);
     }
 
     @Test
     void aCleanShutdownHandsOverAtOnce() throws Exception {
-        UUID org = organization(replica(0), "Handover");
-        String jid = link(replica(0), org);
+        UUID org = steps.organization(replica(0), "Handover");
+        String jid = steps.link(replica(0), org);
         ServiceProcess owner = cluster.owner(org);
         ServiceProcess survivor = survivorOf(owner);
         long stopping = System.nanoTime();
         owner.stop();
-        awaitStatus(survivor, org, s -> "CONNECTED".equals(s.getString("state")) && ownedBy(org, survivor), 10_000);
+        steps.awaitStatus(survivor, org, s -> "CONNECTED".equals(s.getString("state")) && ownedBy(org, survivor), 10_000);
         awaitOnline(jid);
         long millis = (System.nanoTime() - stopping) / 1_000_000;
         System.out.printf("handover: SIGTERM of the owner → online through the other replica in %d ms%n", millis);
@@ -173,15 +173,15 @@ class ReplicasIT {
 
     @Test
     void deletingOnTheNonOwnerUnlinksTheDevice() throws Exception {
-        UUID org = organization(replica(0), "Deleted elsewhere");
-        String jid = link(replica(0), org);
+        UUID org = steps.organization(replica(0), "Deleted elsewhere");
+        String jid = steps.link(replica(0), org);
         ServiceProcess owner = cluster.owner(org);
         ServiceProcess other = survivorOf(owner);
-        long clientsBefore = (long) metric(owner, "switchboard_whatsapp_clients");
+        long clientsBefore = (long) cluster.metric(owner, "switchboard_whatsapp_clients");
         cluster.on(other).delete("/api/v1/organizations/" + org).then().statusCode(204);
         awaitDeviceGone(jid);
         long deadline = System.currentTimeMillis() + 5000;
-        while (metric(owner, "switchboard_whatsapp_clients") >= clientsBefore) {
+        while (cluster.metric(owner, "switchboard_whatsapp_clients") >= clientsBefore) {
             assertTrue(System.currentTimeMillis() < deadline, "the owner still runs the deleted organization's client");
             Thread.sleep(100);
         }
@@ -207,61 +207,6 @@ class ReplicasIT {
         }
     }
 
-    static String base(UUID org) {
-        return "/api/v1/organizations/" + org + "/whatsapp";
-    }
-
-    private static UUID organization(ServiceProcess replica, String name) {
-        return UUID.fromString(cluster.on(replica).body(Map.of("name", name)).post("/api/v1/organizations")
-                .then().statusCode(201).extract().path("id"));
-    }
-
-    /** Links a device through {@code replica} and waits until connected; answers its JID. */
-    private static String link(ServiceProcess replica, UUID org) throws Exception {
-        String jid = scan(qrFrom(replica, org, "init-baileys").getString("qr"));
-        awaitStatus(replica, org, s -> "CONNECTED".equals(s.getString("state")), 10_000);
-        return jid;
-    }
-
-    private static JsonPath qrFrom(ServiceProcess replica, UUID org, String path) throws InterruptedException {
-        Response response = cluster.on(replica).post(base(org) + "/" + path);
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (response.statusCode() == 202 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(200);
-            response = cluster.on(replica).get(base(org) + "/qrcode");
-        }
-        assertEquals(200, response.statusCode(), response.asString());
-        return response.jsonPath();
-    }
-
-    private static String scan(String qr) {
-        String phone = "1555" + (1_000_000 + (long) (Math.random() * 8_999_999));
-        return cluster.on(cluster.sandbox).body(Map.of("qr", qr, "phone", phone)).post("/sandbox/v1/scan")
-                .then().statusCode(200).extract().path("deviceJid");
-    }
-
-    private static JsonPath status(ServiceProcess replica, UUID org) {
-        return cluster.on(replica).get(base(org) + "/status").then().statusCode(200).extract().jsonPath();
-    }
-
-    static JsonPath awaitStatus(ServiceProcess replica, UUID org, Predicate<JsonPath> condition, long millis)
-            throws InterruptedException {
-        long deadline = System.currentTimeMillis() + millis;
-        JsonPath last = null;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                last = status(replica, org);
-                if (condition.test(last)) {
-                    return last;
-                }
-            } catch (AssertionError | RuntimeException e) {
-                // a replica that is starting or a database that is down: ask again
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("status never matched; last: " + (last == null ? "none" : last.prettify()));
-    }
-
     private static List<Map<String, Object>> devices() {
         return cluster.on(cluster.sandbox).get("/sandbox/v1/devices").then().statusCode(200).extract().jsonPath().getList("");
     }
@@ -282,16 +227,11 @@ class ReplicasIT {
         }
     }
 
-    private static double metric(ServiceProcess replica, String name) {
-        String text = cluster.on(replica).get("/q/metrics").then().statusCode(200).extract().asString();
-        return text.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
-    }
 
     /** The SSE stream of {@code org} on {@code replica}: each "data:" line, as it arrives. */
     private static BlockingQueue<String> stream(ServiceProcess replica, UUID org) {
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(replica.url() + base(org) + "/qrcode/stream"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(replica.url() + ClusterSteps.base(org) + "/qrcode/stream"))
                 .header("Authorization", "Bearer " + cluster.adminToken()).header("Accept", "text/event-stream")
                 .timeout(Duration.ofSeconds(60)).build();
         HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofLines())

@@ -1,0 +1,76 @@
+package io.switchboard.replicas;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+/** What a dashboard does against a {@link ReplicaCluster}, one replica or another. */
+final class ClusterSteps {
+
+    private final ReplicaCluster cluster;
+
+    ClusterSteps(ReplicaCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    static String base(UUID org) {
+        return "/api/v1/organizations/" + org + "/whatsapp";
+    }
+
+    UUID organization(ServiceProcess replica, String name) {
+        return UUID.fromString(cluster.on(replica).body(Map.of("name", name)).post("/api/v1/organizations")
+                .then().statusCode(201).extract().path("id"));
+    }
+
+    /** Links a device through {@code replica} and waits until connected; answers its JID. */
+    String link(ServiceProcess replica, UUID org) throws Exception {
+        String jid = scan(qrFrom(replica, org, "init-baileys").getString("qr"));
+        awaitStatus(replica, org, s -> "CONNECTED".equals(s.getString("state")), 10_000);
+        return jid;
+    }
+
+    /** Calls {@code path} (init-baileys or reconnect), following 202s through GET qrcode until a QR. */
+    JsonPath qrFrom(ServiceProcess replica, UUID org, String path) throws InterruptedException {
+        Response response = cluster.on(replica).post(base(org) + "/" + path);
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (response.statusCode() == 202 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+            response = cluster.on(replica).get(base(org) + "/qrcode");
+        }
+        assertEquals(200, response.statusCode(), response.asString());
+        return response.jsonPath();
+    }
+
+    /** The phone scans {@code qr}; answers the linked device's JID. */
+    String scan(String qr) {
+        String phone = "1555" + (1_000_000 + (long) (Math.random() * 8_999_999));
+        return cluster.on(cluster.sandbox).body(Map.of("qr", qr, "phone", phone)).post("/sandbox/v1/scan")
+                .then().statusCode(200).extract().path("deviceJid");
+    }
+
+    JsonPath status(ServiceProcess replica, UUID org) {
+        return cluster.on(replica).get(base(org) + "/status").then().statusCode(200).extract().jsonPath();
+    }
+
+    JsonPath awaitStatus(ServiceProcess replica, UUID org, Predicate<JsonPath> condition, long millis)
+            throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        JsonPath last = null;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                last = status(replica, org);
+                if (condition.test(last)) {
+                    return last;
+                }
+            } catch (AssertionError | RuntimeException e) {
+                // a replica that is starting or a database that is down: ask again
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("status never matched; last: " + (last == null ? "none" : last.prettify()));
+    }
+}
