@@ -70,6 +70,8 @@ class Adoption {
             Runnable settled = () -> {
                 if (once.compareAndSet(false, true)) {
                     unsettled.decrementAndGet();
+                    // A free slot: take the next one now rather than at the next interval.
+                    ctx.vertx().runOnContext(v -> tick());
                 }
             };
             ctx.vertx().setTimer(SETTLE_DEADLINE_MILLIS, t -> settled.run());

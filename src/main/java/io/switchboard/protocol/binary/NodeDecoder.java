@@ -30,6 +30,9 @@ import java.util.Map;
  */
 public final class NodeDecoder {
 
+    /** A JID inside a JID part is already odd; deeper is an attack on the stack. */
+    static final int MAX_JID_NESTING = 2;
+
     /** The smallest encoded node: a list header (2 bytes) and a one-byte tag. */
     private static final int MIN_NODE_BYTES = 3;
     /** The smallest encoded string: one token byte. */
@@ -160,18 +163,39 @@ public final class NodeDecoder {
             case BINARY_32:
                 return utf8(in.readBytes(in.readInt32()));
             case JID_PAIR:
-                return readJidPair(in);
             case AD_JID:
-                return readAdJid(in);
             case FB_JID:
-                return readFbJid(in);
             case INTEROP_JID:
-                return readInteropJid(in);
+                return readJid(in, tag);
             case NIBBLE_8:
             case HEX_8:
                 return readPacked(in, tag);
             default:
                 throw new NodeDecodeException("no string has tag " + tag, in.position - 1);
+        }
+    }
+
+    /**
+     * A JID's parts are strings, and a string may again be a JID: bounded, or about 10 KB of
+     * nested JID tags would exhaust the stack.
+     */
+    private String readJid(Reader in, int tag) throws NodeDecodeException {
+        if (++in.jidNesting > MAX_JID_NESTING) {
+            throw new NodeDecodeException("JIDs nested deeper than " + MAX_JID_NESTING, in.position - 1);
+        }
+        try {
+            switch (tag) {
+                case JID_PAIR:
+                    return readJidPair(in);
+                case AD_JID:
+                    return readAdJid(in);
+                case FB_JID:
+                    return readFbJid(in);
+                default:
+                    return readInteropJid(in);
+            }
+        } finally {
+            in.jidNesting--;
         }
     }
 
@@ -229,6 +253,7 @@ public final class NodeDecoder {
         final byte[] data;
         int position;
         int nodes;
+        int jidNesting;
 
         Reader(byte[] data) {
             this.data = data;

@@ -141,6 +141,9 @@ final class Connection {
         } catch (HandshakeException e) {
             fail(e.failure() == HandshakeException.Failure.CERTIFICATE_REJECTED
                     ? DisconnectReason.CERTIFICATE_REJECTED : DisconnectReason.HANDSHAKE_FAILED, e.getMessage());
+        } catch (RuntimeException | StackOverflowError e) {
+            // Whatever the server's bytes provoke ends this connection with a typed reason, never the client's thread.
+            fail(DisconnectReason.PROTOCOL_ERROR, "unexpected " + e.getClass().getSimpleName() + " while handling a frame");
         }
     }
 

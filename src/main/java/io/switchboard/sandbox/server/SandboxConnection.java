@@ -83,6 +83,10 @@ final class SandboxConnection {
         } catch (FrameException | SandboxProtocolException | NodeDecodeException | CryptoException e) {
             LOG.info("sandbox closes a connection: " + e.getMessage());
             closeNow();
+        } catch (RuntimeException | StackOverflowError e) {
+            // Whatever a peer's bytes provoke ends that peer's connection only, never the server.
+            LOG.warning("sandbox closes a connection after an unexpected " + e.getClass().getSimpleName());
+            closeNow();
         }
     }
 

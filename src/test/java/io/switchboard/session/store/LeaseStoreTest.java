@@ -1,0 +1,85 @@
+package io.switchboard.session.store;
+
+import static io.switchboard.support.Api.createOrganization;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.switchboard.session.SessionEvent;
+import io.switchboard.session.SessionState;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Claims, epochs and the fence, against the real PostgreSQL. */
+@QuarkusTest
+class LeaseStoreTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    @Inject
+    LeaseStore leases;
+
+    @Inject
+    SessionStore store;
+
+    @Inject
+    Pool pool;
+
+    @Test
+    void aClaimFencesOffTheOneBefore() {
+        UUID org = createOrganization("Fenced");
+        Fence first = leases.claim(org, "replica-one", LEASE).await().atMost(WAIT).orElseThrow();
+        assertEquals(Optional.empty(), leases.claim(org, "replica-two", LEASE).await().atMost(WAIT),
+                "a live lease is not taken");
+        expire(org);
+        Fence second = leases.claim(org, "replica-two", LEASE).await().atMost(WAIT).orElseThrow();
+        assertTrue(second.epoch() > first.epoch());
+
+        SessionRecord replaced = SessionRecord.initial(org, Instant.now()).withState(SessionState.REPLACED, Instant.now());
+        Transition step = new Transition(SessionState.DISCONNECTED, SessionState.REPLACED, SessionEvent.REPLACED, "stale 440", 440,
+                Instant.now());
+        assertThrows(FencedException.class, () -> store.record(first, replaced, step, SessionStore.KEEP, null)
+                .await().atMost(WAIT), "the stale replica's write is refused");
+        assertEquals(SessionState.DISCONNECTED, store.find(org).await().atMost(WAIT).orElseThrow().record().state());
+        assertTrue(store.history(org).await().atMost(WAIT).isEmpty(), "no transition stored by the stale replica");
+
+        assertEquals(Set.of(), leases.renew("replica-one", Map.of(org, first.epoch()), LEASE).await().atMost(WAIT));
+        assertEquals(Set.of(org), leases.renew("replica-two", Map.of(org, second.epoch()), LEASE).await().atMost(WAIT));
+        store.record(second, replaced, step, SessionStore.KEEP, null).await().atMost(WAIT);
+        assertEquals(SessionState.REPLACED, store.find(org).await().atMost(WAIT).orElseThrow().record().state());
+    }
+
+    @Test
+    void adoptionTakesOnlyWhatNoLiveReplicaHolds() {
+        UUID held = createOrganization("Held");
+        UUID orphan = createOrganization("Orphan");
+        for (UUID org : List.of(held, orphan)) {
+            leases.claim(org, "replica-gone", LEASE).await().atMost(WAIT);
+            pool.preparedQuery("UPDATE whatsapp_session SET state = 'CONNECTED' WHERE organization_id = $1")
+                    .execute(Tuple.of(org)).await().atMost(WAIT);
+        }
+        expire(orphan);
+        List<Adopted> adopted = leases.adopt("replica-new", LEASE, 1000).await().atMost(WAIT);
+        assertTrue(adopted.stream().anyMatch(a -> a.organizationId().equals(orphan) && a.state() == SessionState.CONNECTED));
+        assertFalse(adopted.stream().anyMatch(a -> a.organizationId().equals(held)), "a live lease is never adopted");
+        assertFalse(leases.adopt("replica-third", LEASE, 1000).await().atMost(WAIT).stream()
+                .anyMatch(a -> a.organizationId().equals(orphan)), "adopted once");
+    }
+
+    private void expire(UUID org) {
+        pool.preparedQuery("UPDATE whatsapp_session SET lease_until = now() - interval '1 second' WHERE organization_id = $1")
+                .execute(Tuple.of(org)).await().atMost(WAIT);
+    }
+}
