@@ -5,8 +5,6 @@ public final class Claims {
 
     /** JSON array of organization ids a non-admin token may touch. */
     public static final String ORGANIZATIONS = "orgs";
-    /** Member of the standard MicroProfile {@code groups} claim that grants access to everything. */
-    public static final String ADMIN_GROUP = "admin";
 
     private Claims() {
     }

@@ -2,6 +2,7 @@ package io.switchboard.security;
 
 import io.quarkus.arc.properties.IfBuildProperty;
 import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.build.JwtClaimsBuilder;
 import io.switchboard.web.ApiException;
 import io.switchboard.web.CanonicalUuid;
 import jakarta.ws.rs.Consumes;
@@ -11,6 +12,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -33,9 +35,14 @@ public class DevTokenResource {
     }
 
     private final String issuer;
+    private final SecurityConfig security;
+    private final Optional<Set<String>> audiences;
 
-    DevTokenResource(@ConfigProperty(name = "mp.jwt.verify.issuer") String issuer) {
+    DevTokenResource(@ConfigProperty(name = "mp.jwt.verify.issuer") String issuer, SecurityConfig security,
+            @ConfigProperty(name = "mp.jwt.verify.audiences") Optional<Set<String>> audiences) {
         this.issuer = issuer;
+        this.security = security;
+        this.audiences = audiences;
     }
 
     @POST
@@ -48,12 +55,13 @@ public class DevTokenResource {
             }
         }
         boolean admin = body.admin() == null || body.admin();
-        String token = Jwt.issuer(issuer)
+        JwtClaimsBuilder claims = Jwt.issuer(issuer)
                 .subject(body.subject() != null ? body.subject() : "dev-user")
-                .groups(admin ? Set.of(Claims.ADMIN_GROUP) : Set.of("member"))
+                .groups(admin ? Set.of(security.adminGroup()) : Set.of("member"))
                 .claim(Claims.ORGANIZATIONS, orgs)
-                .expiresIn(LIFETIME)
-                .sign();
+                .expiresIn(LIFETIME);
+        audiences.ifPresent(claims::audience);
+        String token = claims.sign();
         return new DevToken(token, LIFETIME.toSeconds());
     }
 }

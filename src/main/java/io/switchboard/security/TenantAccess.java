@@ -19,17 +19,24 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 public class TenantAccess {
 
     private final JsonWebToken token;
+    private final SecurityConfig config;
     private CallerScope scope;
 
-    TenantAccess(JsonWebToken token) {
+    TenantAccess(JsonWebToken token, SecurityConfig config) {
         this.token = token;
+        this.config = config;
     }
 
     public CallerScope scope() {
         if (scope == null) {
-            scope = scopeOf(token);
+            scope = scopeOf(token, config.adminGroup());
         }
         return scope;
+    }
+
+    /** When the caller's token expires (epoch seconds), 0 when it carries no expiry. */
+    public long expiresAt() {
+        return token.getExpirationTime();
     }
 
     public void requireAdmin() {
@@ -45,9 +52,9 @@ public class TenantAccess {
         }
     }
 
-    static CallerScope scopeOf(JsonWebToken token) {
+    static CallerScope scopeOf(JsonWebToken token, String adminGroup) {
         String subject = token.getSubject() != null ? token.getSubject() : token.getName();
-        if (token.getGroups() != null && token.getGroups().contains(Claims.ADMIN_GROUP)) {
+        if (token.getGroups() != null && token.getGroups().contains(adminGroup)) {
             return CallerScope.admin(subject);
         }
         return CallerScope.member(subject, organizationsOf(token.getClaim(Claims.ORGANIZATIONS)));

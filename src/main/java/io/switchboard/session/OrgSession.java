@@ -5,6 +5,7 @@ import io.switchboard.protocol.client.ClientEvent;
 import io.switchboard.protocol.client.Credentials;
 import io.switchboard.protocol.client.DisconnectReason;
 import io.switchboard.protocol.client.WhatsAppClient;
+import io.switchboard.session.store.CredentialsUnreadable;
 import io.switchboard.session.store.Fence;
 import io.switchboard.session.store.FencedException;
 import io.switchboard.session.store.SessionRecord;
@@ -250,7 +251,15 @@ final class OrgSession {
     // ---- the client ------------------------------------------------------------------------------
 
     private Uni<Void> login(String why) {
-        return ctx.store().credentials(id).flatMap(credentials -> {
+        return ctx.store().credentials(id).onFailure(CredentialsUnreadable.class).recoverWithUni(error -> {
+            stopClient();
+            return transition(SessionEvent.REJECTED, "credentials-unreadable: " + error.getMessage(), null,
+                    SessionStore.KEEP, r -> r.withDisconnect(null, "credentials-unreadable", ctx.clock().instant()), null)
+                    .flatMap(ignored -> release()).replaceWith(Optional.<Credentials>empty())
+                    .flatMap(ignored -> Uni.createFrom().failure(new SessionRefused("credentials-unreadable",
+                            "The stored WhatsApp credentials cannot be opened with the configured keys; an operator must"
+                                    + " configure the key that sealed them again. Linking anew (init-baileys) starts over.", true)));
+        }).flatMap(credentials -> {
             if (credentials.isEmpty()) {
                 return transition(SessionEvent.INTERRUPTED, "no stored credentials to log in with; link again", null,
                         SessionStore.KEEP, r -> r, null).flatMap(ignored -> release());

@@ -32,6 +32,7 @@ import java.util.UUID;
 final class ReplicaCluster implements AutoCloseable {
 
     static final String ISSUER = "https://switchboard.test/replicas";
+    static final String AUDIENCE = "switchboard";
     static final String PG = "127.0.0.1:5432";
 
     final ServiceProcess sandbox;
@@ -65,6 +66,7 @@ final class ReplicaCluster implements AutoCloseable {
         Map<String, String> common = new LinkedHashMap<>();
         common.put("mp.jwt.verify.publickey.location", publicKey.toString());
         common.put("mp.jwt.verify.issuer", ISSUER);
+        common.put("mp.jwt.verify.audiences", AUDIENCE);
         common.put("switchboard.credentials.key", Base64.getEncoder().encodeToString(credentialsKey));
         common.put("quarkus.datasource.username", "postgres");
 
@@ -73,6 +75,7 @@ final class ReplicaCluster implements AutoCloseable {
         Map<String, String> sandboxProperties = new LinkedHashMap<>(common);
         sandboxProperties.putAll(datasource(database + "_whatsapp"));
         sandboxProperties.put("switchboard.sandbox.enabled", "true");
+        sandboxProperties.put("switchboard.sandbox.allow-in-production", "true");
         sandboxProperties.putAll(sandboxExtra);
         ReplicaCluster cluster = new ReplicaCluster(database, keys,
                 new ServiceProcess("whatsapp-" + database, basePort, sandboxProperties).start());
@@ -107,7 +110,8 @@ final class ReplicaCluster implements AutoCloseable {
     }
 
     String adminToken() {
-        return Jwt.issuer(ISSUER).subject("it-admin").groups(Set.of("admin")).expiresIn(3600).sign(keys.getPrivate());
+        return Jwt.issuer(ISSUER).audience(AUDIENCE).subject("it-admin").groups(Set.of("admin")).expiresIn(3600)
+                .sign(keys.getPrivate());
     }
 
     RequestSpecification on(ServiceProcess process) {

@@ -57,6 +57,10 @@ public class OrganizationResource {
             throw ApiException.badRequest("invalid-paging",
                     "page must be >= 0 and size between 1 and " + MAX_PAGE_SIZE + ".");
         }
+        if ((long) page * size > Integer.MAX_VALUE) {
+            // The offset would overflow the database's int: no such page can exist.
+            throw ApiException.invalidField("page", "page × size must not exceed " + Integer.MAX_VALUE + ".");
+        }
         return service.list(access.scope(), page, size).map(OrganizationPageView::of);
     }
 

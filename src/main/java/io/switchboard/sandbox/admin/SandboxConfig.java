@@ -12,6 +12,13 @@ public interface SandboxConfig {
     @WithDefault("false")
     boolean enabled();
 
+    /**
+     * The sandbox is an unauthenticated WebSocket speaking WhatsApp's server side: a production
+     * build refuses to serve it unless this is set (test deployments only).
+     */
+    @WithDefault("false")
+    boolean allowInProduction();
+
     /** Oldest WhatsApp Web version accepted; older clients get failure 405. */
     @WithDefault("2.3000.0")
     String minClientVersion();

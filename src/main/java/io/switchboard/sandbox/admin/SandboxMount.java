@@ -1,5 +1,7 @@
 package io.switchboard.sandbox.admin;
 
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.StartupEvent;
 import io.switchboard.sandbox.server.SandboxOptions;
 import io.switchboard.sandbox.server.SandboxServer;
 import io.switchboard.session.LocalWhatsApp;
@@ -28,6 +30,10 @@ public class SandboxMount implements LocalWhatsApp {
         this.vertx = vertx;
     }
 
+    void onStart(@Observes StartupEvent event) {
+        server();
+    }
+
     void mount(@Observes Router router) {
         if (!config.enabled()) {
             return;
@@ -53,9 +59,24 @@ public class SandboxMount implements LocalWhatsApp {
 
     private synchronized SandboxServer started() {
         if (server == null) {
+            refuseInProduction(config, LaunchMode.current());
             server = new SandboxServer(vertx, options(config), Clock.systemUTC());
         }
         return server;
+    }
+
+    /** Production serves no sandbox unless explicitly, loudly allowed. */
+    static void refuseInProduction(SandboxConfig config, LaunchMode mode) {
+        if (mode != LaunchMode.NORMAL) {
+            return;
+        }
+        if (!config.allowInProduction()) {
+            throw new IllegalStateException("Refusing to start: switchboard.sandbox.enabled=true in a production build. The"
+                    + " sandbox is an unauthenticated fake WhatsApp; set switchboard.sandbox.allow-in-production=true only"
+                    + " for a test deployment.");
+        }
+        LOG.warn("THE WHATSAPP SANDBOX IS ENABLED IN A PRODUCTION BUILD (switchboard.sandbox.allow-in-production=true):"
+                + " anyone who reaches " + WEBSOCKET_PATH + " talks to a fake WhatsApp. Test deployments only.");
     }
 
     static SandboxOptions options(SandboxConfig config) {

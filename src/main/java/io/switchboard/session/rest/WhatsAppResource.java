@@ -3,6 +3,7 @@ package io.switchboard.session.rest;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import io.switchboard.security.TenantAccess;
 import io.switchboard.session.SessionCommand;
 import io.switchboard.session.SessionConfig;
@@ -14,18 +15,21 @@ import io.switchboard.session.SessionSupervisor;
 import io.switchboard.session.store.SessionStore;
 import io.switchboard.web.ApiException;
 import io.switchboard.web.CanonicalUuid;
+import io.vertx.core.Vertx;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /**
  * The WhatsApp lifecycle of one organization, drop-in compatible with the Node service it
@@ -44,12 +48,19 @@ public class WhatsAppResource {
     private final SessionStore store;
     private final TenantAccess access;
     private final SessionConfig config;
+    private final StreamGate streams;
+    private final StreamConfig streamConfig;
+    private final Vertx vertx;
 
-    WhatsAppResource(SessionSupervisor supervisor, SessionStore store, TenantAccess access, SessionConfig config) {
+    WhatsAppResource(SessionSupervisor supervisor, SessionStore store, TenantAccess access, SessionConfig config,
+            StreamGate streams, StreamConfig streamConfig, Vertx vertx) {
         this.supervisor = supervisor;
         this.store = store;
         this.access = access;
         this.config = config;
+        this.streams = streams;
+        this.streamConfig = streamConfig;
+        this.vertx = vertx;
     }
 
     @POST
@@ -87,12 +98,37 @@ public class WhatsAppResource {
         return organization(id).flatMap(supervisor::snapshot).map(this::qrAnswer);
     }
 
+    /**
+     * QR codes as they rotate, then connected or failed. Bounded: a cap per organization and per
+     * caller, a heartbeat comment every {@code switchboard.streams.heartbeat}, and it ends when
+     * the caller's token expires (a member removed from an organization gets no new token for it).
+     */
     @GET
     @Path("/qrcode/stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @RestStreamElementType(MediaType.APPLICATION_JSON)
-    public Multi<SessionNotice> qrcodeStream(@PathParam("id") String id) {
-        return organization(id).onItem().transformToMulti(supervisor::notices);
+    public Multi<OutboundSseEvent> qrcodeStream(@PathParam("id") String id, @Context Sse sse) {
+        // Refusals (400, 403, 429) come before the stream starts, while they can still be a status code.
+        UUID organizationId = CanonicalUuid.pathParameter("id", id);
+        access.requireOrganization(organizationId);
+        Runnable close = streams.open(organizationId, access.scope().subject() == null ? "?" : access.scope().subject());
+        return organization(id).onItem().transformToMulti(org -> {
+            long expires = access.expiresAt();
+            long lifetime = expires <= 0 ? Long.MAX_VALUE : Math.max(1, expires * 1000 - System.currentTimeMillis());
+            return Multi.createFrom().<OutboundSseEvent>emitter(emitter -> {
+                Cancellable notices = supervisor.notices(org).subscribe().with(
+                        notice -> emitter.emit(sse.newEventBuilder().data(SessionNotice.class, notice)
+                                .mediaType(MediaType.APPLICATION_JSON_TYPE).build()),
+                        emitter::fail, emitter::complete);
+                long heartbeat = vertx.setPeriodic(streamConfig.heartbeat().toMillis(),
+                        t -> emitter.emit(sse.newEventBuilder().comment("heartbeat").build()));
+                long end = lifetime == Long.MAX_VALUE ? -1 : vertx.setTimer(lifetime, t -> emitter.complete());
+                emitter.onTermination(() -> {
+                    notices.cancel();
+                    vertx.cancelTimer(heartbeat);
+                    vertx.cancelTimer(end);
+                });
+            });
+        }).onTermination().invoke(close);
     }
 
     @GET

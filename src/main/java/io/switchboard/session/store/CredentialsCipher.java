@@ -11,14 +11,19 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Encrypts credentials at rest: AES-256-GCM under {@code switchboard.credentials.key}, a fresh
- * nonce per write, the organization id as associated data (a row copied to another organization
- * does not decrypt). Created at start-up so that a missing or malformed key stops the service.
+ * Encrypts credentials at rest: AES-256-GCM, a fresh nonce per write, the organization id as
+ * associated data (a row copied to another organization does not decrypt). {@code
+ * switchboard.credentials.key} is an ordered list: the first key seals, every key opens, so a
+ * key can be rotated without logging anyone out. Created at start-up so that a missing or
+ * malformed key stops the service.
  */
 @ApplicationScoped
 @Startup
@@ -28,56 +33,76 @@ public class CredentialsCipher {
     public record Sealed(byte[] nonce, byte[] ciphertext, String keyId) {
     }
 
+    static final String KEY = "switchboard.credentials.key";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final byte[] key;
-    private final String keyId;
+    private final Map<String, byte[]> keys = new LinkedHashMap<>();
+    private final String currentKeyId;
 
-    CredentialsCipher(@ConfigProperty(name = "switchboard.credentials.key") Optional<String> configuredKey) {
-        String encoded = configuredKey.filter(k -> !k.isBlank()).orElseThrow(() -> new IllegalStateException(
-                "Refusing to start: switchboard.credentials.key is not set (base64 of 32 random bytes)"));
-        byte[] decoded;
-        try {
-            decoded = Base64.getDecoder().decode(encoded.trim());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("switchboard.credentials.key is not base64");
+    CredentialsCipher(@ConfigProperty(name = KEY) Optional<List<String>> configuredKeys) {
+        List<String> encoded = configuredKeys.orElse(List.of()).stream().map(String::trim).filter(k -> !k.isEmpty()).toList();
+        if (encoded.isEmpty()) {
+            throw new IllegalStateException("Refusing to start: " + KEY + " is not set (base64 of 32 random bytes;"
+                    + " a comma-separated list while rotating, the new key first)");
         }
-        if (decoded.length != AesGcm.KEY_SIZE) {
-            throw new IllegalStateException("switchboard.credentials.key must decode to 32 bytes, not " + decoded.length);
+        for (int i = 0; i < encoded.size(); i++) {
+            byte[] decoded;
+            try {
+                decoded = Base64.getDecoder().decode(encoded.get(i));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(KEY + " entry " + (i + 1) + " is not base64");
+            }
+            if (decoded.length != AesGcm.KEY_SIZE) {
+                throw new IllegalStateException(KEY + " entry " + (i + 1) + " must decode to 32 bytes, not " + decoded.length);
+            }
+            keys.putIfAbsent(fingerprint(decoded), decoded);
         }
-        this.key = decoded;
-        this.keyId = fingerprint(decoded);
+        this.currentKeyId = keys.keySet().iterator().next();
+    }
+
+    /** The id (fingerprint) of the key that seals new rows. */
+    public String currentKeyId() {
+        return currentKeyId;
+    }
+
+    /** Whether a row sealed under {@code keyId} should be sealed again under the current key. */
+    public boolean isStale(String keyId) {
+        return !currentKeyId.equals(keyId);
     }
 
     public Sealed seal(UUID organizationId, Credentials credentials) {
-        byte[] nonce = new byte[AesGcm.IV_SIZE];
-        RANDOM.nextBytes(nonce);
         byte[] plaintext = credentials.toJson().encode().getBytes(StandardCharsets.UTF_8);
-        return new Sealed(nonce, AesGcm.encrypt(key, nonce, aad(organizationId), plaintext), keyId);
+        return sealBytes(aad(organizationId), plaintext);
     }
 
     public Credentials open(UUID organizationId, Sealed sealed) throws CryptoException {
-        if (!keyId.equals(sealed.keyId())) {
-            throw new CryptoException("credentials were sealed with another key (" + sealed.keyId() + ")");
-        }
-        byte[] plaintext = AesGcm.decrypt(key, sealed.nonce(), aad(organizationId), sealed.ciphertext());
+        byte[] plaintext = AesGcm.decrypt(keyFor(sealed.keyId()), sealed.nonce(), aad(organizationId), sealed.ciphertext());
         return Credentials.fromJson(new JsonObject(new String(plaintext, StandardCharsets.UTF_8)));
     }
 
     /** Seals any other secret of the organization (the QR text); {@code purpose} is bound into the associated data. */
     public Sealed sealText(UUID organizationId, String purpose, String text) {
-        byte[] nonce = new byte[AesGcm.IV_SIZE];
-        RANDOM.nextBytes(nonce);
-        return new Sealed(nonce, AesGcm.encrypt(key, nonce, aad(organizationId, purpose),
-                text.getBytes(StandardCharsets.UTF_8)), keyId);
+        return sealBytes(aad(organizationId, purpose), text.getBytes(StandardCharsets.UTF_8));
     }
 
     public String openText(UUID organizationId, String purpose, Sealed sealed) throws CryptoException {
-        if (!keyId.equals(sealed.keyId())) {
-            throw new CryptoException(purpose + " was sealed with another key (" + sealed.keyId() + ")");
+        return new String(AesGcm.decrypt(keyFor(sealed.keyId()), sealed.nonce(), aad(organizationId, purpose),
+                sealed.ciphertext()), StandardCharsets.UTF_8);
+    }
+
+    private Sealed sealBytes(byte[] aad, byte[] plaintext) {
+        byte[] nonce = new byte[AesGcm.IV_SIZE];
+        RANDOM.nextBytes(nonce);
+        return new Sealed(nonce, AesGcm.encrypt(keys.get(currentKeyId), nonce, aad, plaintext), currentKeyId);
+    }
+
+    private byte[] keyFor(String keyId) throws CryptoException {
+        byte[] key = keys.get(keyId);
+        if (key == null) {
+            throw new CryptoException("sealed with key " + keyId + ", which is not among the " + keys.size()
+                    + " configured in " + KEY);
         }
-        return new String(AesGcm.decrypt(key, sealed.nonce(), aad(organizationId, purpose), sealed.ciphertext()),
-                StandardCharsets.UTF_8);
+        return key;
     }
 
     private static byte[] aad(UUID organizationId, String purpose) {
@@ -88,8 +113,8 @@ public class CredentialsCipher {
         return organizationId.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** A short, non-secret identifier of the key, so rotated keys can be told apart. */
-    private static String fingerprint(byte[] key) {
+    /** A short, non-secret identifier of a key, so rotated keys can be told apart. */
+    static String fingerprint(byte[] key) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(key);
             return HexFormat.of().formatHex(digest, 0, 4);

@@ -1,5 +1,7 @@
 package io.switchboard.session.store;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.switchboard.protocol.client.Credentials;
 import io.switchboard.protocol.crypto.CryptoException;
@@ -76,11 +78,18 @@ public class SessionStore {
     private final Pool pool;
     private final CredentialsCipher cipher;
     private final Duration timeout;
+    private final Counter unreadable;
 
-    SessionStore(Pool pool, CredentialsCipher cipher, SessionConfig config) {
+    SessionStore(Pool pool, CredentialsCipher cipher, SessionConfig config, MeterRegistry metrics) {
         this.pool = pool;
         this.cipher = cipher;
         this.timeout = config.databaseTimeout();
+        this.unreadable = Counter.builder("switchboard.credentials.unreadable")
+                .description("Reads of stored credentials that no configured key opens").register(metrics);
+    }
+
+    void countUnreadable() {
+        unreadable.increment();
     }
 
     /** Bounds a database call: a database that hangs fails the call instead of holding its caller. */
@@ -158,24 +167,59 @@ public class SessionStore {
                 .replaceWithVoid();
     }
 
+    /** Whether a credentials row is stored, readable or not (tests and operators). */
+    public Uni<Boolean> hasCredentialsRow(UUID organizationId) {
+        return bounded(pool.preparedQuery("SELECT 1 FROM whatsapp_credentials WHERE organization_id = $1")
+                .execute(Tuple.of(organizationId)).map(rows -> rows.size() > 0));
+    }
+
     /** The stored credentials; a row that does not decrypt is reported, never silently dropped. */
     public Uni<Optional<Credentials>> credentials(UUID organizationId) {
         return bounded(pool.preparedQuery("SELECT nonce, ciphertext, key_id FROM whatsapp_credentials WHERE organization_id = $1")
                 .execute(Tuple.of(organizationId))
                 .map(rows -> {
                     if (rows.size() == 0) {
-                        return Optional.empty();
+                        return Optional.<Opened>empty();
                     }
                     Row row = rows.iterator().next();
+                    CredentialsCipher.Sealed sealed = new CredentialsCipher.Sealed(row.getBuffer("nonce").getBytes(),
+                            row.getBuffer("ciphertext").getBytes(), row.getString("key_id"));
                     try {
-                        return Optional.of(cipher.open(organizationId, new CredentialsCipher.Sealed(
-                                row.getBuffer("nonce").getBytes(), row.getBuffer("ciphertext").getBytes(),
-                                row.getString("key_id"))));
+                        return Optional.of(new Opened(cipher.open(organizationId, sealed), sealed));
                     } catch (CryptoException e) {
-                        throw new IllegalStateException("stored credentials of " + organizationId + " cannot be decrypted: "
-                                + e.getMessage());
+                        unreadable.increment();
+                        LOG.errorf("stored credentials of %s cannot be opened (%s): the organization cannot log in until"
+                                + " the key that sealed them is in switchboard.credentials.key again", organizationId,
+                                e.getMessage());
+                        throw new CredentialsUnreadable(organizationId, e.getMessage());
                     }
-                }));
+                })
+                .flatMap(opened -> opened.isEmpty() ? Uni.createFrom().item(Optional.<Credentials>empty())
+                        : reseal(organizationId, opened.get()).replaceWith(Optional.of(opened.get().credentials()))));
+    }
+
+    private record Opened(Credentials credentials, CredentialsCipher.Sealed sealed) {
+    }
+
+    /** A row sealed under an older key is sealed again under the current one, unless it changed meanwhile. */
+    private Uni<Void> reseal(UUID organizationId, Opened opened) {
+        if (!cipher.isStale(opened.sealed().keyId())) {
+            return Uni.createFrom().voidItem();
+        }
+        return resealRow(organizationId, opened.credentials(), opened.sealed())
+                .onFailure().invoke(error -> LOG.warnf("re-sealing the credentials of %s failed (retried on the next read): %s",
+                        organizationId, error.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** Seals {@code credentials} under the current key in place of {@code old}; false when the row changed meanwhile. */
+    Uni<Boolean> resealRow(UUID organizationId, Credentials credentials, CredentialsCipher.Sealed old) {
+        CredentialsCipher.Sealed fresh = cipher.seal(organizationId, credentials);
+        return bounded(pool.preparedQuery("UPDATE whatsapp_credentials SET nonce = $2, ciphertext = $3, key_id = $4"
+                        + " WHERE organization_id = $1 AND key_id = $5 AND nonce = $6")
+                .execute(Tuple.of(organizationId, Buffer.buffer(fresh.nonce()), Buffer.buffer(fresh.ciphertext()),
+                        fresh.keyId(), old.keyId(), Buffer.buffer(old.nonce())))
+                .map(rows -> rows.rowCount() == 1));
     }
 
     public Uni<List<Transition>> history(UUID organizationId) {
