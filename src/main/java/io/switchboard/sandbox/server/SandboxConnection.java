@@ -81,11 +81,13 @@ final class SandboxConnection {
                 }
             }
         } catch (FrameException | SandboxProtocolException | NodeDecodeException | CryptoException e) {
-            LOG.info("sandbox closes a connection: " + e.getMessage());
+            LOG.fine(() -> "sandbox closes a connection: " + e.getMessage());
+            server.rejected(true);
             closeNow();
         } catch (RuntimeException | StackOverflowError e) {
             // Whatever a peer's bytes provoke ends that peer's connection only, never the server.
             LOG.warning("sandbox closes a connection after an unexpected " + e.getClass().getSimpleName());
+            server.rejected(false);
             closeNow();
         }
     }

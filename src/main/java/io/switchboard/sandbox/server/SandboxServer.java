@@ -37,6 +37,8 @@ public final class SandboxServer {
     private final Map<String, Pairing> pairingsByRef = new ConcurrentHashMap<>();
     private final Map<String, Integer> preKeys = new ConcurrentHashMap<>();
     private final java.util.Set<SandboxConnection> open = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong rejections = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong unexpected = new java.util.concurrent.atomic.AtomicLong();
 
     public SandboxServer(Vertx vertx, SandboxOptions options, Clock clock) {
         this.vertx = vertx;
@@ -76,6 +78,20 @@ public final class SandboxServer {
         } catch (SandboxException e) {
             return Future.failedFuture(e);
         }
+    }
+
+    /** Connections closed because a peer's bytes broke the protocol, with a typed error. */
+    public long protocolRejections() {
+        return rejections.get();
+    }
+
+    /** Connections closed because a peer's bytes provoked anything else (must stay 0: each is a bug). */
+    public long unexpectedFailures() {
+        return unexpected.get();
+    }
+
+    void rejected(boolean typed) {
+        (typed ? rejections : unexpected).incrementAndGet();
     }
 
     /** WebSockets currently open to the sandbox, paired or not. */
