@@ -23,6 +23,20 @@ class OrganizationResourceTest {
     private static final String PROBLEM = "application/problem+json";
 
     @Test
+    void theTwoFiveHundredsOfIssue15AreFourHundreds() {
+        as(Tokens.admin()).body("{\"name\": \"\u03a9 \\u0000 zero\"}").post("/api/v1/organizations").then().statusCode(400)
+                .contentType("application/problem+json").body("fields", hasItem("name"));
+        as(Tokens.admin()).body("{\"name\": \"lone \\ud800 surrogate\"}").post("/api/v1/organizations").then().statusCode(400)
+                .body("fields", hasItem("name"));
+        as(Tokens.admin()).get("/api/v1/organizations?page=2147483647&size=200").then().statusCode(400)
+                .contentType("application/problem+json").body("fields", hasItem("page"));
+        as(Tokens.admin()).body("{\"name\": \"a\", \"name\": \"b\"}").post("/api/v1/organizations").then().statusCode(400)
+                .body("reason", equalTo("malformed-json"));
+        as(Tokens.admin()).body("{\"name\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}").post("/api/v1/organizations")
+                .then().statusCode(413).contentType("application/problem+json").body("reason", equalTo("body-too-large"));
+    }
+
+    @Test
     void createsAndReadsBack() {
         String name = "Acme " + UUID.randomUUID();
         String location = as(Tokens.admin()).body(Map.of("name", "  " + name + " "))

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * PostgreSQL stops for 15 s while WhatsApp drops a connection: the replica stops what it can no
+ * Three replicas; PostgreSQL stops for 15 s while WhatsApp drops a connection: the replica stops what it can no
  * longer vouch for, and once the database is back the connection is online again, stored state
  * and running client agreeing.
  */
@@ -24,7 +24,7 @@ class DatabaseOutageIT {
     @BeforeAll
     static void startCluster() throws Exception {
         assumeTrue(new File("/usr/bin/pg_ctlcluster").exists(), "needs pg_ctlcluster to stop the local PostgreSQL");
-        cluster = ReplicaCluster.start("sb_outage", 18390, 2, Map.of(), Map.of());
+        cluster = ReplicaCluster.start("sb_outage", 18390, 3, Map.of(), Map.of());
     }
 
     @AfterAll

@@ -2,6 +2,7 @@ package io.switchboard.organization.rest;
 
 import io.switchboard.organization.Organization;
 import io.switchboard.web.ApiException;
+import io.switchboard.web.SafeText;
 
 /** Body of create and rename: {@code {"name": "..."}}. */
 public record OrganizationRequest(String name) {
@@ -11,7 +12,7 @@ public record OrganizationRequest(String name) {
         if (name == null) {
             throw ApiException.invalidField("name", "is required");
         }
-        String trimmed = name.strip();
+        String trimmed = SafeText.require("name", name).strip();
         if (trimmed.isEmpty()) {
             throw ApiException.invalidField("name", "must not be blank");
         }
