@@ -97,9 +97,4 @@ class Adoption {
     private synchronized void returnTokens(int unused) {
         tokens += Math.max(0, unused);
     }
-
-    /** Logins started by adoption that have not reached a settled state yet. */
-    int unsettled() {
-        return unsettled.get();
-    }
 }

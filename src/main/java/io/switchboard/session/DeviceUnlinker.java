@@ -96,8 +96,4 @@ class DeviceUnlinker {
                 + ATTEMPT_DEADLINE_MILLIS + " ms")));
         client.start();
     }
-
-    int running() {
-        return running.get();
-    }
 }

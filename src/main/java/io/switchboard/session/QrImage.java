@@ -30,8 +30,30 @@ public final class QrImage {
     private QrImage() {
     }
 
+    /** Rendered images by QR text: each QR rotates every 20–60 s, and every replica, poll and stream shows the same one. */
+    private static final int CACHED = 256;
+    private static final Map<String, String> RENDERED = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                    return size() > CACHED;
+                }
+            });
+
+    /** The PNG data URI of {@code text}, rendered once and kept while it is among the recent ones. */
     public static String dataUri(String text) {
-        return DATA_URI_PREFIX + Base64.getEncoder().encodeToString(png(text));
+        String cached = RENDERED.get(text);
+        if (cached != null) {
+            return cached;
+        }
+        String rendered = DATA_URI_PREFIX + Base64.getEncoder().encodeToString(png(text));
+        RENDERED.put(text, rendered);
+        return rendered;
+    }
+
+    /** Whether {@link #dataUri} would answer without rendering (callers on an event loop render elsewhere first). */
+    static boolean isRendered(String text) {
+        return RENDERED.containsKey(text);
     }
 
     static byte[] png(String text) {

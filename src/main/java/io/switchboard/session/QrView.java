@@ -2,6 +2,10 @@ package io.switchboard.session;
 
 import java.time.Instant;
 
-/** The QR code currently shown: its raw text, PNG data URI and expiry. */
-public record QrView(String text, String dataUri, Instant expiresAt) {
+/** The QR code currently shown: its raw text and expiry; the PNG is rendered on demand, once per text. */
+public record QrView(String text, Instant expiresAt) {
+
+    public String dataUri() {
+        return QrImage.dataUri(text);
+    }
 }

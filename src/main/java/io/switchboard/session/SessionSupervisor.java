@@ -4,6 +4,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.switchboard.organization.OrganizationDeleted;
 import io.switchboard.session.store.CommandStore;
 import io.switchboard.session.store.LeaseStore;
@@ -34,6 +35,8 @@ public class SessionSupervisor {
     private static final Logger LOG = Logger.getLogger(SessionSupervisor.class);
     private static final long WATCHDOG_MILLIS = 250;
     private static final long CHORES_MILLIS = 2000;
+    /** Old commands are pruned about once a minute. */
+    private static final int PRUNE_EVERY_CHORES = 30;
     private static final Duration RELAY_ATTEMPT = Duration.ofSeconds(4);
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
     private static final Duration RETRY_PAUSE = Duration.ofMillis(200);
@@ -53,6 +56,7 @@ public class SessionSupervisor {
     private final SessionConfig config;
     private final Vertx vertx;
     private final List<Long> timers = new ArrayList<>();
+    private long choreRuns;
 
     SessionSupervisor(SessionRegistry registry, SessionStore store, LeaseStore leases, CommandStore commands,
             RemovalStore removals, SessionBus bus, CommandRelay relay, LeaseKeeper keeper, Adoption adoption,
@@ -110,14 +114,29 @@ public class SessionSupervisor {
                         "The session store did not answer in time; retry shortly.", true));
     }
 
+    /** The session as stored, its QR image (if any) rendered — on a worker thread the first time, never on an event loop. */
+    public Uni<SessionSnapshot> snapshotWithImage(UUID organizationId) {
+        return snapshot(organizationId).flatMap(SessionSupervisor::withImage);
+    }
+
+    private static Uni<SessionSnapshot> withImage(SessionSnapshot snapshot) {
+        if (snapshot.qr() == null || QrImage.isRendered(snapshot.qr().text())) {
+            return Uni.createFrom().item(snapshot);
+        }
+        return Uni.createFrom().item(() -> {
+            snapshot.qr().dataUri();
+            return snapshot;
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
     /** Waits until a QR code shows or linking ends, at most {@code wait}, reading what any replica stored. */
     public Uni<SessionSnapshot> awaitQr(UUID organizationId, Duration wait) {
-        return notices.awaitQr(organizationId, wait, this::snapshot);
+        return notices.awaitQr(organizationId, wait, this::snapshot).flatMap(SessionSupervisor::withImage);
     }
 
     /** QR codes as they rotate, then one final connected or failed notice; served by any replica. */
     public Multi<SessionNotice> notices(UUID organizationId) {
-        return notices.stream(organizationId, this::snapshot);
+        return notices.stream(organizationId, this::snapshotWithImage);
     }
 
     /** Whether this replica runs a client for the organization. */
@@ -267,8 +286,9 @@ public class SessionSupervisor {
     private void chores() {
         commands.waiting(replicaId()).subscribe().with(ids -> ids.forEach(this::serve), error -> { });
         unlinker.tick();
-        if (Math.random() < 0.05) {
-            commands.prune().subscribe().with(ok -> { }, error -> { });
+        if (++choreRuns % PRUNE_EVERY_CHORES == 0) {
+            commands.prune().subscribe().with(ok -> { }, error -> LOG.debugf("pruning old commands failed: %s",
+                    error.getMessage()));
         }
     }
 
@@ -276,7 +296,7 @@ public class SessionSupervisor {
         QrView qr = null;
         if (stored.qrText() != null && stored.record().state() == SessionState.AWAITING_QR
                 && stored.qrExpiresAt().isAfter(Instant.now())) {
-            qr = new QrView(stored.qrText(), QrImage.dataUri(stored.qrText()), stored.qrExpiresAt());
+            qr = new QrView(stored.qrText(), stored.qrExpiresAt());
         }
         return new SessionSnapshot(stored.record(), qr, stored.linked());
     }

@@ -95,7 +95,7 @@ public class WhatsAppResource {
     @GET
     @Path("/qrcode")
     public Uni<Response> qrcode(@PathParam("id") String id) {
-        return organization(id).flatMap(supervisor::snapshot).map(this::qrAnswer);
+        return organization(id).flatMap(supervisor::snapshotWithImage).map(this::qrAnswer);
     }
 
     /**
