@@ -1,8 +1,9 @@
 // End-to-end judge: the real Baileys client against a running Switchboard sandbox.
-//   node e2e.mjs <6|7> <sandbox ws url> <service base url> <admin token> <work dir>
+//   node e2e.mjs <6|7> <sandbox ws url> <service base url> <admin token> <work dir> [transcript PHONE]
 // Scenario: QR → scan through the admin API → 515 → restart → open → keepalives → close;
 // login again from the saved credentials without a QR → sock.logout() unlinks the device;
-// pair a second time → a sandbox disconnect 401 makes Baileys report logged out.
+// pair a second time → a sandbox disconnect 401 makes Baileys report logged out; link by
+// phone-number code (requestPairingCode): a wrong code typed on the phone fails, the right one links.
 // Prints one JSON line per step; exit code 0 only if every step happened as expected.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +40,7 @@ if (release === '7') {
 }
 
 // One socket's life: resolves with the reason it closed.
-function runSocket(auth, saveCreds, { phone, onOpen, expectQr }) {
+function runSocket(auth, saveCreds, { phone, onOpen, expectQr, onQr }) {
   return new Promise((resolve) => {
     const sock = makeWASocket({
       waWebSocketUrl: wsUrl, auth, logger, keepAliveIntervalMs: 1500, connectTimeoutMs: 10_000,
@@ -50,6 +51,10 @@ function runSocket(auth, saveCreds, { phone, onOpen, expectQr }) {
       if (update.qr) {
         if (!expectQr) fail('unexpected QR on a login with saved credentials');
         step('qr', { form: update.qr.startsWith('https://') ? 'link' : 'bare' });
+        if (onQr) {
+          onQr(sock);
+          return;
+        }
         const scan = await admin('POST', '/sandbox/v1/scan', { qr: update.qr, phone });
         if (scan.status !== 200) fail(`scan answered ${scan.status}: ${JSON.stringify(scan.body)}`);
         step('scanned', scan.body);
@@ -66,10 +71,10 @@ function runSocket(auth, saveCreds, { phone, onOpen, expectQr }) {
   });
 }
 
-async function connectUntilOpen(dir, phone, expectQr, onOpen) {
+async function connectUntilOpen(dir, phone, expectQr, onOpen, onQr) {
   for (let attempt = 0; attempt < 3; attempt++) {
     const { state, saveCreds } = await useMultiFileAuthState(dir);
-    const closed = await runSocket(state, saveCreds, { phone, expectQr: expectQr && attempt === 0, onOpen });
+    const closed = await runSocket(state, saveCreds, { phone, expectQr: expectQr && attempt === 0, onOpen, onQr });
     if (closed.code === DisconnectReason.restartRequired) {
       step('restart-required', { code: closed.code });
       continue;
@@ -77,6 +82,16 @@ async function connectUntilOpen(dir, phone, expectQr, onOpen) {
     return { closed, state };
   }
   fail('too many restarts');
+}
+
+// Transcript mode (node e2e.mjs 7 … transcript PHONE): pair by QR, stay open 4 s, close; the
+// sandbox records every stanza sent, for StanzaTranscriptTest to set beside ours.
+if (process.argv[7] === 'transcript') {
+  const dir = path.join(workDir, 'auth-t');
+  fs.rmSync(dir, { recursive: true, force: true });
+  await connectUntilOpen(dir, process.argv[8], true, (sock) => setTimeout(() => sock.end(undefined), 4000));
+  step('passed');
+  process.exit(0);
 }
 
 const devices = async () => (await admin('GET', '/sandbox/v1/devices')).body;
@@ -115,5 +130,28 @@ const third = await connectUntilOpen(dirB, phoneA, true, async () => {
 });
 if (third.closed.code !== DisconnectReason.loggedOut) fail(`expected logged out (401), got ${JSON.stringify(third.closed)}`);
 step('reported-logged-out', third.closed);
+
+// 4. Link by phone-number code.
+const dirC = path.join(workDir, 'auth-c');
+fs.rmSync(dirC, { recursive: true, force: true });
+const phoneC = `1555${Math.floor(1000000 + Math.random() * 8999999)}`;
+let asked = false;
+const fourth = await connectUntilOpen(dirC, phoneC, true, (sock) => setTimeout(() => sock.end(undefined), 1000), async (sock) => {
+  if (asked) return;
+  asked = true;
+  const code = await sock.requestPairingCode(phoneC);
+  step('pairing-code', { length: code.length });
+  const alphabet = '123456789ABCDEFGHJKLMNPQRSTVWXYZ';
+  const wrong = alphabet[(alphabet.indexOf(code[0]) + 1) % alphabet.length] + code.slice(1);
+  const refused = await admin('POST', '/sandbox/v1/pair-code', { phone: phoneC, code: wrong });
+  if (refused.status !== 409) fail(`a wrong code answered ${refused.status}: ${JSON.stringify(refused.body)}`);
+  step('wrong-code-refused', { reason: refused.body.reason });
+  const typed = await admin('POST', '/sandbox/v1/pair-code', { phone: phoneC, code });
+  if (typed.status !== 200) fail(`the right code answered ${typed.status}: ${JSON.stringify(typed.body)}`);
+  step('code-linked', typed.body);
+});
+if (!fourth.state.creds.me?.id?.startsWith(phoneC + ':')) fail(`code linking left me = ${fourth.state.creds.me?.id}`);
+if (!(await devices()).some((d) => d.phone === phoneC)) fail('sandbox does not list the device linked by code');
+step('linked-by-code', { me: fourth.state.creds.me.id });
 step('passed');
 process.exit(0);

@@ -1,6 +1,7 @@
 package io.switchboard.session;
 
 import io.switchboard.protocol.client.ClientOptions;
+import io.switchboard.protocol.client.WebVersion;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.net.URI;
@@ -71,24 +72,12 @@ class ClientOptionsFactory {
         return key;
     }
 
-    static int[] webVersion(String text) {
-        String[] parts = text.trim().split("\\.");
-        if (parts.length != 3) {
-            throw invalid("web-version", "must look like 2.3000.1029496320, not '" + text + "'");
+    static WebVersion webVersion(String text) {
+        try {
+            return WebVersion.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw invalid("web-version", e.getMessage());
         }
-        int[] version = new int[3];
-        for (int i = 0; i < 3; i++) {
-            try {
-                long part = Long.parseLong(parts[i]);
-                if (part < 0 || part > Integer.MAX_VALUE) {
-                    throw new NumberFormatException("out of range");
-                }
-                version[i] = (int) part;
-            } catch (NumberFormatException e) {
-                throw invalid("web-version", "part '" + parts[i] + "' is not a number from 0 to " + Integer.MAX_VALUE);
-            }
-        }
-        return version;
     }
 
     private static java.time.Duration positive(String key, java.time.Duration value) {

@@ -47,7 +47,7 @@ class CommandRelay {
         CompletableFuture<Void> signal = new CompletableFuture<>();
         waiting.put(id, signal);
         long deadline = System.nanoTime() + wait.toNanos();
-        return commands.send(id, organizationId, command.name(), owner)
+        return commands.send(id, organizationId, command.wire(), owner)
                 .flatMap(ignored -> outcome(id, signal, deadline))
                 .eventually(() -> waiting.remove(id));
     }

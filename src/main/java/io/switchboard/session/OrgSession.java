@@ -2,8 +2,10 @@ package io.switchboard.session;
 
 import io.smallrye.mutiny.Uni;
 import io.switchboard.protocol.client.ClientEvent;
+import io.switchboard.protocol.client.ClientOptions;
 import io.switchboard.protocol.client.Credentials;
 import io.switchboard.protocol.client.DisconnectReason;
+import io.switchboard.protocol.client.WebVersion;
 import io.switchboard.protocol.client.WhatsAppClient;
 import io.switchboard.session.store.CredentialsUnreadable;
 import io.switchboard.session.store.Fence;
@@ -34,6 +36,7 @@ final class OrgSession {
     private static final Duration LOGOUT_WAIT = Duration.ofSeconds(5);
     private static final Duration FIRST_WRITE_RETRY = Duration.ofMillis(100);
     private static final Duration LAST_WRITE_RETRY = Duration.ofSeconds(1);
+    private static final Duration CODE_REQUEST_WAIT = Duration.ofSeconds(10);
 
     final UUID id;
     private final SessionContext ctx;
@@ -47,6 +50,14 @@ final class OrgSession {
     private boolean linked;
     private int generation;
     private Runnable settled;
+    /** What the running client was started with: a 405 is retried once with the same credentials and a newer version. */
+    private Credentials clientCredentials;
+    private WebVersion clientVersion;
+    private boolean outdatedRetried;
+    /** Linking by code: the phone a code was asked for (until the QR is up), the code shown, the QR shown. */
+    private String codePhone;
+    private SessionStore.LinkCode linkCode;
+    private SessionStore.Qr shownQr;
 
     OrgSession(UUID id, SessionContext ctx) {
         this.id = id;
@@ -57,7 +68,9 @@ final class OrgSession {
     // ---- commands -------------------------------------------------------------------------------
 
     Uni<Void> run(SessionCommand command) {
-        switch (command) {
+        switch (command.kind()) {
+            case LINK_CODE:
+                return lane.submit(() -> claim().flatMap(ignored -> linkByCode(command.phone())));
             case LINK:
                 return lane.submit(() -> claim().flatMap(ignored -> link(true)));
             case RECONNECT:
@@ -80,6 +93,49 @@ final class OrgSession {
             return transition(SessionEvent.LINK_REQUESTED, "linking requested", null, new SessionStore.Wipe(whatsAppKnows),
                     r -> r.withDevice(null, null).withRetry(0, null), null);
         }).flatMap(ignored -> startClient(Credentials.fresh()));
+    }
+
+    /**
+     * Link by a code typed on {@code phone}: a linking in progress is reused (a code for the same
+     * phone still valid is kept); otherwise linking starts as init does. The code is asked for as
+     * soon as WhatsApp offers pairing (the first QR).
+     */
+    private Uni<Void> linkByCode(String phone) {
+        SessionState current = record.state();
+        boolean linking = client != null && !linked && (current == SessionState.AWAITING_QR || current == SessionState.CONNECTING);
+        if (!linking) {
+            return link(true).invoke(() -> codePhone = phone);
+        }
+        if (linkCode != null && linkCode.phone().equals(phone) && linkCode.expiresAt().isAfter(ctx.clock().instant())) {
+            return Uni.createFrom().voidItem();
+        }
+        codePhone = phone;
+        return current == SessionState.AWAITING_QR && shownQr != null ? requestCode() : Uni.createFrom().voidItem();
+    }
+
+    private Uni<Void> requestCode() {
+        String phone = codePhone;
+        WhatsAppClient running = client;
+        int mine = generation;
+        codePhone = null;
+        if (phone == null || running == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().completionStage(() -> running.requestPairingCode(phone).toCompletionStage())
+                .ifNoItem().after(CODE_REQUEST_WAIT).fail()
+                .flatMap(code -> {
+                    if (mine != generation || fence == null || shownQr == null || record.state() != SessionState.AWAITING_QR) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    linkCode = new SessionStore.LinkCode(code.code(), phone, code.expiresAt());
+                    SessionStore.Qr qr = new SessionStore.Qr(shownQr.text(), shownQr.expiresAt(), linkCode);
+                    shownQr = qr;
+                    Fence current = fence;
+                    return write(current, () -> ctx.store().saveQr(current, id, qr));
+                })
+                .onFailure(error -> !(error instanceof FencedException)).invoke(error -> LOG.warnf(
+                        "session %s: WhatsApp gave no link code (asking again gets a new one): %s", id, error.getMessage()))
+                .onFailure(error -> !(error instanceof FencedException)).recoverWithNull();
     }
 
     private Uni<Void> reconnect() {
@@ -282,8 +338,19 @@ final class OrgSession {
     }
 
     private Uni<Void> startClient(Credentials credentials) {
+        return startClient(credentials, false);
+    }
+
+    private Uni<Void> startClient(Credentials credentials, boolean outdatedRetry) {
         int mine = ++generation;
-        WhatsAppClient created = new WhatsAppClient(ctx.vertx(), ctx.options(), credentials,
+        ClientOptions options = ctx.options();
+        clientCredentials = credentials;
+        clientVersion = options.webVersion();
+        outdatedRetried = outdatedRetry;
+        codePhone = null;
+        linkCode = null;
+        shownQr = null;
+        WhatsAppClient created = new WhatsAppClient(ctx.vertx(), options, credentials,
                 saved -> Future.fromCompletionStage(lane.submit(() -> onCredentials(mine, saved)).subscribeAsCompletionStage()),
                 event -> lane.submit(() -> onEvent(mine, event)).subscribe().with(ok -> { },
                         error -> LOG.errorf("session %s: handling %s failed: %s", id, event.getClass().getSimpleName(),
@@ -312,12 +379,16 @@ final class OrgSession {
         }
         if (event instanceof ClientEvent.QrCode) {
             ClientEvent.QrCode code = (ClientEvent.QrCode) event;
-            SessionStore.Qr qr = new SessionStore.Qr(code.text(), code.expiresAt());
+            SessionStore.Qr qr = new SessionStore.Qr(code.text(), code.expiresAt(), linkCode);
+            shownQr = qr;
+            Uni<Void> shown;
             if (record.state() == SessionState.AWAITING_QR) {
                 Fence current = fence;
-                return write(current, () -> ctx.store().saveQr(current, id, qr));
+                shown = write(current, () -> ctx.store().saveQr(current, id, qr));
+            } else {
+                shown = transition(SessionEvent.QR_SHOWN, "QR code ready", null, SessionStore.KEEP, r -> r, qr);
             }
-            return transition(SessionEvent.QR_SHOWN, "QR code ready", null, SessionStore.KEEP, r -> r, qr);
+            return shown.flatMap(ignored -> codePhone != null ? requestCode() : Uni.createFrom().voidItem());
         }
         if (event instanceof ClientEvent.Connected) {
             return transition(SessionEvent.LOGGED_IN, "logged in", null, SessionStore.KEEP, r -> r.withRetry(0, null), null);
@@ -336,6 +407,9 @@ final class OrgSession {
     private Uni<Void> onDisconnected(ClientEvent.Disconnected event) {
         DisconnectReason reason = event.reason();
         client = null;
+        if (reason == DisconnectReason.CLIENT_OUTDATED) {
+            return outdated(event);
+        }
         SessionEvent outcome = DisconnectPolicy.eventFor(reason, record.state(), linked);
         if (outcome == null) {
             return Uni.createFrom().voidItem();
@@ -358,6 +432,44 @@ final class OrgSession {
         SessionStore.CredentialsChange change = outcome == SessionEvent.LOGGED_OUT
                 ? new SessionStore.Wipe(true) : SessionStore.KEEP;
         return transition(outcome, why + ": " + event.detail(), code, change, noted, null).flatMap(ignored -> release());
+    }
+
+    /**
+     * WhatsApp refused the version announced (405): read the published one and, when it is newer,
+     * start again at once with it (once, same credentials, no QR); otherwise end in CLIENT_OUTDATED
+     * saying why. The recheck job brings linked organizations back when a newer version appears.
+     */
+    private Uni<Void> outdated(ClientEvent.Disconnected event) {
+        WebVersion refused = clientVersion;
+        Credentials retryWith = clientCredentials;
+        boolean alreadyRetried = outdatedRetried;
+        int mine = generation;
+        return ctx.versions().refresh().flatMap(fetch -> {
+            if (mine != generation || fence == null) {
+                return Uni.createFrom().voidItem();
+            }
+            WebVersion newest = ctx.versions().current();
+            if (!alreadyRetried && retryWith != null && newest.isNewerThan(refused)) {
+                LOG.warnf("session %s: WhatsApp refused version %s (405); starting again with %s", id, refused, newest);
+                ctx.metrics().outdatedRetry();
+                return startClient(retryWith, true);
+            }
+            String detail = "WhatsApp refused version " + refused + "; "
+                    + (fetch.version() == null ? "the current version could not be read from " + ctx.versions().source()
+                            + " (" + fetch.problem() + ")"
+                            : "the newest version published at " + ctx.versions().source() + " is " + fetch.version());
+            LOG.warnf("session %s: %s", id, detail);
+            String reason = clip("client-outdated: " + detail);
+            Instant now = ctx.clock().instant();
+            return transition(SessionEvent.CLIENT_OUTDATED, reason, DisconnectReason.CLIENT_OUTDATED.code(),
+                    SessionStore.KEEP, r -> r.withDisconnect(DisconnectReason.CLIENT_OUTDATED.code(), reason, now), null)
+                    .flatMap(ignored -> release());
+        });
+    }
+
+    /** Stored reasons are at most 512 characters. */
+    private static String clip(String text) {
+        return text.length() <= 500 ? text : text.substring(0, 497) + "...";
     }
 
     private Uni<Void> retryDue(int from) {

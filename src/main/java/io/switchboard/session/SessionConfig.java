@@ -16,9 +16,24 @@ public interface SessionConfig {
     /** Base64 root key the server certificate must chain to; "sandbox" trusts the built-in sandbox. */
     Optional<String> trustRoot();
 
-    /** WhatsApp Web version announced in the ClientPayload. */
+    /** WhatsApp Web version announced in the ClientPayload: the floor, and the fallback when the published one cannot be read. */
     @WithDefault("2.3000.1029496320")
     String webVersion();
+
+    /** Where WhatsApp publishes its current web version (Baileys reads the same script); "none" turns reading off. */
+    @WithDefault("https://web.whatsapp.com/sw.js")
+    String versionUrl();
+
+    /** Bound on one read of {@link #versionUrl()}. */
+    @WithDefault("10s")
+    Duration versionFetchTimeout();
+
+    /**
+     * While linked organizations sit in CLIENT_OUTDATED, how often the published version is read
+     * again; when it is newer than the one they were refused with, they log in again by themselves.
+     */
+    @WithDefault("5m")
+    Duration versionRecheckInterval();
 
     /** How long init/reconnect wait for a QR code before answering 202. */
     @WithDefault("5s")

@@ -10,10 +10,11 @@ import java.time.Duration;
 /** What every session of this replica shares: stores, this replica's name, timing policy, the client's options. */
 record SessionContext(String replicaId, SessionStore store, LeaseStore leases, Vertx vertx, Clock clock,
         SessionConfig config, ReconnectPolicy reconnectPolicy, ClientOptionsFactory clientOptions,
-        SessionMetrics metrics) {
+        WebVersions versions, SessionMetrics metrics) {
 
+    /** The client's options, announcing the newest WhatsApp Web version known now. */
     ClientOptions options() {
-        return clientOptions.options();
+        return clientOptions.options().withWebVersion(versions.current());
     }
 
     Duration lease() {

@@ -31,6 +31,10 @@ class SessionMetrics {
         registry.counter("switchboard.whatsapp.transitions", "event", event.name()).increment();
     }
 
+    void outdatedRetry() {
+        registry.counter("switchboard.whatsapp.web.version.retries").increment();
+    }
+
     void leaseLost() {
         leaseLosses.increment();
     }

@@ -53,25 +53,31 @@ class SessionNotices {
 
     /** Re-reads until a QR shows or linking ends, at most {@code wait}. */
     Uni<SessionSnapshot> awaitQr(UUID organizationId, Duration wait, Function<UUID, Uni<SessionSnapshot>> read) {
+        return await(organizationId, wait, read, snapshot -> snapshot.qr() != null);
+    }
+
+    /** Waits until {@code shown} holds or linking ends, at most {@code wait}. */
+    Uni<SessionSnapshot> await(UUID organizationId, Duration wait, Function<UUID, Uni<SessionSnapshot>> read,
+            java.util.function.Predicate<SessionSnapshot> shown) {
         AtomicReference<CompletableFuture<Void>> signal = new AtomicReference<>(new CompletableFuture<>());
         Runnable stop = watch(organizationId, () -> signal.get().complete(null));
         long deadline = System.nanoTime() + wait.toNanos();
-        return poll(organizationId, deadline, signal, read).eventually(stop::run);
+        return poll(organizationId, deadline, signal, read, shown).eventually(stop::run);
     }
 
     private Uni<SessionSnapshot> poll(UUID organizationId, long deadline, AtomicReference<CompletableFuture<Void>> signal,
-            Function<UUID, Uni<SessionSnapshot>> read) {
+            Function<UUID, Uni<SessionSnapshot>> read, java.util.function.Predicate<SessionSnapshot> shown) {
         signal.set(new CompletableFuture<>());
         return read.apply(organizationId).flatMap(snapshot -> {
             SessionState state = snapshot.record().state();
             long left = deadline - System.nanoTime();
-            if (snapshot.qr() != null || left <= 0 || (state != SessionState.CONNECTING && state != SessionState.AWAITING_QR)) {
+            if (shown.test(snapshot) || left <= 0 || (state != SessionState.CONNECTING && state != SessionState.AWAITING_QR)) {
                 return Uni.createFrom().item(snapshot);
             }
             return Uni.createFrom().completionStage(signal.get())
                     .ifNoItem().after(Duration.ofNanos(Math.min(left, Duration.ofMillis(POLL_MILLIS).toNanos())))
                     .recoverWithItem((Void) null)
-                    .flatMap(ignored -> poll(organizationId, deadline, signal, read));
+                    .flatMap(ignored -> poll(organizationId, deadline, signal, read, shown));
         });
     }
 
@@ -79,6 +85,7 @@ class SessionNotices {
     Multi<SessionNotice> stream(UUID organizationId, Function<UUID, Uni<SessionSnapshot>> read) {
         return Multi.createFrom().emitter(emitter -> {
             AtomicReference<Instant> lastQr = new AtomicReference<>(Instant.EPOCH);
+            AtomicReference<String> lastShown = new AtomicReference<>("");
             Runnable check = () -> read.apply(organizationId).subscribe().with(snapshot -> {
                 SessionNotice notice = noticeFor(snapshot);
                 synchronized (lastQr) {
@@ -86,10 +93,13 @@ class SessionNotices {
                         return;
                     }
                     if (!notice.isFinal()) {
-                        if (!notice.expiresAt().isAfter(lastQr.get())) {
+                        // A new QR, a redrawn one (companion refresh) or a code added; never an older read.
+                        String shown = notice.qr() + "|" + notice.pairingCode();
+                        if (notice.expiresAt().isBefore(lastQr.get()) || shown.equals(lastShown.get())) {
                             return;
                         }
                         lastQr.set(notice.expiresAt());
+                        lastShown.set(shown);
                         emitter.emit(notice);
                         return;
                     }

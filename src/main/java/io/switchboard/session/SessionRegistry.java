@@ -20,9 +20,9 @@ class SessionRegistry {
     private final SessionContext context;
 
     SessionRegistry(ReplicaIdentity replica, SessionStore store, LeaseStore leases, Vertx vertx, SessionConfig config,
-            ClientOptionsFactory options, SessionMetrics metrics) {
+            ClientOptionsFactory options, WebVersions versions, SessionMetrics metrics) {
         this.context = new SessionContext(replica.id(), store, leases, vertx, Clock.systemUTC(), config,
-                new ReconnectPolicy(config.reconnectBase(), config.reconnectCap()), options, metrics);
+                new ReconnectPolicy(config.reconnectBase(), config.reconnectCap()), options, versions, metrics);
         Gauge.builder("switchboard.whatsapp.clients", this, SessionRegistry::liveClients)
                 .description("WhatsApp clients running on this replica").register(metrics.registry());
         Gauge.builder("switchboard.whatsapp.stuck", this, SessionRegistry::stuck)

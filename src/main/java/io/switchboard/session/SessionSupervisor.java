@@ -134,6 +134,12 @@ public class SessionSupervisor {
         return notices.awaitQr(organizationId, wait, this::snapshot).flatMap(SessionSupervisor::withImage);
     }
 
+    /** Waits until a link code for {@code phone} shows or linking ends, at most {@code wait}. */
+    public Uni<SessionSnapshot> awaitPairingCode(UUID organizationId, String phone, Duration wait) {
+        return notices.await(organizationId, wait, this::snapshot, snapshot -> snapshot.qr() != null
+                && snapshot.qr().linkCode() != null && phone.equals(snapshot.qr().linkCode().phone()));
+    }
+
     /** QR codes as they rotate, then one final connected or failed notice; served by any replica. */
     public Multi<SessionNotice> notices(UUID organizationId) {
         return notices.stream(organizationId, this::snapshotWithImage);
@@ -238,7 +244,8 @@ public class SessionSupervisor {
             long held = session.heldEpoch();
             if ("DELETED".equals(state)) {
                 session.forget().subscribe().with(ok -> { }, error -> { });
-            } else if (held >= 0 && epoch > held) {
+            } else if (held >= 0 && epoch > held && !replicaId().equals(owner)) {
+                // A newer epoch of our own is our own re-claim (a second command), seen before its result.
                 session.fencedOff(held, "replica " + owner + " claimed the connection (epoch " + epoch + ")");
             }
         });
@@ -258,7 +265,7 @@ public class SessionSupervisor {
 
     private void serve(UUID commandId) {
         commands.pick(commandId, replicaId()).subscribe().with(picked -> picked.ifPresent(command ->
-                registry.session(command.organizationId()).run(SessionCommand.valueOf(command.kind()))
+                registry.session(command.organizationId()).run(SessionCommand.parse(command.kind()))
                         .map(ignored -> new String[] {null, null})
                         .onFailure().recoverWithItem(SessionSupervisor::errorOf)
                         .flatMap(error -> commands.complete(command.id(), error[0], error[1]))
@@ -296,7 +303,7 @@ public class SessionSupervisor {
         QrView qr = null;
         if (stored.qrText() != null && stored.record().state() == SessionState.AWAITING_QR
                 && stored.qrExpiresAt().isAfter(Instant.now())) {
-            qr = new QrView(stored.qrText(), stored.qrExpiresAt());
+            qr = new QrView(stored.qrText(), stored.qrExpiresAt(), stored.linkCode());
         }
         return new SessionSnapshot(stored.record(), qr, stored.linked());
     }

@@ -35,7 +35,7 @@ class ClientFleetBenchmark {
         HttpServer http = sandboxVertx.createHttpServer()
                 .requestHandler(request -> request.toWebSocket().onSuccess(ws -> sandbox.accept(ws, () -> request.connection().close())))
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        ClientOptions options = ClientOptions.whatsApp(new int[] {2, 3000, 1_029_496_320})
+        ClientOptions options = ClientOptions.whatsApp(new io.switchboard.protocol.client.WebVersion(2, 3000, 1_029_496_320))
                 .withEndpoint(URI.create("ws://127.0.0.1:" + http.actualPort() + "/ws/chat"), sandbox.trustRoot());
         long before = usedHeap();
         long start = System.nanoTime();

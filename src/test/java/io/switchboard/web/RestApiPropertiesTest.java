@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -37,7 +38,7 @@ class RestApiPropertiesTest {
     private static final long QUICK_MILLIS = 3_000;
     /** init-baileys and reconnect may wait for a QR (qr-wait, 5 s). */
     private static final long LIFECYCLE_MILLIS = 8_000;
-    private static final String STATE = "SELECT coalesce(md5(string_agg(x, ',' ORDER BY x)), '') FROM ("
+    private static final String STATE = "SELECT coalesce(string_agg(x, E'\\n' ORDER BY x), '') FROM ("
             + " SELECT 'o' || id || name || updated_at AS x FROM organization"
             + " UNION ALL SELECT 's' || organization_id || state || coalesce(jid, '') || updated_at FROM whatsapp_session"
             + " UNION ALL SELECT 'c' || organization_id || updated_at FROM whatsapp_credentials) rows";
@@ -105,7 +106,9 @@ class RestApiPropertiesTest {
                 assertTrue(response.contentType().startsWith("application/problem+json"), "not problem+json: " + context);
                 String reason = JsonPath.from(response.body()).getString("reason");
                 assertTrue(reason != null && reason.matches("[a-z0-9-]+"), "no stable reason: " + context);
-                assertTrue(before.equals(state()), "a refused request changed what is stored: " + context);
+                String after = state();
+                assertTrue(before.equals(after), () -> "a refused request changed what is stored: " + context + "\n"
+                        + changedRows(before, after));
             }
         }
         System.out.printf("REST properties: %d generated requests (seed %d), slowest %d ms, answers %s%n", REQUESTS, SEED,
@@ -133,6 +136,15 @@ class RestApiPropertiesTest {
 
     private String state() {
         return pool.query(STATE).execute().await().atMost(Duration.ofSeconds(5)).iterator().next().getString(0);
+    }
+
+    private static String changedRows(String before, String after) {
+        java.util.Set<String> old = new java.util.TreeSet<>(List.of(before.split("\n")));
+        java.util.Set<String> now = new java.util.TreeSet<>(List.of(after.split("\n")));
+        java.util.Set<String> gone = new java.util.TreeSet<>(old);
+        gone.removeAll(now);
+        now.removeAll(old);
+        return "rows before: " + gone + "\nrows after: " + now;
     }
 
     private static String abbreviated(String text) {

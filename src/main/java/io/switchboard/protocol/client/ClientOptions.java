@@ -11,9 +11,9 @@ import java.time.Duration;
  * Everything a client needs that is not credentials. The defaults are WhatsApp's real endpoint
  * and root key; the sandbox is reached by replacing {@code url} and {@code trustRoot}.
  *
- * @param webVersion   the WhatsApp Web version announced, {primary, secondary, tertiary}
+ * @param webVersion   the WhatsApp Web version announced
  */
-public record ClientOptions(URI url, String origin, byte[] trustRoot, int[] webVersion, int dictionaryVersion,
+public record ClientOptions(URI url, String origin, byte[] trustRoot, WebVersion webVersion, int dictionaryVersion,
         String browserOs, DeviceProps.PlatformType platformType, Duration connectTimeout,
         Duration keepAliveInterval, Duration deadConnectionTimeout, Duration firstQrLifetime,
         Duration laterQrLifetime, Duration queryTimeout, int maxFrameSize) {
@@ -22,17 +22,14 @@ public record ClientOptions(URI url, String origin, byte[] trustRoot, int[] webV
     public static final String WHATSAPP_ORIGIN = "https://web.whatsapp.com";
 
     public ClientOptions {
-        if (webVersion.length != 3) {
-            throw new IllegalArgumentException("web version is primary.secondary.tertiary");
-        }
+        java.util.Objects.requireNonNull(webVersion, "webVersion");
         if (!TokenDictionary.isSupported(dictionaryVersion)) {
             throw new IllegalArgumentException("unsupported dictionary version " + dictionaryVersion);
         }
-        webVersion = webVersion.clone();
         trustRoot = trustRoot.clone();
     }
 
-    public static ClientOptions whatsApp(int[] webVersion) {
+    public static ClientOptions whatsApp(WebVersion webVersion) {
         return new ClientOptions(WHATSAPP_URL, WHATSAPP_ORIGIN, CertificateVerifier.WHATSAPP_ROOT_KEY, webVersion,
                 TokenDictionary.CURRENT_VERSION, "Switchboard", DeviceProps.PlatformType.DESKTOP,
                 Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(65),
@@ -57,7 +54,7 @@ public record ClientOptions(URI url, String origin, byte[] trustRoot, int[] webV
                 queryTimeout, maxFrameSize);
     }
 
-    public ClientOptions withWebVersion(int[] newVersion) {
+    public ClientOptions withWebVersion(WebVersion newVersion) {
         return new ClientOptions(url, origin, trustRoot, newVersion, dictionaryVersion, browserOs, platformType,
                 connectTimeout, keepAliveInterval, deadConnectionTimeout, firstQrLifetime, laterQrLifetime,
                 queryTimeout, maxFrameSize);
@@ -68,12 +65,7 @@ public record ClientOptions(URI url, String origin, byte[] trustRoot, int[] webV
         return trustRoot.clone();
     }
 
-    @Override
-    public int[] webVersion() {
-        return webVersion.clone();
-    }
-
     public String webVersionText() {
-        return webVersion[0] + "." + webVersion[1] + "." + webVersion[2];
+        return webVersion.toString();
     }
 }

@@ -25,7 +25,8 @@ final class ClientPayloads {
         return common(options)
                 .setUsername(Long.parseUnsignedLong(account.phone()))
                 .setDevice(account.device())
-                .setPassive(false)
+                // Passive until <iq xmlns="passive"><active/> after success, as WhatsApp Web, Baileys 7 and whatsmeow log in.
+                .setPassive(true)
                 .setPull(true)
                 .build();
     }
@@ -54,14 +55,15 @@ final class ClientPayloads {
     }
 
     private static ClientPayload.Builder common(ClientOptions options) {
-        int[] version = options.webVersion();
+        WebVersion version = options.webVersion();
         return ClientPayload.newBuilder()
                 .setConnectType(ClientPayload.ConnectType.WIFI_UNKNOWN)
                 .setConnectReason(ClientPayload.ConnectReason.USER_ACTIVATED)
                 .setUserAgent(ClientPayload.UserAgent.newBuilder()
                         .setPlatform(ClientPayload.UserAgent.Platform.WEB)
                         .setAppVersion(ClientPayload.UserAgent.AppVersion.newBuilder()
-                                .setPrimary(version[0]).setSecondary(version[1]).setTertiary(version[2]))
+                                .setPrimary((int) version.primary()).setSecondary((int) version.secondary())
+                                .setTertiary((int) version.tertiary()))
                         .setMcc("000").setMnc("000")
                         .setOsVersion("0.1").setDevice("Desktop").setOsBuildNumber("0.1")
                         .setReleaseChannel(ClientPayload.UserAgent.ReleaseChannel.RELEASE)

@@ -40,8 +40,17 @@ final class Connection {
 
         void onConnected(Connection connection, String lid);
 
+        /** WhatsApp asks an unpaired companion for a new advertising secret and a redrawn QR. */
+        void onCompanionRefresh(Connection connection);
+
+        /** The phone answered a link-code request: its wrapped ephemeral key and identity. */
+        void onLinkCodeFromPhone(Connection connection, Node notification);
+
         void onClosed(Connection connection, DisconnectReason reason, String detail);
     }
+
+    /** Offline stanzas asked for per batch, as Baileys and WhatsApp Web ask. */
+    static final int OFFLINE_BATCH = 100;
 
     private final Vertx vertx;
     private final ClientOptions options;
@@ -186,14 +195,45 @@ final class Connection {
                 return;
             case "message":
             case "receipt":
-            case "notification":
             case "call":
-                send(Node.of("ack", Stanza.attrs("id", node.attribute("id").orElse(""), "class", node.tag(),
-                        "to", node.attribute("from").orElse(Stanza.SERVER))));
+                send(Stanza.ack(node));
+                return;
+            case "notification":
+                send(Stanza.ack(node));
+                onNotification(node);
+                return;
+            case "ib":
+                onIb(node);
                 return;
             default:
-                // ib, presence, acks: nothing to answer
+                // presence, acks: nothing to answer
         }
+    }
+
+    private void onNotification(Node notification) {
+        String type = notification.attribute("type").orElse("");
+        if (state != State.AWAITING_SCAN) {
+            return;
+        }
+        if ("companion_reg_refresh".equals(type)) {
+            listener.onCompanionRefresh(this);
+        } else if ("link_code_companion_reg".equals(type)) {
+            listener.onLinkCodeFromPhone(this, notification);
+        }
+    }
+
+    /** Server bulletins: the offline queue's preview is answered with a batch size, a dirty bit with its clean. */
+    private void onIb(Node ib) {
+        if (ib.child("offline_preview").isPresent()) {
+            send(Node.withChildren("ib", Stanza.attrs(), java.util.List.of(Node.of("offline_batch",
+                    Stanza.attrs("count", String.valueOf(OFFLINE_BATCH))))));
+        }
+        ib.child("dirty").ifPresent(dirty -> dirty.attribute("type").ifPresent(type -> {
+            java.util.Map<String, String> attrs = Stanza.attrs("type", type);
+            dirty.attribute("timestamp").ifPresent(timestamp -> attrs.put("timestamp", timestamp));
+            Node clean = Stanza.iq(iqs.nextId(), "set", "urn:xmpp:whatsapp:dirty", Node.of("clean", attrs));
+            query(clean).onFailure(error -> { });
+        }));
     }
 
     private void onIq(Node iq) {

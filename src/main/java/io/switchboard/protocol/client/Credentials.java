@@ -108,6 +108,22 @@ public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey si
         return account.isPresent();
     }
 
+    /** The same unpaired device with another advertising secret (companion refresh, or linking by code). */
+    public Credentials withAdvSecret(byte[] secret) {
+        if (secret.length != 32) {
+            throw new IllegalArgumentException("adv secret must be 32 bytes");
+        }
+        return new Credentials(noiseKey, identityKey, signedPreKey, registrationId, secret.clone(), account, preKeys,
+                nextPreKeyId);
+    }
+
+    /** 32 random bytes for {@link #withAdvSecret}. */
+    static byte[] newAdvSecret() {
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(secret);
+        return secret;
+    }
+
     public Credentials withAccount(Account linked) {
         return new Credentials(noiseKey, identityKey, signedPreKey, registrationId, advSecret, Optional.of(linked),
                 preKeys, nextPreKeyId);

@@ -24,8 +24,6 @@ public final class WhatsAppClient implements Connection.Listener {
 
     /** The QR link form WhatsApp's current clients show. */
     public static final String QR_LINK_PREFIX = "https://wa.me/settings/linked_devices#";
-    /** Companion platform id in the QR: "other web client". */
-    static final String QR_PLATFORM_ID = "9";
     /** Restarts in a row (without logging in) before giving up. */
     static final int MAX_RESTARTS = 3;
 
@@ -42,6 +40,13 @@ public final class WhatsAppClient implements Connection.Listener {
     private Connection connection;
     private int restarts;
     private final List<Long> qrTimers = new ArrayList<>();
+    /** The QR on show: its ref, expiry and position, so a companion refresh can redraw it. */
+    private ClientEvent.QrCode shownQr;
+    private String shownRef;
+    /** When the refs run out and the server ends an unpaired stream; a link code is good until then. */
+    private Instant pairingEndsAt;
+    private LinkCode linkCode;
+    private String linkPhone;
 
     public WhatsAppClient(Vertx vertx, ClientOptions options, Credentials credentials, CredentialsStore store,
             Handler<ClientEvent> events) {
@@ -57,6 +62,62 @@ public final class WhatsAppClient implements Connection.Listener {
         this.store = store;
         this.events = events;
         this.clock = clock;
+    }
+
+    /** A code to type on the phone (Linked devices → Link with phone number) and how long it can be used. */
+    public record PairingCode(String code, Instant expiresAt) {
+    }
+
+    /**
+     * Asks WhatsApp to link this unpaired device to {@code phone} (digits, country code first) by a
+     * code typed on that phone instead of a QR scan. Possible once the QR is on show; asking again
+     * replaces the previous code.
+     */
+    public Future<PairingCode> requestPairingCode(String phone) {
+        if (phone == null || !phone.matches("[1-9][0-9]{6,14}")) {
+            return Future.failedFuture(new IllegalArgumentException("phone must be 7 to 15 digits, country code first"));
+        }
+        Promise<PairingCode> done = Promise.promise();
+        context.runOnContext(ignored -> {
+            Connection current = connection;
+            if (state != State.RUNNING || current == null || current.state() != Connection.State.AWAITING_SCAN
+                    || shownQr == null) {
+                done.fail(new IllegalStateException("not waiting for a phone to link this device"));
+                return;
+            }
+            // PBKDF2 with 131,072 rounds: off the event loop.
+            vertx.<LinkCode.Hello>executeBlocking(() -> LinkCode.Hello.of(LinkCode.fresh())).onComplete(made -> {
+                if (made.failed() || current != connection || current.state() != Connection.State.AWAITING_SCAN) {
+                    done.fail(made.failed() ? made.cause() : new IllegalStateException("the linking ended meanwhile"));
+                    return;
+                }
+                LinkCode.Hello hello = made.result();
+                Node request = Stanza.iq(current.nextIqId(), "set", "md", Node.withChildren("link_code_companion_reg",
+                        Stanza.attrs("jid", phone + Stanza.SERVER, "stage", "companion_hello",
+                                "should_show_push_notification", "true"), List.of(
+                                Node.withBytes("link_code_pairing_wrapped_companion_ephemeral_pub", Stanza.attrs(), hello.wrapped()),
+                                Node.withBytes("companion_server_auth_key_pub", Stanza.attrs(), credentials.noiseKey().publicKey()),
+                                Node.withBytes("companion_platform_id", Stanza.attrs(), utf8(qrPlatformId())),
+                                Node.withBytes("companion_platform_display", Stanza.attrs(),
+                                        utf8(options.platformType().name().charAt(0)
+                                                + options.platformType().name().substring(1).toLowerCase() + " (" + options.browserOs() + ")")),
+                                Node.withBytes("link_code_pairing_nonce", Stanza.attrs(), new byte[] {0}))));
+                current.query(request).onComplete(answer -> {
+                    if (answer.failed()) {
+                        done.fail(answer.cause());
+                        return;
+                    }
+                    if (current != connection) {
+                        done.fail(new IllegalStateException("the linking ended meanwhile"));
+                        return;
+                    }
+                    linkCode = hello.code();
+                    linkPhone = phone;
+                    done.complete(new PairingCode(linkCode.display(), pairingEndsAt));
+                });
+            });
+        });
+        return done.future();
     }
 
     /** Opens the first connection. Progress and failures arrive as events. */
@@ -149,6 +210,8 @@ public final class WhatsAppClient implements Connection.Listener {
             from.fail(DisconnectReason.PROTOCOL_ERROR, "pair-device without refs");
             return;
         }
+        pairingEndsAt = clock.instant().plus(options.firstQrLifetime())
+                .plus(options.laterQrLifetime().multipliedBy(refs.size() - 1L));
         showQr(from, refs, 0);
     }
 
@@ -162,7 +225,9 @@ public final class WhatsAppClient implements Connection.Listener {
         }
         long lifetime = (index == 0 ? options.firstQrLifetime() : options.laterQrLifetime()).toMillis();
         Instant expiresAt = clock.instant().plusMillis(lifetime);
-        events.handle(new ClientEvent.QrCode(qrText(refs.get(index)), expiresAt, index, refs.size()));
+        shownRef = refs.get(index);
+        shownQr = new ClientEvent.QrCode(qrText(shownRef), expiresAt, index, refs.size());
+        events.handle(shownQr);
         qrTimers.add(vertx.setTimer(lifetime, t -> showQr(from, refs, index + 1)));
     }
 
@@ -170,7 +235,74 @@ public final class WhatsAppClient implements Connection.Listener {
         Base64.Encoder b64 = Base64.getEncoder();
         return QR_LINK_PREFIX + ref + "," + b64.encodeToString(credentials.noiseKey().publicKey()) + ","
                 + b64.encodeToString(credentials.identityKey().publicKey()) + ","
-                + b64.encodeToString(credentials.advSecret()) + "," + QR_PLATFORM_ID;
+                + b64.encodeToString(credentials.advSecret()) + "," + qrPlatformId();
+    }
+
+    /**
+     * The companion platform in the QR's fifth field and in a link-code request, agreeing with the
+     * DeviceProps platform announced at registration (WhatsApp's PairClient ids).
+     */
+    String qrPlatformId() {
+        switch (options.platformType()) {
+            case CHROME: return "1";
+            case EDGE: return "2";
+            case FIREFOX: return "3";
+            case IE: return "4";
+            case OPERA: return "5";
+            case SAFARI: return "6";
+            case DESKTOP: return "7";
+            case UWP: return "8";
+            default: return "9";
+        }
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void onCompanionRefresh(Connection from) {
+        if (from != connection || shownQr == null) {
+            return;
+        }
+        // A new advertising secret: a QR drawn before no longer links; the same ref, redrawn, does.
+        credentials = credentials.withAdvSecret(Credentials.newAdvSecret());
+        shownQr = new ClientEvent.QrCode(qrText(shownRef), shownQr.expiresAt(), shownQr.index(), shownQr.total());
+        events.handle(shownQr);
+    }
+
+    @Override
+    public void onLinkCodeFromPhone(Connection from, Node notification) {
+        LinkCode code = linkCode;
+        Node reg = notification.child("link_code_companion_reg").orElse(null);
+        if (from != connection || code == null || reg == null) {
+            return;
+        }
+        byte[] ref = reg.child("link_code_pairing_ref").flatMap(Node::bytes).orElse(null);
+        byte[] primaryIdentity = reg.child("primary_identity_pub").flatMap(Node::bytes).orElse(null);
+        byte[] wrapped = reg.child("link_code_pairing_wrapped_primary_ephemeral_pub").flatMap(Node::bytes).orElse(null);
+        if (ref == null || primaryIdentity == null || wrapped == null) {
+            from.fail(DisconnectReason.PROTOCOL_ERROR, "link-code notification without ref, identity or wrapped key");
+            return;
+        }
+        io.switchboard.protocol.crypto.KeyPair identity = credentials.identityKey();
+        vertx.<LinkCode.Finish>executeBlocking(() -> code.finish(wrapped, primaryIdentity, identity)).onComplete(done -> {
+            if (from != connection || from.state() != Connection.State.AWAITING_SCAN) {
+                return;
+            }
+            if (done.failed()) {
+                from.fail(DisconnectReason.PROTOCOL_ERROR, "link-code notification unusable: " + done.cause().getMessage());
+                return;
+            }
+            // The phone signs pair-success with the secret both sides now derive; the QR's is void.
+            credentials = credentials.withAdvSecret(done.result().advSecret());
+            Node finish = Stanza.iq(from.nextIqId(), "set", "md", Node.withChildren("link_code_companion_reg",
+                    Stanza.attrs("jid", linkPhone + Stanza.SERVER, "stage", "companion_finish"), List.of(
+                            Node.withBytes("link_code_pairing_wrapped_key_bundle", Stanza.attrs(), done.result().wrappedKeyBundle()),
+                            Node.withBytes("companion_identity_public", Stanza.attrs(), identity.publicKey()),
+                            Node.withBytes("link_code_pairing_ref", Stanza.attrs(), ref))));
+            from.query(finish).onFailure(error -> { });
+        });
     }
 
     @Override

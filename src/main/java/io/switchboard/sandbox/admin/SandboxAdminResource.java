@@ -5,6 +5,8 @@ import io.smallrye.mutiny.Uni;
 import io.switchboard.sandbox.server.LinkedDevice;
 import io.switchboard.sandbox.server.SandboxException;
 import io.switchboard.sandbox.server.SandboxServer;
+import io.switchboard.sandbox.server.Transcript;
+import io.switchboard.sandbox.server.WebVersionPolicy;
 import io.switchboard.security.TenantAccess;
 import io.switchboard.web.ApiException;
 import io.vertx.core.Future;
@@ -12,6 +14,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -22,7 +25,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
-/** Admin API of the sandbox: scan QR codes, list, disconnect, drop and unlink devices. */
+/** Admin API of the sandbox: scan QR codes, list, disconnect, drop and unlink devices, play version bumps. */
 @Path("/sandbox/v1")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
@@ -37,7 +40,14 @@ public class SandboxAdminResource {
     public record ScanResult(String jid, String deviceJid, String lid) {
     }
 
+    public record PairCodeRequest(String phone, String code) {
+    }
+
     public record DisconnectRequest(Integer code) {
+    }
+
+    /** Every field optional: {@code minimum} refused below (405), {@code latest} served in sw.js, {@code published}. */
+    public record WebVersionRequest(String minimum, String latest, Boolean published) {
     }
 
     private final SandboxMount mount;
@@ -61,10 +71,48 @@ public class SandboxAdminResource {
                 .map((LinkedDevice device) -> new ScanResult(device.phone() + "@s.whatsapp.net", device.deviceJid(), device.lid()));
     }
 
+    /** The phone {@code phone} types a link code; answers once the device confirmed (409 for a wrong code). */
+    @POST
+    @Path("/pair-code")
+    public Uni<ScanResult> pairCode(PairCodeRequest request) {
+        SandboxServer server = server();
+        if (request == null || request.code() == null || request.phone() == null) {
+            throw ApiException.badRequest("invalid-body", "Body must be {\"phone\": \"...\", \"code\": \"ABCD-EFGH\"}.");
+        }
+        return uni(server.typeCode(request.phone(), request.code()))
+                .ifNoItem().after(SCAN_TIMEOUT).failWith(() -> new ApiException(504, "pairing-timeout",
+                        "The device did not confirm the pairing in time."))
+                .map((LinkedDevice device) -> new ScanResult(device.phone() + "@s.whatsapp.net", device.deviceJid(), device.lid()));
+    }
+
     @GET
     @Path("/trust-root")
     public Map<String, String> trustRoot() {
         return Map.of("publicKey", Base64.getEncoder().encodeToString(server().trustRoot()));
+    }
+
+    /** What clients sent on their last 100 closed connections, as shapes (ids, keys and jids left out). */
+    @GET
+    @Path("/transcripts")
+    public List<Transcript.View> transcripts(@jakarta.ws.rs.QueryParam("phone") String phone) {
+        return server().transcripts(phone);
+    }
+
+    @GET
+    @Path("/web-version")
+    public WebVersionPolicy.View webVersion() {
+        return server().webVersion();
+    }
+
+    /** Plays a WhatsApp release: raise the minimum (online devices below it are cut and get 405), or withhold sw.js. */
+    @PUT
+    @Path("/web-version")
+    public Uni<WebVersionPolicy.View> updateWebVersion(WebVersionRequest request) {
+        SandboxServer server = server();
+        if (request == null || (request.minimum() == null && request.latest() == null && request.published() == null)) {
+            throw ApiException.badRequest("invalid-body", "Body must set at least one of minimum, latest, published.");
+        }
+        return uni(server.updateWebVersion(request.minimum(), request.latest(), request.published()));
     }
 
     @GET

@@ -36,4 +36,11 @@ public interface SandboxConfig {
     /** Pause before the first encrypted frame after a handshake. */
     @WithDefault("100ms")
     Duration firstFrameDelay();
+
+    /**
+     * Send {@code <notification type="companion_reg_refresh">} to an unpaired device this long after
+     * its pair-device (0: never), as WhatsApp does since 2026: the device must redraw its QR.
+     */
+    @WithDefault("0s")
+    Duration companionRefreshAfter();
 }

@@ -2,8 +2,10 @@ package io.switchboard.sandbox.admin;
 
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
+import io.switchboard.sandbox.server.SandboxException;
 import io.switchboard.sandbox.server.SandboxOptions;
 import io.switchboard.sandbox.server.SandboxServer;
+import io.switchboard.sandbox.server.WebVersionPolicy;
 import io.switchboard.session.LocalWhatsApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -19,6 +21,7 @@ import org.jboss.logging.Logger;
 public class SandboxMount implements LocalWhatsApp {
 
     public static final String WEBSOCKET_PATH = "/sandbox/ws/chat";
+    public static final String SERVICE_WORKER_PATH = "/sandbox/sw.js";
     private static final Logger LOG = Logger.getLogger(SandboxMount.class);
 
     private final SandboxConfig config;
@@ -44,7 +47,12 @@ public class SandboxMount implements LocalWhatsApp {
             request.toWebSocket().onSuccess(socket -> running.accept(socket, () -> request.connection().close()))
                     .onFailure(error -> LOG.debugf("sandbox upgrade refused: %s", error.getMessage()));
         });
-        LOG.infof("WhatsApp sandbox listening at %s", WEBSOCKET_PATH);
+        // What web.whatsapp.com/sw.js is for version checks: public, no authentication.
+        router.get(SERVICE_WORKER_PATH).handler(context -> running.serviceWorker().ifPresentOrElse(
+                script -> context.response().putHeader("content-type", "application/javascript").end(script),
+                () -> context.response().setStatusCode(503).putHeader("content-type", "text/plain")
+                        .end("sw.js withheld by the sandbox (PUT /sandbox/v1/web-version {\"published\": true})")));
+        LOG.infof("WhatsApp sandbox listening at %s (version script at %s)", WEBSOCKET_PATH, SERVICE_WORKER_PATH);
     }
 
     /** The running sandbox, empty when disabled. */
@@ -80,12 +88,14 @@ public class SandboxMount implements LocalWhatsApp {
     }
 
     static SandboxOptions options(SandboxConfig config) {
-        String[] parts = config.minClientVersion().split("\\.");
-        if (parts.length != 3) {
-            throw new IllegalArgumentException("switchboard.sandbox.min-client-version must look like 2.3000.0");
+        long[] version;
+        try {
+            version = WebVersionPolicy.parse(config.minClientVersion(), "switchboard.sandbox.min-client-version");
+        } catch (SandboxException e) {
+            throw new IllegalStateException("Refusing to start: " + e.getMessage());
         }
-        int[] version = {Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2])};
         return new SandboxOptions(version, config.qrRefs(), config.firstRefLifetime(), config.laterRefLifetime(),
+                config.companionRefreshAfter(),
                 config.firstFrameDelay());
     }
 }

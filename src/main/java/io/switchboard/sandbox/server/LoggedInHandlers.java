@@ -14,31 +14,61 @@ final class LoggedInHandlers {
 
     private final SandboxConnection connection;
     private final SandboxServer server;
+    private static final java.time.Duration OFFLINE_BATCH_WAIT = java.time.Duration.ofSeconds(2);
+
     private final Map<String, BiFunction<Node, Node, Node>> iqTable;
+    private boolean offlineSent;
+    private long offlineTimer = -1;
 
     LoggedInHandlers(SandboxConnection connection, SandboxServer server) {
         this.connection = connection;
         this.server = server;
-        this.iqTable = Map.of(
-                "get/w:p/ping", (iq, child) -> Stanzas.result(iq, List.of()),
-                "get/encrypt/count", (iq, child) -> Stanzas.result(iq, List.of(Node.of("count",
-                        Stanzas.attrs("value", String.valueOf(server.preKeyCount(deviceJid())))))),
-                "get/encrypt/digest", (iq, child) -> Stanzas.result(iq, List.of(digest())),
-                "set/encrypt/registration", this::preKeyUpload,
-                "set/encrypt/rotate", (iq, child) -> Stanzas.result(iq, List.of()),
-                "set/passive/active", (iq, child) -> Stanzas.result(iq, List.of()),
-                "set/passive/passive", (iq, child) -> Stanzas.result(iq, List.of()),
-                "get/w/props", (iq, child) -> Stanzas.result(iq, List.of(Node.of("props",
-                        Stanzas.attrs("protocol", "2", "hash", "sandbox")))),
-                "get/blocklist/", (iq, child) -> Stanzas.result(iq, List.of(Node.of("list"))),
-                "get/privacy/privacy", (iq, child) -> Stanzas.result(iq, List.of(Node.of("privacy"))));
+        this.iqTable = Map.ofEntries(
+                Map.entry("get/w:p/ping", (iq, child) -> Stanzas.result(iq, List.of())),
+                Map.entry("get/encrypt/count", (iq, child) -> Stanzas.result(iq, List.of(Node.of("count",
+                        Stanzas.attrs("value", String.valueOf(server.preKeyCount(deviceJid()))))))),
+                Map.entry("get/encrypt/digest", (iq, child) -> Stanzas.result(iq, List.of(digest()))),
+                Map.entry("set/encrypt/registration", this::preKeyUpload),
+                Map.entry("set/encrypt/rotate", (iq, child) -> Stanzas.result(iq, List.of())),
+                Map.entry("set/passive/active", (iq, child) -> Stanzas.result(iq, List.of())),
+                Map.entry("set/passive/passive", (iq, child) -> Stanzas.result(iq, List.of())),
+                Map.entry("get/w/props", (iq, child) -> Stanzas.result(iq, List.of(Node.of("props",
+                        Stanzas.attrs("protocol", "2", "hash", "sandbox"))))),
+                Map.entry("get/blocklist/", (iq, child) -> Stanzas.result(iq, List.of(Node.of("list")))),
+                Map.entry("get/privacy/privacy", (iq, child) -> Stanzas.result(iq, List.of(Node.of("privacy")))),
+                Map.entry("set/urn:xmpp:whatsapp:dirty/clean", this::clean));
     }
 
     void onLogin() {
         long now = server.now().getEpochSecond();
         connection.send(Node.of("success", Stanzas.attrs("t", String.valueOf(now), "props", "0", "abprops", "0",
                 "location", "sandbox", "creation", String.valueOf(now), "lid", connection.device.lid())));
+        // As WhatsApp does: a dirty bit to clean, then the offline queue's preview; the queue (empty
+        // here) follows when the device asks for a batch.
+        connection.send(Node.withChildren("ib", Stanzas.attrs(), List.of(Node.of("dirty",
+                Stanzas.attrs("type", "account_sync", "timestamp", String.valueOf(now))))));
+        connection.send(Node.withChildren("ib", Stanzas.attrs(), List.of(Node.of("offline_preview",
+                Stanzas.attrs("count", "0", "message", "0", "notification", "0", "receipt", "0", "call", "0")))));
+        offlineTimer = server.vertx().setTimer(OFFLINE_BATCH_WAIT.toMillis(), id -> connection.run(() -> {
+            if (!offlineSent && connection.state() == SandboxConnection.State.CONNECTED) {
+                // Official clients answer the preview at once; a device that does not still gets its queue, late.
+                server.offlineBatchMissing();
+                sendOffline();
+            }
+        }));
+    }
+
+    private void sendOffline() {
+        if (offlineSent) {
+            return;
+        }
+        offlineSent = true;
+        server.vertx().cancelTimer(offlineTimer);
         connection.send(Node.withChildren("ib", Stanzas.attrs(), List.of(Node.of("offline", Stanzas.attrs("count", "0")))));
+    }
+
+    private Node clean(Node iq, Node child) {
+        return child.attribute("type").isPresent() ? Stanzas.result(iq, List.of()) : Stanzas.error(iq, 400, "bad-request");
     }
 
     void handle(Node node) {
@@ -53,8 +83,13 @@ final class LoggedInHandlers {
                 connection.send(Node.of("ack", Stanzas.attrs("id", node.attribute("id").orElse(""),
                         "class", node.tag(), "from", Stanzas.SERVER)));
                 return;
+            case "ib":
+                if (node.child("offline_batch").isPresent()) {
+                    sendOffline();
+                }
+                return;
             default:
-                // presence, ib (telemetry) and acks need no answer
+                // presence and acks need no answer
         }
     }
 

@@ -23,7 +23,8 @@ final class PayloadCheck {
     record Register(Registration registration) implements Outcome {
     }
 
-    record Login(String phone, int device) implements Outcome {
+    /** {@code version}: the WhatsApp Web version the client announced. */
+    record Login(String phone, int device, long[] version) implements Outcome {
     }
 
     private static final int KEY_TYPE_CURVE25519 = 5;
@@ -31,7 +32,7 @@ final class PayloadCheck {
     private PayloadCheck() {
     }
 
-    static Outcome check(byte[] payloadBytes, byte[] noiseKey, int[] minimumVersion) throws SandboxProtocolException {
+    static Outcome check(byte[] payloadBytes, byte[] noiseKey, WebVersionPolicy versions) throws SandboxProtocolException {
         ClientPayload payload;
         try {
             payload = ClientPayload.parseFrom(payloadBytes);
@@ -42,9 +43,11 @@ final class PayloadCheck {
             throw new SandboxProtocolException("client payload has no user agent version");
         }
         ClientPayload.UserAgent.AppVersion version = payload.getUserAgent().getAppVersion();
-        int[] announced = {version.getPrimary(), version.getSecondary(), version.getTertiary()};
-        if (compare(announced, minimumVersion) < 0) {
-            return new Outdated(announced[0] + "." + announced[1] + "." + announced[2]);
+        // uint32 on the wire: read unsigned, so a revision past 2^31 is not mistaken for an old one.
+        long[] announced = {Integer.toUnsignedLong(version.getPrimary()), Integer.toUnsignedLong(version.getSecondary()),
+            Integer.toUnsignedLong(version.getTertiary())};
+        if (!versions.accepts(announced)) {
+            return new Outdated(WebVersionPolicy.text(announced));
         }
         if (!payload.hasWebInfo()) {
             throw new SandboxProtocolException("client payload has no web info");
@@ -58,7 +61,7 @@ final class PayloadCheck {
             if (!payload.hasDevice() || !payload.getPull()) {
                 throw new SandboxProtocolException("login payload needs device and pull=true");
             }
-            return new Login(Long.toUnsignedString(payload.getUsername()), payload.getDevice());
+            return new Login(Long.toUnsignedString(payload.getUsername()), payload.getDevice(), announced);
         }
         return new Register(registration(payload.getDevicePairingData(), noiseKey));
     }
@@ -81,13 +84,15 @@ final class PayloadCheck {
         if (!XEdDsa.verify(identity, signed, signature)) {
             throw new SandboxProtocolException("signed pre-key signature does not verify with the identity key");
         }
+        DeviceProps props;
         try {
-            DeviceProps.parseFrom(data.getDeviceProps());
+            props = DeviceProps.parseFrom(data.getDeviceProps());
         } catch (InvalidProtocolBufferException e) {
             throw new SandboxProtocolException("deviceProps is not a DeviceProps");
         }
         int registrationId = ByteBuffer.wrap(regId).getInt();
-        return new Registration(noiseKey, identity, registrationId, signedPreKeyId, signedPreKey, signature);
+        return new Registration(noiseKey, identity, registrationId, signedPreKeyId, signedPreKey, signature,
+                props.getPlatformType());
     }
 
     private static byte[] exact(byte[] value, int size, String field) throws SandboxProtocolException {
@@ -95,14 +100,5 @@ final class PayloadCheck {
             throw new SandboxProtocolException(field + " must be " + size + " bytes, was " + value.length);
         }
         return value;
-    }
-
-    static int compare(int[] a, int[] b) {
-        for (int i = 0; i < 3; i++) {
-            if (a[i] != b[i]) {
-                return Integer.compare(a[i], b[i]);
-            }
-        }
-        return 0;
     }
 }

@@ -36,12 +36,17 @@ final class PhonePairing {
     private final byte[] advSecret;
 
     PhonePairing(Account account, QrText qr, Instant now) {
+        this(account, qr.identityKey(), qr.advSecret(), now);
+    }
+
+    /** Linking by code: the device's registered identity, and the adv secret both sides derived. */
+    PhonePairing(Account account, byte[] deviceIdentity, byte[] advSecret, Instant now) {
         this.account = account;
         this.device = account.allocateDevice();
         this.keyIndex = account.allocateKeyIndex();
         this.iqId = String.valueOf(Math.abs(RANDOM.nextLong() % 1_000_000_000L));
-        this.identityKey = qr.identityKey();
-        this.advSecret = qr.advSecret();
+        this.identityKey = deviceIdentity.clone();
+        this.advSecret = advSecret.clone();
         this.details = ADVDeviceIdentity.newBuilder()
                 .setRawId(RANDOM.nextInt() & 0x7fffffff)
                 .setTimestamp(now.getEpochSecond())

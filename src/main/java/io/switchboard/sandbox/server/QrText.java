@@ -7,7 +7,7 @@ import java.util.Base64;
  * {@code https://wa.me/settings/linked_devices#REF,NOISE,IDENTITY,ADV[,PLATFORM]} or the older
  * bare {@code REF,NOISE,IDENTITY,ADV}.
  */
-record QrText(String ref, byte[] noiseKey, byte[] identityKey, byte[] advSecret) {
+record QrText(String ref, byte[] noiseKey, byte[] identityKey, byte[] advSecret, String platform) {
 
     static final String LINK_PREFIX = "https://wa.me/settings/linked_devices#";
 
@@ -24,7 +24,28 @@ record QrText(String ref, byte[] noiseKey, byte[] identityKey, byte[] advSecret)
             throw SandboxException.badQr("empty ref");
         }
         return new QrText(fields[0], key(fields[1], "noise key", 32), key(fields[2], "identity key", 32),
-                key(fields[3], "adv secret", 32));
+                key(fields[3], "adv secret", 32), fields.length == 5 ? fields[4] : null);
+    }
+
+    /**
+     * Whether the QR's companion platform (WhatsApp's PairClient ids: 1 Chrome … 6 Safari, 7
+     * Electron, 8 UWP, 9 other web client) can be the one the device registered in its DeviceProps.
+     */
+    boolean platformAgreesWith(io.switchboard.protocol.proto.DeviceProps.PlatformType registered) {
+        if (platform == null || "9".equals(platform)) {
+            return true;
+        }
+        switch (registered) {
+            case CHROME: return "1".equals(platform);
+            case EDGE: return "2".equals(platform);
+            case FIREFOX: return "3".equals(platform);
+            case IE: return "4".equals(platform);
+            case OPERA: return "5".equals(platform);
+            case SAFARI: return "6".equals(platform);
+            case DESKTOP: return "7".equals(platform) || "8".equals(platform);
+            case UWP: return "8".equals(platform);
+            default: return false;
+        }
     }
 
     private static byte[] key(String base64, String name, int size) throws SandboxException {

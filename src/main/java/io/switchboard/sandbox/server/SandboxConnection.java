@@ -46,7 +46,12 @@ final class SandboxConnection {
     private Pairing pairing;
     private PhonePairing phone;
     private Promise<LinkedDevice> scanResult;
+    private CodeLinking codeLinking;
+    private Promise<LinkedDevice> codeResult;
     LinkedDevice device;
+    final Transcript transcript = new Transcript();
+    /** The WhatsApp Web version a logged-in device announced. */
+    long[] version;
     final LoggedInHandlers handlers;
 
     SandboxConnection(SandboxServer server, ServerWebSocket socket, Runnable cut, Context context) {
@@ -111,12 +116,21 @@ final class SandboxConnection {
                 handshake = null;
                 transport = result.transport();
                 clientNoiseKey = result.clientNoiseKey();
+                recordPayload(result.clientPayload());
                 PayloadCheck.Outcome outcome = PayloadCheck.check(result.clientPayload(), result.clientNoiseKey(),
-                        server.options().minimumClientVersion());
+                        server.webVersions());
                 afterFirstFrameDelay(() -> start(outcome));
                 return;
             default:
                 onNode(decoder.decodeFrame(transport.decrypt(frame)));
+        }
+    }
+
+    private void recordPayload(byte[] payload) {
+        try {
+            transcript.payload(io.switchboard.protocol.proto.ClientPayload.parseFrom(payload));
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            // PayloadCheck refuses it next.
         }
     }
 
@@ -128,6 +142,16 @@ final class SandboxConnection {
             pairing = server.startPairing(this);
             state = State.PAIRING;
             send(pairing.pairDevice());
+            long refreshAfter = server.options().companionRefreshAfter().toMillis();
+            if (refreshAfter > 0) {
+                server.vertx().setTimer(refreshAfter, id -> run(() -> {
+                    if (state == State.PAIRING) {
+                        // A new adv secret is due: a device that does not redraw its QR can no longer be linked by it.
+                        send(Stanzas.companionRefresh());
+                        server.companionRefreshSent();
+                    }
+                }));
+            }
             pairing.onExhausted(() -> {
                 if (state == State.PAIRING) {
                     LOG.info("sandbox: QR refs exhausted, ending the stream");
@@ -142,6 +166,7 @@ final class SandboxConnection {
                 return;
             }
             device = known;
+            version = login.version();
             state = State.CONNECTED;
             server.online(this);
             handlers.onLogin();
@@ -160,21 +185,32 @@ final class SandboxConnection {
             result.fail(new SandboxException(SandboxException.Kind.BAD_QR, "QR keys do not match the device that showed it"));
             return;
         }
+        if (!qr.platformAgreesWith(registration.platformType())) {
+            result.fail(new SandboxException(SandboxException.Kind.BAD_QR, "the QR names companion platform " + qr.platform()
+                    + " but the device registered as " + registration.platformType()));
+            return;
+        }
         phone = pairingByPhone;
+        transcript.phone(phone.account.phone);
         scanResult = result;
         state = State.AWAITING_PAIR_SIGN;
         pairing.cancel();
         send(phone.pairSuccess(server.now()));
     }
 
-    private void onNode(Node node) {
+    private void onNode(Node node) throws SandboxProtocolException {
+        transcript.received(node);
         if ((state == State.PAIRING || state == State.AWAITING_PAIR_SIGN) && isPing(node)) {
             // WhatsApp answers keepalive pings while a device is linking too.
             send(Stanzas.result(node, List.of()));
             return;
         }
         if (state == State.PAIRING) {
-            // The device acknowledges pair-device; nothing else is expected before a scan.
+            Node reg = linkCodeRequest(node);
+            if (reg != null) {
+                onLinkCodeRequest(node, reg);
+            }
+            // Otherwise the device acknowledges pair-device; nothing else is expected before a scan.
             return;
         }
         if (state == State.AWAITING_PAIR_SIGN) {
@@ -192,6 +228,72 @@ final class SandboxConnection {
             return;
         }
         handlers.handle(node);
+    }
+
+    private static Node linkCodeRequest(Node node) {
+        if (!"iq".equals(node.tag()) || !"set".equals(node.attribute("type").orElse(""))
+                || !"md".equals(node.attribute("xmlns").orElse(""))) {
+            return null;
+        }
+        return node.child("link_code_companion_reg").orElse(null);
+    }
+
+    private void onLinkCodeRequest(Node iq, Node reg) throws SandboxProtocolException {
+        String stage = reg.attribute("stage").orElse("");
+        if ("companion_hello".equals(stage)) {
+            codeLinking = CodeLinking.hello(reg, registration);
+            if (codeResult != null) {
+                codeResult.tryFail(new SandboxException(SandboxException.Kind.PAIRING_FAILED, "the device asked for a new code"));
+                codeResult = null;
+            }
+            server.codeRequested(this, codeLinking.phone);
+            send(codeLinking.helloAnswer(iq));
+            return;
+        }
+        if (!"companion_finish".equals(stage)) {
+            throw new SandboxProtocolException("link_code_companion_reg stage '" + stage + "' is unknown");
+        }
+        if (codeLinking == null || !codeLinking.awaitsFinish() || codeResult == null) {
+            send(Stanzas.error(iq, 400, "bad-request"));
+            return;
+        }
+        send(Stanzas.result(iq, List.of()));
+        Promise<LinkedDevice> result = codeResult;
+        codeResult = null;
+        byte[] advSecret;
+        try {
+            advSecret = codeLinking.finish(reg, registration);
+        } catch (SandboxException wrongCode) {
+            // The device keeps waiting: the right code can still be typed.
+            result.fail(wrongCode);
+            return;
+        }
+        phone = new PhonePairing(codeLinking.account, registration.identityKey(), advSecret, server.now());
+        transcript.phone(phone.account.phone);
+        scanResult = result;
+        state = State.AWAITING_PAIR_SIGN;
+        pairing.cancel();
+        send(phone.pairSuccess(server.now()));
+    }
+
+    /** A person typed {@code code} on the phone {@code account} to link the device that asked for it. */
+    void codeTyped(Account account, String code, Promise<LinkedDevice> result) {
+        if (state != State.PAIRING || codeLinking == null || !codeLinking.phone.equals(account.phone)) {
+            result.fail(new SandboxException(SandboxException.Kind.EXPIRED_REF, "the device is no longer waiting for a code"));
+            return;
+        }
+        Node notification;
+        try {
+            notification = codeLinking.typed(account, code);
+        } catch (SandboxException e) {
+            result.fail(e);
+            return;
+        }
+        if (codeResult != null) {
+            codeResult.tryFail(new SandboxException(SandboxException.Kind.PAIRING_FAILED, "another code was typed"));
+        }
+        codeResult = result;
+        send(notification);
     }
 
     private static boolean isPing(Node node) {
@@ -241,6 +343,9 @@ final class SandboxConnection {
         if (pairing != null) {
             pairing.cancel();
         }
+        if (codeResult != null) {
+            codeResult.tryFail(new SandboxException(SandboxException.Kind.PAIRING_FAILED, "device disconnected while pairing"));
+        }
         if (scanResult != null) {
             scanResult.tryFail(new SandboxException(SandboxException.Kind.PAIRING_FAILED, "device disconnected while pairing"));
         }
@@ -248,6 +353,7 @@ final class SandboxConnection {
             transport.wipe();
         }
         server.offline(this);
+        server.keepTranscript(transcript.view());
     }
 
     private void afterFirstFrameDelay(Runnable action) {

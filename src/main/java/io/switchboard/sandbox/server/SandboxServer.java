@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
 public final class SandboxServer {
 
     /** A linked device as the admin API shows it. */
-    public record DeviceView(String deviceJid, String phone, String lid, String platform, boolean online, int preKeys) {
+    public record DeviceView(String deviceJid, String phone, String lid, String platform, boolean online, int preKeys,
+            String version) {
     }
 
     private static final Pattern PHONE = Pattern.compile("[1-9][0-9]{6,15}");
@@ -31,20 +32,26 @@ public final class SandboxServer {
     private final SandboxOptions options;
     private final Clock clock;
     private final SandboxIdentity identity;
+    private final WebVersionPolicy webVersions;
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
     private final Map<String, LinkedDevice> devices = new ConcurrentHashMap<>();
     private final Map<String, SandboxConnection> online = new ConcurrentHashMap<>();
     private final Map<String, Pairing> pairingsByRef = new ConcurrentHashMap<>();
+    private final Map<String, SandboxConnection> codeRequests = new ConcurrentHashMap<>();
+    private final java.util.Deque<Transcript.View> transcripts = new java.util.ArrayDeque<>();
     private final Map<String, Integer> preKeys = new ConcurrentHashMap<>();
     private final java.util.Set<SandboxConnection> open = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicLong rejections = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong unexpected = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong companionRefreshes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong offlineBatchMissing = new java.util.concurrent.atomic.AtomicLong();
 
     public SandboxServer(Vertx vertx, SandboxOptions options, Clock clock) {
         this.vertx = vertx;
         this.options = options;
         this.clock = clock;
         this.identity = new SandboxIdentity(clock.instant());
+        this.webVersions = new WebVersionPolicy(options.minimumClientVersion());
     }
 
     /** The sandbox's root key: clients verifying the certificate chain must trust it. */
@@ -80,6 +87,56 @@ public final class SandboxServer {
         }
     }
 
+    /** The version policy as it stands. */
+    public WebVersionPolicy.View webVersion() {
+        return webVersions.view();
+    }
+
+    /**
+     * Changes the accepted and published WhatsApp Web versions, as a WhatsApp release does; devices
+     * online with a version now refused lose their stream and meet failure 405 when they log in again.
+     */
+    public Future<WebVersionPolicy.View> updateWebVersion(String minimum, String latest, Boolean published) {
+        WebVersionPolicy.View view;
+        try {
+            view = webVersions.update(minimum, latest, published);
+        } catch (SandboxException e) {
+            return Future.failedFuture(e);
+        }
+        for (SandboxConnection connection : online.values()) {
+            connection.run(() -> {
+                if (connection.version != null && !webVersions.accepts(connection.version)) {
+                    connection.closeNow();
+                }
+            });
+        }
+        return Future.succeededFuture(view);
+    }
+
+    /** The body of {@code GET /sandbox/sw.js}, or empty while the sandbox plays an unreachable version URL. */
+    public java.util.Optional<String> serviceWorker() {
+        return java.util.Optional.ofNullable(webVersions.serviceWorker());
+    }
+
+    /**
+     * A person types {@code code} on phone {@code phone} (Linked devices → Link with phone number);
+     * completes once the device that asked for a code for that phone confirmed the pairing.
+     */
+    public Future<LinkedDevice> typeCode(String phone, String code) {
+        if (phone == null || !PHONE.matcher(phone).matches()) {
+            return Future.failedFuture(new SandboxException(SandboxException.Kind.BAD_REQUEST, "phone must be 7 to 16 digits, no '+'"));
+        }
+        SandboxConnection connection = codeRequests.get(phone);
+        if (connection == null) {
+            return Future.failedFuture(new SandboxException(SandboxException.Kind.UNKNOWN_REF,
+                    "no device is waiting for a code for this phone"));
+        }
+        Account account = accounts.computeIfAbsent(phone, Account::new);
+        Promise<LinkedDevice> result = Promise.promise();
+        connection.run(() -> connection.codeTyped(account, code, result));
+        return result.future();
+    }
+
     /** Connections closed because a peer's bytes broke the protocol, with a typed error. */
     public long protocolRejections() {
         return rejections.get();
@@ -88,6 +145,43 @@ public final class SandboxServer {
     /** Connections closed because a peer's bytes provoked anything else (must stay 0: each is a bug). */
     public long unexpectedFailures() {
         return unexpected.get();
+    }
+
+    /** What clients sent on their last closed connections (oldest first), those of {@code phone} only if given. */
+    public List<Transcript.View> transcripts(String phone) {
+        List<Transcript.View> all;
+        synchronized (transcripts) {
+            all = new ArrayList<>(transcripts);
+        }
+        open.forEach(connection -> all.add(connection.transcript.view()));
+        return all.stream().filter(view -> phone == null || phone.equals(view.phone())).toList();
+    }
+
+    void keepTranscript(Transcript.View view) {
+        synchronized (transcripts) {
+            transcripts.addLast(view);
+            while (transcripts.size() > 100) {
+                transcripts.removeFirst();
+            }
+        }
+    }
+
+    /** companion_reg_refresh notifications sent to unpaired devices. */
+    public long companionRefreshes() {
+        return companionRefreshes.get();
+    }
+
+    /** Logins where the device did not answer the offline preview with a batch request. */
+    public long offlineBatchesMissing() {
+        return offlineBatchMissing.get();
+    }
+
+    void offlineBatchMissing() {
+        offlineBatchMissing.incrementAndGet();
+    }
+
+    void companionRefreshSent() {
+        companionRefreshes.incrementAndGet();
     }
 
     void rejected(boolean typed) {
@@ -102,8 +196,10 @@ public final class SandboxServer {
     public List<DeviceView> devices() {
         List<DeviceView> views = new ArrayList<>();
         for (LinkedDevice device : devices.values()) {
+            SandboxConnection connection = online.get(device.deviceJid());
+            long[] version = connection == null ? null : connection.version;
             views.add(new DeviceView(device.deviceJid(), device.phone(), device.lid(), device.platform(),
-                    online.containsKey(device.deviceJid()), preKeyCount(device.deviceJid())));
+                    connection != null, preKeyCount(device.deviceJid()), version == null ? null : WebVersionPolicy.text(version)));
         }
         views.sort(Comparator.comparing(DeviceView::deviceJid));
         return views;
@@ -176,6 +272,11 @@ public final class SandboxServer {
         return linked;
     }
 
+    void codeRequested(SandboxConnection connection, String phone) {
+        codeRequests.values().removeIf(waiting -> waiting == connection);
+        codeRequests.put(phone, connection);
+    }
+
     void online(SandboxConnection connection) {
         SandboxConnection previous = online.put(connection.device.deviceJid(), connection);
         if (previous != null && previous != connection) {
@@ -190,6 +291,7 @@ public final class SandboxServer {
             online.remove(connection.device.deviceJid(), connection);
         }
         pairingsByRef.values().removeIf(pairing -> pairing.connection == connection);
+        codeRequests.values().removeIf(waiting -> waiting == connection);
     }
 
     void unlink(String deviceJid) {
@@ -206,6 +308,10 @@ public final class SandboxServer {
 
     SandboxIdentity identity() {
         return identity;
+    }
+
+    WebVersionPolicy webVersions() {
+        return webVersions;
     }
 
     SandboxOptions options() {

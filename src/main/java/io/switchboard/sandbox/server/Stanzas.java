@@ -45,6 +45,12 @@ final class Stanzas {
         return Node.withChildren("stream:error", Map.of(), List.of(Node.of("conflict", attrs("type", "replaced"))));
     }
 
+    static Node companionRefresh() {
+        return Node.withChildren("notification", attrs("from", SERVER, "type", "companion_reg_refresh",
+                "id", String.valueOf(System.nanoTime() % 1_000_000_000L), "t", String.valueOf(System.currentTimeMillis() / 1000)),
+                List.of(Node.of("companion_reg_refresh", attrs())));
+    }
+
     static Node failure(int reason) {
         return Node.of("failure", attrs("reason", String.valueOf(reason), "location", "sandbox"));
     }

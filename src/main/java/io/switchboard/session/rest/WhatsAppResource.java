@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.switchboard.security.TenantAccess;
+import io.switchboard.session.PairingCodeView;
 import io.switchboard.session.SessionCommand;
 import io.switchboard.session.SessionConfig;
 import io.switchboard.session.SessionNotice;
@@ -16,6 +17,7 @@ import io.switchboard.session.store.SessionStore;
 import io.switchboard.web.ApiException;
 import io.switchboard.web.CanonicalUuid;
 import io.vertx.core.Vertx;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -74,6 +76,57 @@ public class WhatsAppResource {
             }
             return command(org, SessionCommand.LINK).flatMap(ignored -> qrOrRetry(org));
         }));
+    }
+
+    /** Body of POST …/pairing-code: the phone that will type the code, E.164 digits ("+" allowed). */
+    public record PairingCodeRequest(String phoneNumber) {
+    }
+
+    /**
+     * Link by a code typed on the phone (WhatsApp → Linked devices → Link with phone number)
+     * instead of a QR scan: 200 with the code, 202 while the connection comes up, 400 when connected.
+     */
+    @POST
+    @Path("/pairing-code")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> pairingCode(@PathParam("id") String id, PairingCodeRequest request) {
+        String phone = phoneNumber(request);
+        return organization(id).flatMap(org -> supervisor.snapshot(org).flatMap(before -> {
+            if (before.record().state() == SessionState.CONNECTED) {
+                return Uni.createFrom().failure(ApiException.badRequest("already-connected", SessionRefused.alreadyConnected()
+                        .getMessage()));
+            }
+            return command(org, SessionCommand.linkCode(phone))
+                    .flatMap(ignored -> supervisor.awaitPairingCode(org, phone, config.qrWait()))
+                    .map(snapshot -> codeAnswer(snapshot, phone));
+        }));
+    }
+
+    static String phoneNumber(PairingCodeRequest request) {
+        if (request == null || request.phoneNumber() == null) {
+            throw ApiException.invalidField("phoneNumber", "is required");
+        }
+        String raw = request.phoneNumber().trim();
+        String digits = raw.startsWith("+") ? raw.substring(1) : raw;
+        if (!SessionCommand.PHONE.matcher(digits).matches()) {
+            throw ApiException.invalidField("phoneNumber", "must be an E.164 number: country code first, 7 to 15 digits,"
+                    + " optionally after '+'");
+        }
+        return digits;
+    }
+
+    private Response codeAnswer(SessionSnapshot snapshot, String phone) {
+        PairingCodeView code = snapshot.qr() == null ? null : PairingCodeView.of(snapshot.qr().linkCode());
+        if (code != null && code.phoneNumber().equals(phone)) {
+            return Response.ok(Map.of("success", true, "code", code.code(), "phoneNumber", code.phoneNumber(),
+                    "expiresAt", code.expiresAt(), "message", "On the phone: WhatsApp → Linked devices → Link a device →"
+                            + " Link with phone number instead, then type this code.")).build();
+        }
+        if (snapshot.qr() != null) {
+            return Response.accepted(Map.of("success", true, "message", "The code is being generated; retry shortly.",
+                    "retryIn", RETRY_IN_MILLIS)).header("Retry-After", RETRY_IN_MILLIS / 1000).build();
+        }
+        return qrAnswer(snapshot);
     }
 
     @POST

@@ -50,8 +50,21 @@ public class SessionStore {
     public record Wipe(boolean whatsAppKnows) implements CredentialsChange {
     }
 
-    /** The QR shown from now on, or none. */
-    public record Qr(String text, Instant expiresAt) {
+    /** The QR shown from now on, or none; with the code to type on the phone when linking by code. */
+    public record Qr(String text, Instant expiresAt, LinkCode linkCode) {
+        public Qr(String text, Instant expiresAt) {
+            this(text, expiresAt, null);
+        }
+
+        /** What is sealed: the QR text, then on a second line the link code, its phone and expiry. */
+        String sealedText() {
+            return linkCode == null ? text
+                    : text + "\n" + linkCode.code() + " " + linkCode.phone() + " " + linkCode.expiresAt().toEpochMilli();
+        }
+    }
+
+    /** A code to type on {@code phone} (Linked devices → Link with phone number), usable until {@code expiresAt}. */
+    public record LinkCode(String code, String phone, Instant expiresAt) {
     }
 
     public static final CredentialsChange KEEP = new Keep();
@@ -111,7 +124,7 @@ public class SessionStore {
     /** Stores the new state, its transition, the credentials change and the QR atomically, under {@code fence}. */
     public Uni<Void> record(Fence fence, SessionRecord next, Transition transition, CredentialsChange change, Qr qr) {
         UUID org = next.organizationId();
-        CredentialsCipher.Sealed sealedQr = qr == null ? null : cipher.sealText(org, QR_PURPOSE, qr.text());
+        CredentialsCipher.Sealed sealedQr = qr == null ? null : cipher.sealText(org, QR_PURPOSE, qr.sealedText());
         return bounded(pool.withTransaction(connection -> connection.preparedQuery(UPDATE_SESSION).execute(Tuple.from(Arrays.asList(
                         org, fence.owner(), next.state().name(), next.jid(), next.phoneNumber(),
                         next.lastDisconnectCode(), next.lastDisconnectReason(),
@@ -133,7 +146,7 @@ public class SessionStore {
 
     /** Shows the next QR of a linking in progress. */
     public Uni<Void> saveQr(Fence fence, UUID organizationId, Qr qr) {
-        CredentialsCipher.Sealed sealed = cipher.sealText(organizationId, QR_PURPOSE, qr.text());
+        CredentialsCipher.Sealed sealed = cipher.sealText(organizationId, QR_PURPOSE, qr.sealedText());
         return bounded(pool.preparedQuery(UPDATE_QR).execute(Tuple.from(Arrays.asList(organizationId, fence.owner(),
                         Buffer.buffer(sealed.nonce()), Buffer.buffer(sealed.ciphertext()), sealed.keyId(),
                         time(qr.expiresAt()), fence.epoch()))))
@@ -165,6 +178,19 @@ public class SessionStore {
                 .flatMap(rows -> rows.size() == 1 ? applyCredentials(connection, organizationId, new Save(credentials))
                         : Uni.createFrom().failure(new FencedException(organizationId, fence)))))
                 .replaceWithVoid();
+    }
+
+    /** Linked organizations WhatsApp refused as outdated that no live replica holds. */
+    public Uni<List<UUID>> outdatedLinked(int limit) {
+        return bounded(pool.preparedQuery("SELECT s.organization_id FROM whatsapp_session s JOIN whatsapp_credentials c"
+                + " ON c.organization_id = s.organization_id WHERE s.state = 'CLIENT_OUTDATED'"
+                + " AND (s.owner IS NULL OR s.lease_until < now()) ORDER BY s.updated_at LIMIT $1")
+                .execute(Tuple.of(limit))
+                .map(rows -> {
+                    List<UUID> ids = new java.util.ArrayList<>(rows.size());
+                    rows.forEach(row -> ids.add(row.getUUID(0)));
+                    return ids;
+                }));
     }
 
     /** Whether a credentials row is stored, readable or not (tests and operators). */
@@ -251,9 +277,18 @@ public class SessionStore {
                 LOG.errorf("the stored QR of %s cannot be opened: %s", org, e.getMessage());
             }
         }
+        LinkCode linkCode = null;
+        int newline = qrText == null ? -1 : qrText.indexOf('\n');
+        if (newline >= 0) {
+            String[] code = qrText.substring(newline + 1).split(" ");
+            qrText = qrText.substring(0, newline);
+            if (code.length == 3 && code[2].matches("[0-9]{1,15}")) {
+                linkCode = new LinkCode(code[0], code[1], Instant.ofEpochMilli(Long.parseLong(code[2])));
+            }
+        }
         Boolean live = row.getBoolean("lease_live");
         return new StoredSession(record, row.getString("owner"), row.getLong("epoch"), live != null && live,
-                qrText, qrText == null ? null : qrExpiresAt, row.getBoolean("linked"));
+                qrText, qrText == null ? null : qrExpiresAt, linkCode, row.getBoolean("linked"));
     }
 
     static OffsetDateTime time(Instant instant) {

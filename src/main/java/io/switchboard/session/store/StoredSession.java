@@ -7,7 +7,7 @@ import java.time.Instant;
  * (owner, epoch, whether its lease is live), the QR being shown (opened) and whether a device is linked.
  */
 public record StoredSession(SessionRecord record, String owner, long epoch, boolean leaseLive, String qrText,
-        Instant qrExpiresAt, boolean linked) {
+        Instant qrExpiresAt, SessionStore.LinkCode linkCode, boolean linked) {
 
     /** Someone holds a live claim on the connection. */
     public boolean ownedByAnyone() {

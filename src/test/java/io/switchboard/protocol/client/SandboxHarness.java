@@ -26,7 +26,7 @@ final class SandboxHarness implements AutoCloseable {
     }
 
     static SandboxOptions fastQr(int refs, Duration first, Duration later) {
-        return new SandboxOptions(new int[] {2, 3000, 0}, refs, first, later, Duration.ofMillis(20));
+        return new SandboxOptions(new long[] {2, 3000, 0}, refs, first, later, Duration.ZERO, Duration.ofMillis(20));
     }
 
     URI url() {
@@ -34,7 +34,7 @@ final class SandboxHarness implements AutoCloseable {
     }
 
     ClientOptions clientOptions() {
-        return ClientOptions.whatsApp(new int[] {2, 3000, 1_029_496_320})
+        return ClientOptions.whatsApp(new WebVersion(2, 3000, 1_029_496_320))
                 .withEndpoint(url(), sandbox.trustRoot())
                 .withTimings(Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(60), Duration.ofSeconds(20));
     }

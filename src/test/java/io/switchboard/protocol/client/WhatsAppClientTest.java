@@ -123,7 +123,7 @@ class WhatsAppClientTest {
     void outdatedVersionIsRefusedWith405() throws Exception {
         try (SandboxHarness harness = new SandboxHarness(SandboxOptions.DEFAULTS)) {
             EventRecorder recorder = new EventRecorder();
-            client(harness, harness.clientOptions().withWebVersion(new int[] {2, 2412, 54}), Credentials.fresh(), recorder)
+            client(harness, harness.clientOptions().withWebVersion(new WebVersion(2, 2412, 54)), Credentials.fresh(), recorder)
                     .start();
             assertEquals(DisconnectReason.CLIENT_OUTDATED, recorder.next(ClientEvent.Disconnected.class, 10).reason());
         }

@@ -47,6 +47,11 @@ class SandboxInProductionTest {
             public Duration firstFrameDelay() {
                 return Duration.ofMillis(100);
             }
+
+            @Override
+            public Duration companionRefreshAfter() {
+                return Duration.ZERO;
+            }
         };
     }
 
