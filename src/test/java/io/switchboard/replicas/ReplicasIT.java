@@ -98,6 +98,34 @@ class ReplicasIT {
     }
 
     @Test
+    void aPairingCodeAskedOnTheOtherReplicaLinks() throws Exception {
+        ServiceProcess a = replica(0);
+        ServiceProcess b = replica(1);
+        UUID org = steps.organization(a, "Code everywhere");
+        steps.qrFrom(a, org, "init-baileys");
+        ServiceProcess owner = cluster.owner(org);
+        ServiceProcess other = owner == a ? b : a;
+        String phone = "1555" + (1_000_000 + (long) (Math.random() * 8_999_999));
+        io.restassured.response.Response answer;
+        long deadline = System.currentTimeMillis() + 20_000;
+        do {
+            answer = cluster.on(other).body(Map.of("phoneNumber", "+" + phone)).post(ClusterSteps.base(org) + "/pairing-code");
+        } while (answer.statusCode() == 202 && System.currentTimeMillis() < deadline && sleep(200));
+        assertEquals(200, answer.statusCode(), answer.asString());
+        String code = answer.jsonPath().getString("code");
+        assertEquals(code, steps.status(owner, org).getString("pairingCode.code"), "the owner's status shows the code");
+        cluster.on(cluster.sandbox).body(Map.of("phone", phone, "code", code)).post("/sandbox/v1/pair-code").then().statusCode(200);
+        steps.awaitStatus(other, org, s -> "CONNECTED".equals(s.getString("state")), 15_000);
+        assertEquals(phone, steps.status(other, org).getString("phoneNumber"));
+        cluster.on(other).delete(ClusterSteps.base(org) + "/disconnect").then().statusCode(200);
+    }
+
+    private static boolean sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return true;
+    }
+
+    @Test
     void killNineOfTheOwnerFailsOverInUnderTenSeconds() throws Exception {
         UUID org = steps.organization(replica(0), "Kill -9");
         String jid = steps.link(replica(0), org);
