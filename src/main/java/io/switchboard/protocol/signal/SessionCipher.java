@@ -1,0 +1,463 @@
+package io.switchboard.protocol.signal;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.switchboard.protocol.crypto.Bytes;
+import io.switchboard.protocol.crypto.CryptoException;
+import io.switchboard.protocol.crypto.Curve25519;
+import io.switchboard.protocol.crypto.Hmac;
+import io.switchboard.protocol.crypto.KeyPair;
+import io.switchboard.protocol.crypto.XEdDsa;
+import io.switchboard.protocol.proto.PreKeyWhisperMessage;
+import io.switchboard.protocol.proto.StoredChain;
+import io.switchboard.protocol.proto.StoredMessageKey;
+import io.switchboard.protocol.proto.StoredPendingPreKey;
+import io.switchboard.protocol.proto.StoredSession;
+import io.switchboard.protocol.proto.StoredSessionOrBuilder;
+import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.proto.WhisperMessage;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Signal sessions with one remote device, as WhatsApp's libsignal runs them: X3DH from a pre-key
+ * bundle or from a pkmsg, then the Double Ratchet. Pure functions over an immutable
+ * {@link StoredSessionRecord}: every call answers the record to store, and a failed decryption
+ * answers nothing, so the stored state only moves when a message really decrypted.
+ */
+public final class SessionCipher {
+
+    /** Signal protocol version 3 in both nibbles. */
+    static final byte VERSION = 0x33;
+    static final int MAC_SIZE = 8;
+    /** Message keys derived ahead of a chain at most (libsignal: 2000). */
+    public static final int MAX_SKIP = 2000;
+    /** Sessions kept per device, the open one and the archived ones (libsignal-node: 40). */
+    static final int MAX_SESSIONS = 40;
+    /** Closed receiving chains kept per session, for late messages of an earlier ratchet. */
+    static final int MAX_OLD_CHAINS = 5;
+
+    /** A message to put in {@code <enc type>}: "pkmsg" while the peer has not answered yet, then "msg". */
+    public record Encrypted(String type, byte[] ciphertext, StoredSessionRecord record) {
+    }
+
+    /** The plaintext, the record to store, and the one-time pre-key to delete (null if none was used). */
+    public record Decrypted(byte[] plaintext, StoredSessionRecord record, Integer usedPreKeyId) {
+    }
+
+    private final LocalIdentity us;
+    private final Supplier<KeyPair> keys;
+    private final java.util.function.LongSupplier clock;
+
+    public SessionCipher(LocalIdentity us) {
+        this(us, Curve25519::generateKeyPair, System::currentTimeMillis);
+    }
+
+    /** With a key source and clock of the caller's choosing (deterministic tests). */
+    public SessionCipher(LocalIdentity us, Supplier<KeyPair> keys, java.util.function.LongSupplier clock) {
+        this.us = us;
+        this.keys = keys;
+        this.clock = clock;
+    }
+
+    // ---- starting a session from a bundle (X3DH, initiator) ---------------------------------------
+
+    /** Starts a session from {@code bundle}; an open session in {@code record} is archived, not lost. */
+    public StoredSessionRecord initiate(StoredSessionRecord record, PreKeyBundle bundle) throws SignalException {
+        byte[] identity = SignalKeys.untyped(bundle.identityKey());
+        byte[] signedPreKey = SignalKeys.untyped(bundle.signedPreKey());
+        if (bundle.signedPreKeySignature() == null || bundle.signedPreKeySignature().length != 64
+                || !XEdDsa.verify(identity, SignalKeys.typed(signedPreKey), bundle.signedPreKeySignature())) {
+            throw new SignalException(SignalException.Kind.BAD_SIGNATURE, "the signed pre-key is not signed by the identity key");
+        }
+        byte[] oneTime = bundle.preKeyId() == null ? null : SignalKeys.untyped(bundle.preKey());
+        KeyPair base = keys.get();
+        byte[] secret = Bytes.concat(filler(), dh(us.identityKey().privateKey(), signedPreKey),
+                dh(base.privateKey(), identity), dh(base.privateKey(), signedPreKey),
+                oneTime == null ? new byte[0] : dh(base.privateKey(), oneTime));
+        byte[] root = Kdf.x3dh(secret).root();
+        KeyPair ratchet = keys.get();
+        Kdf.RootAndChain sending = Kdf.ratchet(root, dh(ratchet.privateKey(), signedPreKey));
+        StoredPendingPreKey.Builder pending = StoredPendingPreKey.newBuilder()
+                .setSignedPreKeyId(bundle.signedPreKeyId()).setBaseKey(bs(base.publicKey()));
+        if (bundle.preKeyId() != null) {
+            pending.setPreKeyId(bundle.preKeyId());
+        }
+        StoredSession session = StoredSession.newBuilder()
+                .setRemoteRegistrationId(bundle.registrationId())
+                .setRemoteIdentity(bs(identity))
+                .setRootKey(bs(sending.root()))
+                .setRatchetPublic(bs(ratchet.publicKey()))
+                .setRatchetPrivate(bs(ratchet.privateKey()))
+                .setRemoteRatchetKey(bs(signedPreKey))
+                .setPreviousCounter(0)
+                .setBaseKey(bs(base.publicKey()))
+                .setBaseKeyOurs(true)
+                .setClosed(false)
+                .setLastUsedMillis(clock.getAsLong())
+                .addChains(StoredChain.newBuilder().setRatchetKey(bs(ratchet.publicKey())).setSending(true)
+                        .setChainKey(bs(sending.chain())).setNext(0))
+                .setPendingPreKey(pending)
+                .build();
+        return withFirst(archiveOpen(record), session);
+    }
+
+    // ---- encrypt ----------------------------------------------------------------------------------
+
+    public Encrypted encrypt(StoredSessionRecord record, byte[] plaintext) throws SignalException {
+        int index = openIndex(record);
+        if (index < 0) {
+            throw new SignalException(SignalException.Kind.NO_SESSION, "no open session with this device");
+        }
+        StoredSession session = record.getSessions(index);
+        int chainIndex = chainIndex(session, session.getRatchetPublic(), true);
+        if (chainIndex < 0) {
+            throw new SignalException(SignalException.Kind.NO_SESSION, "the open session has no sending chain");
+        }
+        StoredChain chain = session.getChains(chainIndex);
+        byte[] chainKey = chain.getChainKey().toByteArray();
+        int counter = chain.getNext();
+        Kdf.MessageKeys messageKeys = Kdf.messageKeys(Kdf.messageSeed(chainKey));
+        byte[] body = Bytes.concat(new byte[] {VERSION}, WhisperMessage.newBuilder()
+                .setEphemeralKey(bs(SignalKeys.typed(session.getRatchetPublic().toByteArray())))
+                .setCounter(counter)
+                .setPreviousCounter(session.getPreviousCounter())
+                .setCiphertext(bs(cbc(Cipher.ENCRYPT_MODE, messageKeys, plaintext)))
+                .build().toByteArray());
+        byte[] whisper = Bytes.concat(body, mac(messageKeys.macKey(), us.identityKey().publicKey(),
+                session.getRemoteIdentity().toByteArray(), body));
+        StoredSession updated = session.toBuilder()
+                .setChains(chainIndex, chain.toBuilder().setChainKey(bs(Kdf.nextChainKey(chainKey))).setNext(counter + 1))
+                .setLastUsedMillis(clock.getAsLong())
+                .build();
+        StoredSessionRecord next = withFirst(without(record, index), updated);
+        if (!session.hasPendingPreKey()) {
+            return new Encrypted("msg", whisper, next);
+        }
+        StoredPendingPreKey pending = session.getPendingPreKey();
+        PreKeyWhisperMessage.Builder preKey = PreKeyWhisperMessage.newBuilder();
+        if (pending.hasPreKeyId()) {
+            preKey.setPreKeyId(pending.getPreKeyId());
+        }
+        byte[] message = preKey.setBaseKey(bs(SignalKeys.typed(pending.getBaseKey().toByteArray())))
+                .setIdentityKey(bs(SignalKeys.typed(us.identityKey().publicKey())))
+                .setMessage(bs(whisper))
+                .setRegistrationId(us.registrationId())
+                .setSignedPreKeyId(pending.getSignedPreKeyId())
+                .build().toByteArray();
+        return new Encrypted("pkmsg", Bytes.concat(new byte[] {VERSION}, message), next);
+    }
+
+    // ---- decrypt ----------------------------------------------------------------------------------
+
+    /** A {@code pkmsg}: the session it names (re-sent) or a new one from our pre-keys (X3DH, responder). */
+    public Decrypted decryptPreKey(StoredSessionRecord record, PreKeySource preKeys, byte[] message) throws SignalException {
+        checkVersion(message);
+        PreKeyWhisperMessage parsed;
+        try {
+            parsed = PreKeyWhisperMessage.parseFrom(Arrays.copyOfRange(message, 1, message.length));
+        } catch (InvalidProtocolBufferException e) {
+            throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "not a PreKeyWhisperMessage");
+        }
+        if (!parsed.hasBaseKey() || !parsed.hasIdentityKey() || !parsed.hasMessage() || !parsed.hasSignedPreKeyId()) {
+            throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "PreKeyWhisperMessage lacks a field");
+        }
+        byte[] baseKey = SignalKeys.untyped(parsed.getBaseKey().toByteArray());
+        byte[] identity = SignalKeys.untyped(parsed.getIdentityKey().toByteArray());
+        byte[] inner = parsed.getMessage().toByteArray();
+        for (int i = 0; i < record.getSessionsCount(); i++) {
+            StoredSession known = record.getSessions(i);
+            if (!known.getBaseKeyOurs() && Arrays.equals(known.getBaseKey().toByteArray(), baseKey)) {
+                // The peer sends pkmsg until we answer: the same session, no new X3DH.
+                Step step = decryptWith(known, inner);
+                return new Decrypted(step.plaintext(), withFirst(without(record, i), step.session()), null);
+            }
+        }
+        if (!parsed.hasRegistrationId()) {
+            throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "PreKeyWhisperMessage without registrationId");
+        }
+        KeyPair signedPreKey = preKeys.signedPreKey(parsed.getSignedPreKeyId());
+        if (signedPreKey == null) {
+            throw new SignalException(SignalException.Kind.UNKNOWN_PRE_KEY, "unknown signed pre-key " + parsed.getSignedPreKeyId());
+        }
+        KeyPair oneTime = null;
+        if (parsed.hasPreKeyId()) {
+            oneTime = preKeys.preKey(parsed.getPreKeyId());
+            if (oneTime == null) {
+                throw new SignalException(SignalException.Kind.UNKNOWN_PRE_KEY, "unknown one-time pre-key " + parsed.getPreKeyId());
+            }
+        }
+        byte[] secret = Bytes.concat(filler(), dh(signedPreKey.privateKey(), identity),
+                dh(us.identityKey().privateKey(), baseKey), dh(signedPreKey.privateKey(), baseKey),
+                oneTime == null ? new byte[0] : dh(oneTime.privateKey(), baseKey));
+        StoredSession fresh = StoredSession.newBuilder()
+                .setRemoteRegistrationId(parsed.getRegistrationId())
+                .setRemoteIdentity(bs(identity))
+                .setRootKey(bs(Kdf.x3dh(secret).root()))
+                .setRatchetPublic(bs(signedPreKey.publicKey()))
+                .setRatchetPrivate(bs(signedPreKey.privateKey()))
+                .setRemoteRatchetKey(bs(baseKey))
+                .setPreviousCounter(0)
+                .setBaseKey(bs(baseKey))
+                .setBaseKeyOurs(false)
+                .setClosed(false)
+                .setLastUsedMillis(clock.getAsLong())
+                .build();
+        Step step = decryptWith(fresh, inner);
+        return new Decrypted(step.plaintext(), withFirst(archiveOpen(record), step.session()),
+                parsed.hasPreKeyId() ? parsed.getPreKeyId() : null);
+    }
+
+    /** A {@code msg}: tried with every session, the open one first, then archived ones by recency. */
+    public Decrypted decrypt(StoredSessionRecord record, byte[] message) throws SignalException {
+        checkVersion(message);
+        if (record.getSessionsCount() == 0) {
+            throw new SignalException(SignalException.Kind.NO_SESSION, "no session with this device");
+        }
+        SignalException first = null;
+        for (int i = 0; i < record.getSessionsCount(); i++) {
+            try {
+                Step step = decryptWith(record.getSessions(i), message);
+                return new Decrypted(step.plaintext(), withFirst(without(record, i), step.session()), null);
+            } catch (SignalException e) {
+                if (first == null || e.kind() == SignalException.Kind.DUPLICATE) {
+                    first = e;
+                }
+            }
+        }
+        throw first;
+    }
+
+    // ---- the ratchet ------------------------------------------------------------------------------
+
+    /** One decryption: the session as it must be stored afterwards, and the plaintext. */
+    private record Step(StoredSession session, byte[] plaintext) {
+    }
+
+    /** Decrypts a serialized WhisperMessage with {@code session}; answers the advanced session. */
+    private Step decryptWith(StoredSession session, byte[] whisper) throws SignalException {
+        checkVersion(whisper);
+        if (whisper.length < 1 + MAC_SIZE + 1) {
+            throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "WhisperMessage too short");
+        }
+        byte[] body = Arrays.copyOfRange(whisper, 0, whisper.length - MAC_SIZE);
+        byte[] theirMac = Arrays.copyOfRange(whisper, whisper.length - MAC_SIZE, whisper.length);
+        WhisperMessage parsed;
+        try {
+            parsed = WhisperMessage.parseFrom(Arrays.copyOfRange(body, 1, body.length));
+        } catch (InvalidProtocolBufferException e) {
+            throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "not a WhisperMessage");
+        }
+        if (!parsed.hasEphemeralKey() || !parsed.hasCounter() || !parsed.hasCiphertext()) {
+            throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "WhisperMessage lacks a field");
+        }
+        byte[] remoteRatchet = SignalKeys.untyped(parsed.getEphemeralKey().toByteArray());
+        long counter = Integer.toUnsignedLong(parsed.getCounter());
+        StoredSession.Builder next = session.toBuilder();
+        stepRatchet(next, remoteRatchet, parsed.getPreviousCounter());
+        int chainIndex = chainIndex(next, bs(remoteRatchet), false);
+        if (chainIndex < 0) {
+            throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "no receiving chain for this ratchet key");
+        }
+        StoredChain.Builder chain = next.getChains(chainIndex).toBuilder();
+        byte[] seed = takeSeed(chain, counter);
+        next.setChains(chainIndex, chain);
+        Kdf.MessageKeys messageKeys = Kdf.messageKeys(seed);
+        byte[] expected = mac(messageKeys.macKey(), next.getRemoteIdentity().toByteArray(), us.identityKey().publicKey(), body);
+        if (!MessageDigest.isEqual(expected, theirMac)) {
+            throw new SignalException(SignalException.Kind.BAD_MAC, "Bad MAC");
+        }
+        byte[] plaintext = cbc(Cipher.DECRYPT_MODE, messageKeys, parsed.getCiphertext().toByteArray());
+        next.clearPendingPreKey().setLastUsedMillis(clock.getAsLong());
+        return new Step(next.build(), plaintext);
+    }
+
+    /** A new remote ratchet key: close the old receiving chain, derive receiving and sending chains. */
+    private void stepRatchet(StoredSession.Builder session, byte[] remoteRatchet, int previousCounter) throws SignalException {
+        if (chainIndex(session, bs(remoteRatchet), false) >= 0) {
+            return;
+        }
+        if (session.getClosed()) {
+            throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "a new ratchet key on a closed session");
+        }
+        int old = chainIndex(session, session.getRemoteRatchetKey(), false);
+        if (old >= 0) {
+            StoredChain.Builder closing = session.getChains(old).toBuilder();
+            long last = previousCounter < 0 ? -1 : previousCounter;
+            if (closing.hasChainKey() && last >= closing.getNext()) {
+                fill(closing, last + 1);
+            }
+            session.setChains(old, closing.clearChainKey());
+        }
+        byte[] ourPrivate = session.getRatchetPrivate().toByteArray();
+        Kdf.RootAndChain receiving = Kdf.ratchet(session.getRootKey().toByteArray(), dh(ourPrivate, remoteRatchet));
+        session.addChains(StoredChain.newBuilder().setRatchetKey(bs(remoteRatchet)).setSending(false)
+                .setChainKey(bs(receiving.chain())).setNext(0));
+        int sending = chainIndex(session, session.getRatchetPublic(), true);
+        if (sending >= 0) {
+            session.setPreviousCounter(session.getChains(sending).getNext() - 1);
+            session.removeChains(sending);
+        }
+        KeyPair fresh = keys.get();
+        Kdf.RootAndChain nextSending = Kdf.ratchet(receiving.root(), dh(fresh.privateKey(), remoteRatchet));
+        session.setRootKey(bs(nextSending.root()))
+                .setRatchetPublic(bs(fresh.publicKey()))
+                .setRatchetPrivate(bs(fresh.privateKey()))
+                .setRemoteRatchetKey(bs(remoteRatchet))
+                .addChains(StoredChain.newBuilder().setRatchetKey(bs(fresh.publicKey())).setSending(true)
+                        .setChainKey(bs(nextSending.chain())).setNext(0));
+        dropOldChains(session);
+    }
+
+    private static void dropOldChains(StoredSession.Builder session) {
+        List<Integer> closed = new ArrayList<>();
+        for (int i = 0; i < session.getChainsCount(); i++) {
+            if (!session.getChains(i).getSending() && !session.getChains(i).hasChainKey()) {
+                closed.add(i);
+            }
+        }
+        // Oldest first (chains are appended): drop beyond the bound.
+        for (int i = 0; i < closed.size() - MAX_OLD_CHAINS; i++) {
+            session.removeChains(closed.get(i) - i);
+        }
+    }
+
+    /** The message-key seed for {@code counter}, storing the ones skipped on the way; a used one is a duplicate. */
+    private static byte[] takeSeed(StoredChain.Builder chain, long counter) throws SignalException {
+        if (counter < chain.getNext()) {
+            for (int i = 0; i < chain.getSkippedCount(); i++) {
+                if (chain.getSkipped(i).getCounter() == (int) counter) {
+                    byte[] seed = chain.getSkipped(i).getSeed().toByteArray();
+                    chain.removeSkipped(i);
+                    return seed;
+                }
+            }
+            throw new SignalException(SignalException.Kind.DUPLICATE, "message key for counter " + counter
+                    + " used already (duplicate or replay)");
+        }
+        if (!chain.hasChainKey()) {
+            throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "chain closed");
+        }
+        fill(chain, counter);
+        byte[] chainKey = chain.getChainKey().toByteArray();
+        byte[] seed = Kdf.messageSeed(chainKey);
+        chain.setChainKey(bs(Kdf.nextChainKey(chainKey))).setNext((int) counter + 1);
+        return seed;
+    }
+
+    /** Derives and keeps the seeds from the chain's next counter up to (not including) {@code until}. */
+    private static void fill(StoredChain.Builder chain, long until) throws SignalException {
+        if (until - chain.getNext() > MAX_SKIP) {
+            throw new SignalException(SignalException.Kind.TOO_FAR_AHEAD, "over " + MAX_SKIP + " messages into the future");
+        }
+        byte[] chainKey = chain.getChainKey().toByteArray();
+        for (long n = chain.getNext(); n < until; n++) {
+            chain.addSkipped(StoredMessageKey.newBuilder().setCounter((int) n).setSeed(bs(Kdf.messageSeed(chainKey))));
+            chainKey = Kdf.nextChainKey(chainKey);
+        }
+        while (chain.getSkippedCount() > MAX_SKIP) {
+            chain.removeSkipped(0);
+        }
+        chain.setChainKey(bs(chainKey)).setNext((int) Math.max(chain.getNext(), until));
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------
+
+    private static void checkVersion(byte[] message) throws SignalException {
+        if (message == null || message.length < 2) {
+            throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "empty Signal message");
+        }
+        int version = message[0] & 0xff;
+        if ((version >> 4) < 3 || (version & 0x0f) > 3) {
+            throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "incompatible version byte " + version);
+        }
+    }
+
+    /** HMAC-SHA256 over sender identity ‖ receiver identity (33-byte forms) ‖ body, first 8 bytes. */
+    private static byte[] mac(byte[] key, byte[] senderIdentity, byte[] receiverIdentity, byte[] body) {
+        byte[] full = Hmac.sha256(key, SignalKeys.typed(senderIdentity), SignalKeys.typed(receiverIdentity), body);
+        return Arrays.copyOf(full, MAC_SIZE);
+    }
+
+    private static byte[] cbc(int mode, Kdf.MessageKeys keys, byte[] input) throws SignalException {
+        try {
+            Cipher cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
+            cipher.init(mode, new SecretKeySpec(keys.cipherKey(), "AES"), new IvParameterSpec(keys.iv()));
+            return cipher.doFinal(input);
+        } catch (javax.crypto.BadPaddingException | javax.crypto.IllegalBlockSizeException e) {
+            throw new SignalException(SignalException.Kind.BAD_MAC, "ciphertext does not decrypt");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/CBC unavailable", e);
+        }
+    }
+
+    private static byte[] dh(byte[] privateKey, byte[] publicKey) throws SignalException {
+        try {
+            return Curve25519.agree(privateKey, publicKey);
+        } catch (CryptoException e) {
+            throw new SignalException(SignalException.Kind.INVALID_KEY, e.getMessage());
+        }
+    }
+
+    private static byte[] filler() {
+        byte[] ff = new byte[32];
+        Arrays.fill(ff, (byte) 0xff);
+        return ff;
+    }
+
+    private static int chainIndex(StoredSessionOrBuilder session, ByteString ratchetKey, boolean sending) {
+        for (int i = 0; i < session.getChainsCount(); i++) {
+            StoredChain chain = session.getChains(i);
+            if (chain.getSending() == sending && chain.getRatchetKey().equals(ratchetKey)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int openIndex(StoredSessionRecord record) {
+        for (int i = 0; i < record.getSessionsCount(); i++) {
+            if (!record.getSessions(i).getClosed()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static StoredSessionRecord archiveOpen(StoredSessionRecord record) {
+        StoredSessionRecord.Builder builder = record.toBuilder();
+        for (int i = 0; i < builder.getSessionsCount(); i++) {
+            if (!builder.getSessions(i).getClosed()) {
+                builder.setSessions(i, builder.getSessions(i).toBuilder().setClosed(true));
+            }
+        }
+        return builder.build();
+    }
+
+    private static StoredSessionRecord without(StoredSessionRecord record, int index) {
+        List<StoredSession> rest = new ArrayList<>(record.getSessionsList());
+        rest.remove(index);
+        return StoredSessionRecord.newBuilder().addAllSessions(rest).build();
+    }
+
+    private static StoredSessionRecord withFirst(StoredSessionRecord record, StoredSession first) {
+        List<StoredSession> sessions = new ArrayList<>();
+        sessions.add(first);
+        sessions.addAll(record.getSessionsList());
+        while (sessions.size() > MAX_SESSIONS) {
+            sessions.remove(sessions.size() - 1);
+        }
+        return StoredSessionRecord.newBuilder().addAllSessions(sessions).build();
+    }
+
+    private static ByteString bs(byte[] bytes) {
+        return ByteString.copyFrom(bytes);
+    }
+}
