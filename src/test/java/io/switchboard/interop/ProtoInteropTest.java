@@ -14,6 +14,8 @@ import io.switchboard.protocol.proto.CertChain;
 import io.switchboard.protocol.proto.ClientPayload;
 import io.switchboard.protocol.proto.DeviceProps;
 import io.switchboard.protocol.proto.HandshakeMessage;
+import io.switchboard.protocol.proto.Message;
+import io.switchboard.protocol.proto.MessageContextInfo;
 import java.util.Base64;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -149,6 +151,30 @@ class ProtoInteropTest {
             assertEquals(b64(signed.toByteString()), parsedHmac.get("details").asText());
             assertEquals(b64(bytes(32, 9)), parsedHmac.get("hmac").asText());
             assertEquals(1, parsedHmac.get("accountType").asInt());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Release.class)
+    void messages(Release release) {
+        try (BaileysJudge judge = BaileysJudge.start(release)) {
+            Message text = Message.newBuilder().setConversation("olá")
+                    .setMessageContextInfo(MessageContextInfo.newBuilder().setDeviceListMetadataVersion(2)
+                            .setMessageSecret(bytes(32, 7))).build();
+            JsonNode parsed = decode(judge, "Message", text);
+            assertEquals("olá", parsed.get("conversation").asText());
+            assertEquals(2, parsed.at("/messageContextInfo/deviceListMetadataVersion").asInt());
+            assertEquals(b64(bytes(32, 7)), parsed.at("/messageContextInfo/messageSecret").asText());
+
+            JsonNode copy = decode(judge, "Message", Message.newBuilder().setDeviceSentMessage(Message.DeviceSentMessage
+                    .newBuilder().setDestinationJid("15550001111@s.whatsapp.net").setMessage(text).setPhash("2:abc")).build());
+            assertEquals("15550001111@s.whatsapp.net", copy.at("/deviceSentMessage/destinationJid").asText());
+            assertEquals("olá", copy.at("/deviceSentMessage/message/conversation").asText());
+            assertEquals("2:abc", copy.at("/deviceSentMessage/phash").asText());
+
+            JsonNode extended = decode(judge, "Message", Message.newBuilder().setExtendedTextMessage(
+                    Message.ExtendedTextMessage.newBuilder().setText("a link")).build());
+            assertEquals("a link", extended.at("/extendedTextMessage/text").asText());
         }
     }
 }

@@ -1,0 +1,81 @@
+package io.switchboard.protocol.message;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.switchboard.protocol.proto.Message;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * What travels inside a Signal message: a {@code Message} protobuf followed by random padding,
+ * n bytes of value n. We write n from 1 to 15 as Baileys 6 and whatsmeow do; we read any n from 1
+ * up to the length (Baileys 7 writes up to 16).
+ */
+public final class Plaintext {
+
+    /** A text received: who it was meant for when it is our own device's copy, and the text. */
+    public record Text(String text, String sentTo) {
+    }
+
+    private static final Random RANDOM = new SecureRandom();
+
+    private Plaintext() {
+    }
+
+    public static byte[] pad(byte[] message) {
+        return pad(message, RANDOM);
+    }
+
+    static byte[] pad(byte[] message, Random random) {
+        int n = random.nextInt(15) + 1;
+        byte[] out = Arrays.copyOf(message, message.length + n);
+        Arrays.fill(out, message.length, out.length, (byte) n);
+        return out;
+    }
+
+    public static byte[] unpad(byte[] padded) throws MessageFormatException {
+        if (padded == null || padded.length == 0) {
+            throw new MessageFormatException("empty plaintext");
+        }
+        int n = padded[padded.length - 1] & 0xff;
+        if (n == 0 || n > padded.length) {
+            throw new MessageFormatException("padding of " + n + " bytes in a plaintext of " + padded.length);
+        }
+        return Arrays.copyOf(padded, padded.length - n);
+    }
+
+    /** A text message, padded, for the recipient's devices. */
+    public static byte[] text(String text) {
+        return pad(Message.newBuilder().setConversation(text).build().toByteArray());
+    }
+
+    /** The copy for our own other devices: the same message wrapped as sent to {@code destinationJid}. */
+    public static byte[] textCopy(String text, String destinationJid) {
+        Message inner = Message.newBuilder().setConversation(text).build();
+        return pad(Message.newBuilder().setDeviceSentMessage(Message.DeviceSentMessage.newBuilder()
+                .setDestinationJid(destinationJid).setMessage(inner)).build().toByteArray());
+    }
+
+    /** The text of a padded plaintext (own-device copies unwrapped); empty when it holds no text. */
+    public static Optional<Text> readText(byte[] padded) throws MessageFormatException {
+        Message message;
+        try {
+            message = Message.parseFrom(unpad(padded));
+        } catch (InvalidProtocolBufferException e) {
+            throw new MessageFormatException("plaintext is not a Message");
+        }
+        String sentTo = null;
+        if (message.hasDeviceSentMessage()) {
+            sentTo = message.getDeviceSentMessage().getDestinationJid();
+            message = message.getDeviceSentMessage().getMessage();
+        }
+        if (message.hasConversation()) {
+            return Optional.of(new Text(message.getConversation(), sentTo));
+        }
+        if (message.hasExtendedTextMessage() && message.getExtendedTextMessage().hasText()) {
+            return Optional.of(new Text(message.getExtendedTextMessage().getText(), sentTo));
+        }
+        return Optional.empty();
+    }
+}
