@@ -94,6 +94,53 @@ if (process.argv[7] === 'transcript') {
   process.exit(0);
 }
 
+// Chat mode (node e2e.mjs 6|7 … chat PHONE_A PHONE_B): two Baileys accounts paired to the sandbox
+// message each other through it (usync, pre-key bundles, relay, receipts), both ways.
+if (process.argv[7] === 'chat') {
+  const [phoneA, phoneB] = [process.argv[8], process.argv[9]];
+  const sockets = {};
+  const received = { [phoneA]: [], [phoneB]: [] };
+  for (const phone of [phoneA, phoneB]) {
+    const dir = path.join(workDir, `chat-${phone}`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    connectUntilOpen(dir, phone, true, (sock) => {
+      sockets[phone] = sock;
+      sock.ev.on('messages.upsert', ({ messages }) => {
+        for (const m of messages) {
+          const text = m.message?.conversation || m.message?.extendedTextMessage?.text;
+          if (text && !m.key.fromMe) received[phone].push(text);
+        }
+      });
+    });
+  }
+  const waitFor = async (what, test, ms = 20_000) => {
+    const until = Date.now() + ms;
+    while (!test()) {
+      if (Date.now() > until) fail(`timed out waiting for ${what}`);
+      for (const sock of Object.values(sockets)) sock.ev.flush?.(true);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  await waitFor('both accounts open', () => sockets[phoneA] && sockets[phoneB], 60_000);
+  step('both-open');
+  await sockets[phoneA].sendMessage(`${phoneB}@s.whatsapp.net`, { text: 'hello from A' });
+  await waitFor('B to receive', () => received[phoneB].includes('hello from A'));
+  step('b-received');
+  await sockets[phoneB].sendMessage(`${phoneA}@s.whatsapp.net`, { text: 'hello back from B' });
+  await waitFor('A to receive', () => received[phoneA].includes('hello back from B'));
+  step('a-received');
+  for (let i = 0; i < 10; i++) {
+    await sockets[phoneA].sendMessage(`${phoneB}@s.whatsapp.net`, { text: `a${i}` });
+    await sockets[phoneB].sendMessage(`${phoneA}@s.whatsapp.net`, { text: `b${i}` });
+  }
+  await waitFor('ten each way', () => [...Array(10).keys()].every((i) => received[phoneB].includes(`a${i}`)
+    && received[phoneA].includes(`b${i}`)));
+  step('ten-each-way', { a: received[phoneA].length, b: received[phoneB].length });
+  for (const sock of Object.values(sockets)) sock.end(undefined);
+  step('passed');
+  process.exit(0);
+}
+
 const devices = async () => (await admin('GET', '/sandbox/v1/devices')).body;
 const phoneA = `1555${Math.floor(1000000 + Math.random() * 8999999)}`;
 const dirA = path.join(workDir, 'auth-a');

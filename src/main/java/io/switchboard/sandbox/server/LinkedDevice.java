@@ -7,7 +7,7 @@ package io.switchboard.sandbox.server;
  * @param lid        {@code lidUser:device@lid}
  */
 public record LinkedDevice(String phone, int device, String deviceJid, String lid, Registration registration,
-        String platform) {
+        String platform, int keyIndex) {
 
     static String deviceJid(String phone, int device) {
         return phone + ":" + device + "@s.whatsapp.net";

@@ -36,7 +36,9 @@ final class LoggedInHandlers {
                         Stanzas.attrs("protocol", "2", "hash", "sandbox"))))),
                 Map.entry("get/blocklist/", (iq, child) -> Stanzas.result(iq, List.of(Node.of("list")))),
                 Map.entry("get/privacy/privacy", (iq, child) -> Stanzas.result(iq, List.of(Node.of("privacy")))),
-                Map.entry("set/urn:xmpp:whatsapp:dirty/clean", this::clean));
+                Map.entry("set/urn:xmpp:whatsapp:dirty/clean", this::clean),
+                Map.entry("get/encrypt/key", this::bundles),
+                Map.entry("get/usync/usync", this::usync));
     }
 
     void onLogin() {
@@ -64,7 +66,10 @@ final class LoggedInHandlers {
         }
         offlineSent = true;
         server.vertx().cancelTimer(offlineTimer);
-        connection.send(Node.withChildren("ib", Stanzas.attrs(), List.of(Node.of("offline", Stanzas.attrs("count", "0")))));
+        List<Node> queued = server.takeQueued(deviceJid());
+        queued.forEach(connection::send);
+        connection.send(Node.withChildren("ib", Stanzas.attrs(), List.of(Node.of("offline",
+                Stanzas.attrs("count", String.valueOf(queued.size()))))));
     }
 
     private Node clean(Node iq, Node child) {
@@ -77,7 +82,18 @@ final class LoggedInHandlers {
                 handleIq(node);
                 return;
             case "message":
+                if (node.child("participants").isPresent()) {
+                    relay(node);
+                    return;
+                }
+                connection.send(Node.of("ack", Stanzas.attrs("id", node.attribute("id").orElse(""),
+                        "class", node.tag(), "from", Stanzas.SERVER)));
+                return;
             case "receipt":
+                relayReceipt(node);
+                connection.send(Node.of("ack", Stanzas.attrs("id", node.attribute("id").orElse(""),
+                        "class", node.tag(), "from", Stanzas.SERVER)));
+                return;
             case "notification":
             case "call":
                 connection.send(Node.of("ack", Stanzas.attrs("id", node.attribute("id").orElse(""),
@@ -115,13 +131,177 @@ final class LoggedInHandlers {
         connection.send(handler.apply(iq, child));
     }
 
+    /** {@code <registration> <type> <identity> <list><key>…</list> <skey>}: stored in the key directory, checked first. */
     private Node preKeyUpload(Node iq, Node first) {
-        long keys = iq.child("list").map(Node::children).orElse(List.of()).stream().filter(key -> "key".equals(key.tag())).count();
-        if (keys == 0 || iq.child("identity").isEmpty() || iq.child("skey").isEmpty()) {
+        byte[] registration = bytes(iq, "registration");
+        byte[] type = bytes(iq, "type");
+        byte[] identity = bytes(iq, "identity");
+        Node skey = iq.child("skey").orElse(null);
+        List<Node> listed = iq.child("list").map(Node::children).orElse(List.of());
+        if (registration == null || registration.length != 4 || type == null || type.length != 1 || type[0] != 5
+                || identity == null || identity.length != 32 || skey == null || listed.isEmpty()) {
             return Stanzas.error(iq, 400, "bad-request");
         }
-        server.addPreKeys(deviceJid(), (int) keys);
+        byte[] signedId = bytes(skey, "id");
+        byte[] signedKey = bytes(skey, "value");
+        byte[] signature = bytes(skey, "signature");
+        if (signedId == null || signedId.length != 3 || signedKey == null || signedKey.length != 32 || signature == null
+                || signature.length != 64 || !java.util.Arrays.equals(identity, connection.device.registration().identityKey())) {
+            return Stanzas.error(iq, 400, "bad-request");
+        }
+        byte[] typedSigned = new byte[33];
+        typedSigned[0] = 5;
+        System.arraycopy(signedKey, 0, typedSigned, 1, 32);
+        if (!io.switchboard.protocol.crypto.XEdDsa.verify(identity, typedSigned, signature)) {
+            return Stanzas.error(iq, 406, "not-acceptable");
+        }
+        List<KeyDirectory.PreKey> oneTime = new java.util.ArrayList<>();
+        for (Node key : listed) {
+            byte[] id = bytes(key, "id");
+            byte[] value = bytes(key, "value");
+            if (!"key".equals(key.tag()) || id == null || id.length != 3 || value == null || value.length != 32) {
+                return Stanzas.error(iq, 400, "bad-request");
+            }
+            oneTime.add(new KeyDirectory.PreKey(id, value));
+        }
+        server.keys().upload(deviceJid(), new KeyDirectory.DeviceKeys(ByteBuffer.wrap(registration).getInt(), identity,
+                signedId, signedKey, signature), oneTime);
         return Stanzas.result(iq, List.of());
+    }
+
+    /** Pre-key bundles: {@code <key><user jid/>…</key>} → {@code <list><user jid>…</user></list>}, each one-time key once. */
+    private Node bundles(Node iq, Node key) {
+        List<Node> users = new java.util.ArrayList<>();
+        for (Node user : key.children()) {
+            String jid = user.attribute("jid").orElse("");
+            Node bundle = server.keys().bundle(jid, deviceJidOf(jid));
+            users.add(bundle != null ? bundle : Node.withChildren("user", Stanzas.attrs("jid", jid),
+                    List.of(Node.of("error", Stanzas.attrs("code", "404", "text", "item-not-found")))));
+        }
+        return Stanzas.result(iq, List.of(Node.withChildren("list", Stanzas.attrs(), users)));
+    }
+
+    /** Device lists: the phone (device 0) and each linked device with its key index; the LID when asked for. */
+    private Node usync(Node iq, Node usync) {
+        Node query = usync.child("query").orElse(null);
+        Node list = usync.child("list").orElse(null);
+        if (query == null || list == null) {
+            return Stanzas.error(iq, 400, "bad-request");
+        }
+        boolean wantsDevices = query.child("devices").isPresent();
+        boolean wantsLid = query.child("lid").isPresent();
+        List<Node> users = new java.util.ArrayList<>();
+        for (Node user : list.children()) {
+            String jid = user.attribute("jid").orElse("");
+            Account account = server.existingAccount(phoneOf(jid));
+            List<Node> children = new java.util.ArrayList<>();
+            if (wantsDevices) {
+                List<Node> deviceNodes = new java.util.ArrayList<>();
+                if (account != null) {
+                    deviceNodes.add(Node.of("device", Stanzas.attrs("id", "0")));
+                    for (LinkedDevice linked : server.devicesOf(account.phone)) {
+                        deviceNodes.add(Node.of("device", Stanzas.attrs("id", String.valueOf(linked.device()),
+                                "key-index", String.valueOf(linked.keyIndex()))));
+                    }
+                }
+                children.add(Node.withChildren("devices", Stanzas.attrs(), List.of(
+                        Node.withChildren("device-list", Stanzas.attrs(), deviceNodes))));
+            }
+            if (wantsLid && account != null) {
+                children.add(Node.of("lid", Stanzas.attrs("val", account.lidUser + "@lid")));
+            }
+            users.add(Node.withChildren("user", Stanzas.attrs("jid", jid), children));
+        }
+        return Stanzas.result(iq, List.of(Node.withChildren("usync", Stanzas.attrs("sid", usync.attribute("sid").orElse(""),
+                "mode", usync.attribute("mode").orElse("query"), "context", usync.attribute("context").orElse("")),
+                List.of(Node.withChildren("list", Stanzas.attrs(), users)))));
+    }
+
+    /**
+     * A 1:1 message: one {@code <enc>} per device, for the recipient's devices and the sender's
+     * other ones; each is handed to its device (queued while offline) from the sender's device,
+     * own copies with {@code recipient}. Anything addressed elsewhere is refused with an error ack.
+     */
+    private void relay(Node message) {
+        String id = message.attribute("id").orElse("");
+        String to = message.attribute("to").orElse("");
+        String toPhone = phoneOf(to);
+        String senderPhone = connection.device.phone();
+        String sender = deviceJid();
+        long t = server.now().getEpochSecond();
+        Node deviceIdentity = message.child("device-identity").orElse(null);
+        List<Node> targets = message.child("participants").map(Node::children).orElse(List.of());
+        List<String[]> planned = new java.util.ArrayList<>();
+        List<Node> deliveries = new java.util.ArrayList<>();
+        for (Node target : targets) {
+            String jid = target.attribute("jid").orElse("");
+            Node enc = target.child("enc").orElse(null);
+            String phone = phoneOf(jid);
+            String device = deviceJidOf(jid);
+            boolean known = phone.equals(senderPhone) || phone.equals(toPhone);
+            if (id.isEmpty() || toPhone.isEmpty() || enc == null || enc.bytes().isEmpty() || !"to".equals(target.tag())
+                    || !known || device.equals(sender) || !server.keys().has(device)) {
+                connection.send(Node.of("ack", Stanzas.attrs("id", id, "class", "message", "from", to, "error", "400")));
+                return;
+            }
+            java.util.Map<String, String> attrs = Stanzas.attrs("from", sender, "id", id, "t", String.valueOf(t),
+                    "type", message.attribute("type").orElse("text"), "notify", "~");
+            if (phone.equals(senderPhone)) {
+                attrs.put("recipient", to);
+            }
+            List<Node> children = new java.util.ArrayList<>(List.of(enc));
+            if (deviceIdentity != null && "pkmsg".equals(enc.attribute("type").orElse(""))) {
+                children.add(deviceIdentity);
+            }
+            planned.add(new String[] {device});
+            deliveries.add(Node.withChildren("message", attrs, children));
+        }
+        if (targets.isEmpty()) {
+            connection.send(Node.of("ack", Stanzas.attrs("id", id, "class", "message", "from", to, "error", "400")));
+            return;
+        }
+        server.rememberSender(id, sender);
+        for (int i = 0; i < deliveries.size(); i++) {
+            server.deliver(planned.get(i)[0], deliveries.get(i));
+        }
+        connection.send(Node.of("ack", Stanzas.attrs("id", id, "class", "message", "from", to, "t", String.valueOf(t))));
+    }
+
+    /** A receipt goes back to the device that sent the message, from the device that received it. */
+    private void relayReceipt(Node receipt) {
+        String id = receipt.attribute("id").orElse("");
+        String sender = server.senderOf(id);
+        if (sender == null) {
+            return;
+        }
+        java.util.Map<String, String> attrs = Stanzas.attrs("from", deviceJid(), "id", id,
+                "t", String.valueOf(server.now().getEpochSecond()));
+        receipt.attribute("type").ifPresent(type -> attrs.put("type", type));
+        server.deliver(sender, Node.of("receipt", attrs));
+    }
+
+    /** The phone number a PN or LID jid belongs to ("" when neither). */
+    private String phoneOf(String jid) {
+        String pn = server.toPhoneNumberJid(jid);
+        if (!pn.endsWith(Stanzas.SERVER)) {
+            return "";
+        }
+        String user = pn.substring(0, pn.length() - Stanzas.SERVER.length());
+        return user.contains(":") ? user.substring(0, user.indexOf(':')) : user;
+    }
+
+    /** {@code phone@s.whatsapp.net} names device 0; {@code phone:n@s.whatsapp.net} device n. */
+    private String deviceJidOf(String jid) {
+        String pn = server.toPhoneNumberJid(jid);
+        if (!pn.endsWith(Stanzas.SERVER)) {
+            return pn;
+        }
+        String user = pn.substring(0, pn.length() - Stanzas.SERVER.length());
+        return user.contains(":") ? pn : LinkedDevice.deviceJid(user, 0);
+    }
+
+    private static byte[] bytes(Node parent, String tag) {
+        return parent.child(tag).flatMap(Node::bytes).orElse(null);
     }
 
     private Node digest() {

@@ -1,5 +1,6 @@
 package io.switchboard.sandbox.server;
 
+import io.switchboard.protocol.binary.Node;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -38,8 +39,16 @@ public final class SandboxServer {
     private final Map<String, SandboxConnection> online = new ConcurrentHashMap<>();
     private final Map<String, Pairing> pairingsByRef = new ConcurrentHashMap<>();
     private final Map<String, SandboxConnection> codeRequests = new ConcurrentHashMap<>();
+    private final KeyDirectory keys = new KeyDirectory();
+    private final Map<String, java.util.Queue<Node>> offlineQueue = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Queue<Node>> phoneInbox = new ConcurrentHashMap<>();
+    private final Map<String, String> senders = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 100_000;
+        }
+    };
     private final java.util.Deque<Transcript.View> transcripts = new java.util.ArrayDeque<>();
-    private final Map<String, Integer> preKeys = new ConcurrentHashMap<>();
     private final java.util.Set<SandboxConnection> open = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicLong rejections = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong unexpected = new java.util.concurrent.atomic.AtomicLong();
@@ -78,7 +87,7 @@ public final class SandboxServer {
             if (!pairing.isCurrent(text.ref(), now())) {
                 throw new SandboxException(SandboxException.Kind.EXPIRED_REF, "this QR code has expired");
             }
-            Account account = accounts.computeIfAbsent(phone, Account::new);
+            Account account = account(phone);
             Promise<LinkedDevice> result = Promise.promise();
             pairing.connection.run(() -> pairing.connection.scanned(new PhonePairing(account, text, now()), text, result));
             return result.future();
@@ -131,7 +140,7 @@ public final class SandboxServer {
             return Future.failedFuture(new SandboxException(SandboxException.Kind.UNKNOWN_REF,
                     "no device is waiting for a code for this phone"));
         }
-        Account account = accounts.computeIfAbsent(phone, Account::new);
+        Account account = account(phone);
         Promise<LinkedDevice> result = Promise.promise();
         connection.run(() -> connection.codeTyped(account, code, result));
         return result.future();
@@ -250,6 +259,97 @@ public final class SandboxServer {
 
     // ---- used by connections -------------------------------------------------------------------
 
+    /** The account of {@code phone}, created (with its phone's published Signal keys) on first use. */
+    Account account(String phone) {
+        return accounts.computeIfAbsent(phone, number -> {
+            Account created = new Account(number);
+            keys.upload(LinkedDevice.deviceJid(number, 0), created.published(), created.publishedOneTime());
+            return created;
+        });
+    }
+
+    /** {@code lidUser[:device]@lid} as the phone-number jid it stands for; other jids unchanged. */
+    String toPhoneNumberJid(String jid) {
+        if (!jid.endsWith("@lid")) {
+            return jid;
+        }
+        String user = jid.substring(0, jid.length() - "@lid".length());
+        String device = user.contains(":") ? user.substring(user.indexOf(':')) : "";
+        String lidUser = user.contains(":") ? user.substring(0, user.indexOf(':')) : user;
+        for (Account account : accounts.values()) {
+            if (account.lidUser.equals(lidUser)) {
+                return account.phone + device + Stanzas.SERVER;
+            }
+        }
+        return jid;
+    }
+
+    Account existingAccount(String phone) {
+        return accounts.get(phone);
+    }
+
+    /** Linked companion devices of {@code phone}, in device order. */
+    List<LinkedDevice> devicesOf(String phone) {
+        List<LinkedDevice> found = new ArrayList<>();
+        for (LinkedDevice device : devices.values()) {
+            if (device.phone().equals(phone)) {
+                found.add(device);
+            }
+        }
+        found.sort(Comparator.comparingInt(LinkedDevice::device));
+        return found;
+    }
+
+    KeyDirectory keys() {
+        return keys;
+    }
+
+    /** Hands {@code message} to {@code deviceJid} now if online, else at its next login (before the offline mark). */
+    void deliver(String deviceJid, Node message) {
+        SandboxConnection connection = online.get(deviceJid);
+        if (connection != null) {
+            connection.run(() -> {
+                if (connection.state() == SandboxConnection.State.CONNECTED) {
+                    connection.send(message);
+                } else {
+                    queue(deviceJid, message);
+                }
+            });
+        } else if (devices.containsKey(deviceJid)) {
+            queue(deviceJid, message);
+        } else if (deviceJid.contains(":0@") || !deviceJid.contains(":")) {
+            phoneInbox.computeIfAbsent(deviceJid, k -> new java.util.concurrent.ConcurrentLinkedQueue<>()).add(message);
+        }
+    }
+
+    private void queue(String deviceJid, Node message) {
+        offlineQueue.computeIfAbsent(deviceJid, k -> new java.util.concurrent.ConcurrentLinkedQueue<>()).add(message);
+    }
+
+    /** What waited for {@code deviceJid} while it was offline (removed). */
+    List<Node> takeQueued(String deviceJid) {
+        java.util.Queue<Node> queued = offlineQueue.remove(deviceJid);
+        return queued == null ? List.of() : new ArrayList<>(queued);
+    }
+
+    /** Messages addressed to phones (device 0), which do not decrypt them yet. */
+    public int phoneInboxSize(String phone) {
+        java.util.Queue<Node> inbox = phoneInbox.get(LinkedDevice.deviceJid(phone, 0));
+        return inbox == null ? 0 : inbox.size();
+    }
+
+    void rememberSender(String messageId, String senderDeviceJid) {
+        synchronized (senders) {
+            senders.put(messageId, senderDeviceJid);
+        }
+    }
+
+    String senderOf(String messageId) {
+        synchronized (senders) {
+            return senders.get(messageId);
+        }
+    }
+
     Pairing startPairing(SandboxConnection connection) {
         Pairing pairing = new Pairing(connection, options, now(), vertx);
         pairing.refs().forEach(ref -> pairingsByRef.put(ref, pairing));
@@ -258,7 +358,7 @@ public final class SandboxServer {
 
     LinkedDevice link(PhonePairing phone, Registration registration) {
         LinkedDevice device = new LinkedDevice(phone.account.phone, phone.device, phone.deviceJid(), phone.lid(),
-                registration, "android");
+                registration, "android", phone.keyIndex);
         devices.put(device.deviceJid(), device);
         return device;
     }
@@ -296,14 +396,11 @@ public final class SandboxServer {
 
     void unlink(String deviceJid) {
         devices.remove(deviceJid);
+        keys.forget(deviceJid);
     }
 
     int preKeyCount(String deviceJid) {
-        return preKeys.getOrDefault(deviceJid, 0);
-    }
-
-    void addPreKeys(String deviceJid, int count) {
-        preKeys.merge(deviceJid, count, Integer::sum);
+        return keys.oneTimeCount(deviceJid);
     }
 
     SandboxIdentity identity() {
