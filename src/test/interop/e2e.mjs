@@ -94,6 +94,35 @@ if (process.argv[7] === 'transcript') {
   process.exit(0);
 }
 
+// Send mode (node e2e.mjs 6|7 … send PHONE TO TEXT…): pair an account, send each text to TO, wait for
+// the delivery receipts, close.
+if (process.argv[7] === 'send') {
+  const [phone, to, ...texts] = process.argv.slice(8);
+  const dir = path.join(workDir, `send-${phone}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await connectUntilOpen(dir, phone, true, async (sock) => {
+    const delivered = new Set();
+    sock.ev.on('messages.update', (updates) => {
+      for (const u of updates) if (u.update?.status >= 3) delivered.add(u.key.id);
+    });
+    const ids = [];
+    for (const text of texts) {
+      const sent = await sock.sendMessage(`${to}@s.whatsapp.net`, { text });
+      ids.push(sent.key.id);
+    }
+    step('sent', { count: ids.length });
+    const until = Date.now() + 15_000;
+    while (ids.some((id) => !delivered.has(id)) && Date.now() < until) {
+      sock.ev.flush?.(true);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    step('receipts', { delivered: ids.filter((id) => delivered.has(id)).length });
+    sock.end(undefined);
+  });
+  step('passed');
+  process.exit(0);
+}
+
 // Chat mode (node e2e.mjs 6|7 … chat PHONE_A PHONE_B): two Baileys accounts paired to the sandbox
 // message each other through it (usync, pre-key bundles, relay, receipts), both ways.
 if (process.argv[7] === 'chat') {

@@ -5,8 +5,11 @@ import io.switchboard.protocol.client.ClientEvent;
 import io.switchboard.protocol.client.ClientOptions;
 import io.switchboard.protocol.client.Credentials;
 import io.switchboard.protocol.client.DisconnectReason;
+import io.switchboard.protocol.client.InboundMessage;
+import io.switchboard.protocol.client.SignalStore;
 import io.switchboard.protocol.client.WebVersion;
 import io.switchboard.protocol.client.WhatsAppClient;
+import io.switchboard.protocol.proto.StoredSessionRecord;
 import io.switchboard.session.store.CredentialsUnreadable;
 import io.switchboard.session.store.Fence;
 import io.switchboard.session.store.FencedException;
@@ -352,12 +355,34 @@ final class OrgSession {
         shownQr = null;
         WhatsAppClient created = new WhatsAppClient(ctx.vertx(), options, credentials,
                 saved -> Future.fromCompletionStage(lane.submit(() -> onCredentials(mine, saved)).subscribeAsCompletionStage()),
+                signalStore(mine),
                 event -> lane.submit(() -> onEvent(mine, event)).subscribe().with(ok -> { },
                         error -> LOG.errorf("session %s: handling %s failed: %s", id, event.getClass().getSimpleName(),
                                 error.getMessage())));
         client = created;
         return Uni.createFrom().completionStage(() -> created.start().toCompletionStage())
                 .onFailure().invoke(error -> client = null);
+    }
+
+    /** Sessions read from the store; a received message stored with its session update, fenced, in the lane. */
+    private SignalStore signalStore(int mine) {
+        return new SignalStore() {
+            @Override
+            public Future<StoredSessionRecord> session(String address) {
+                return Future.fromCompletionStage(ctx.messages().signalSession(id, address).subscribeAsCompletionStage());
+            }
+
+            @Override
+            public Future<Void> received(String address, StoredSessionRecord record, InboundMessage message) {
+                return Future.fromCompletionStage(lane.submit(() -> {
+                    if (mine != generation || fence == null) {
+                        return Uni.createFrom().<Void>failure(new IllegalStateException("message for a replaced client"));
+                    }
+                    Fence current = fence;
+                    return write(current, () -> ctx.messages().received(current, id, address, record, message));
+                }).subscribeAsCompletionStage());
+            }
+        };
     }
 
     private Uni<Void> onCredentials(int from, Credentials credentials) {
@@ -400,6 +425,11 @@ final class OrgSession {
         }
         if (event instanceof ClientEvent.Disconnected) {
             return onDisconnected((ClientEvent.Disconnected) event);
+        }
+        if (event instanceof ClientEvent.Undecryptable) {
+            ClientEvent.Undecryptable lost = (ClientEvent.Undecryptable) event;
+            LOG.warnf("session %s: message %s from %s not delivered: %s", id, lost.id(), lost.sender(), lost.reason());
+            ctx.metrics().undelivered();
         }
         return Uni.createFrom().voidItem();
     }
@@ -526,7 +556,10 @@ final class OrgSession {
      */
     private Uni<Void> write(Fence current, Supplier<Uni<Void>> call) {
         return Uni.createFrom().<Void>deferred(call::get)
-                .onFailure(error -> !(error instanceof FencedException)).invoke(error -> ctx.metrics().writeRetried())
+                .onFailure(error -> !(error instanceof FencedException)).invoke(error -> {
+                    ctx.metrics().writeRetried();
+                    LOG.debugf("session %s: a write failed, retrying: %s", id, error);
+                })
                 .onFailure(error -> !(error instanceof FencedException)).retry()
                 .withBackOff(FIRST_WRITE_RETRY, LAST_WRITE_RETRY).expireIn(ctx.lease().toMillis())
                 .onFailure().invoke(error -> {

@@ -2,6 +2,7 @@ package io.switchboard.session;
 
 import io.switchboard.protocol.client.ClientOptions;
 import io.switchboard.session.store.LeaseStore;
+import io.switchboard.session.store.MessageStore;
 import io.switchboard.session.store.SessionStore;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -10,7 +11,7 @@ import java.time.Duration;
 /** What every session of this replica shares: stores, this replica's name, timing policy, the client's options. */
 record SessionContext(String replicaId, SessionStore store, LeaseStore leases, Vertx vertx, Clock clock,
         SessionConfig config, ReconnectPolicy reconnectPolicy, ClientOptionsFactory clientOptions,
-        WebVersions versions, SessionMetrics metrics) {
+        WebVersions versions, MessageStore messages, SessionMetrics metrics) {
 
     /** The client's options, announcing the newest WhatsApp Web version known now. */
     ClientOptions options() {

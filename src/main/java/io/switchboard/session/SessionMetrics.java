@@ -31,6 +31,10 @@ class SessionMetrics {
         registry.counter("switchboard.whatsapp.transitions", "event", event.name()).increment();
     }
 
+    void undelivered() {
+        registry.counter("switchboard.whatsapp.messages.undelivered").increment();
+    }
+
     void outdatedRetry() {
         registry.counter("switchboard.whatsapp.web.version.retries").increment();
     }

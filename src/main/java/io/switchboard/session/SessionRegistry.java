@@ -2,6 +2,7 @@ package io.switchboard.session;
 
 import io.micrometer.core.instrument.Gauge;
 import io.switchboard.session.store.LeaseStore;
+import io.switchboard.session.store.MessageStore;
 import io.switchboard.session.store.SessionStore;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,9 +21,9 @@ class SessionRegistry {
     private final SessionContext context;
 
     SessionRegistry(ReplicaIdentity replica, SessionStore store, LeaseStore leases, Vertx vertx, SessionConfig config,
-            ClientOptionsFactory options, WebVersions versions, SessionMetrics metrics) {
+            ClientOptionsFactory options, WebVersions versions, MessageStore messages, SessionMetrics metrics) {
         this.context = new SessionContext(replica.id(), store, leases, vertx, Clock.systemUTC(), config,
-                new ReconnectPolicy(config.reconnectBase(), config.reconnectCap()), options, versions, metrics);
+                new ReconnectPolicy(config.reconnectBase(), config.reconnectCap()), options, versions, messages, metrics);
         Gauge.builder("switchboard.whatsapp.clients", this, SessionRegistry::liveClients)
                 .description("WhatsApp clients running on this replica").register(metrics.registry());
         Gauge.builder("switchboard.whatsapp.stuck", this, SessionRegistry::stuck)

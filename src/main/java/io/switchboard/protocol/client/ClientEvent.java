@@ -4,7 +4,7 @@ import java.time.Instant;
 
 /** What a {@link WhatsAppClient} reports, in order, on its own context. */
 public sealed interface ClientEvent permits ClientEvent.QrCode, ClientEvent.Paired, ClientEvent.Connected,
-        ClientEvent.Restarting, ClientEvent.Disconnected {
+        ClientEvent.Restarting, ClientEvent.Disconnected, ClientEvent.Undecryptable {
 
     /** Show this QR text until {@code expiresAt}; {@code index} of {@code total} refs. */
     record QrCode(String text, Instant expiresAt, int index, int total) implements ClientEvent {
@@ -20,6 +20,10 @@ public sealed interface ClientEvent permits ClientEvent.QrCode, ClientEvent.Pair
 
     /** The server asked for a restart (515); the client reconnects by itself and reports Connected again. */
     record Restarting(String detail) implements ClientEvent {
+    }
+
+    /** A message that could not be decrypted or stored (acknowledged, not delivered); {@code reason} says why. */
+    record Undecryptable(String id, String sender, String reason) implements ClientEvent {
     }
 
     /** The client stopped; it will not reconnect by itself (a restart after 515 is not reported). */

@@ -46,6 +46,9 @@ final class Connection {
         /** The phone answered a link-code request: its wrapped ephemeral key and identity. */
         void onLinkCodeFromPhone(Connection connection, Node notification);
 
+        /** A message for us: the listener decrypts and stores it, then receipts and acks it. */
+        void onMessage(Connection connection, Node message);
+
         void onClosed(Connection connection, DisconnectReason reason, String detail);
     }
 
@@ -194,6 +197,12 @@ final class Connection {
                 closeByServer(StreamErrors.reasonOfFailure(node), "failure " + node.attribute("reason").orElse("?"));
                 return;
             case "message":
+                if (state == State.CONNECTED) {
+                    listener.onMessage(this, node);
+                } else {
+                    send(Stanza.ack(node));
+                }
+                return;
             case "receipt":
             case "call":
                 send(Stanza.ack(node));

@@ -33,6 +33,9 @@ public final class WhatsAppClient implements Connection.Listener {
     private final Context context;
     private final ClientOptions options;
     private final CredentialsStore store;
+    private final SignalStore signal;
+    /** Received messages are handled one after another, in the order they arrived. */
+    private Future<Void> inbound = Future.succeededFuture();
     private final Handler<ClientEvent> events;
     private final Clock clock;
     private Credentials credentials;
@@ -48,18 +51,30 @@ public final class WhatsAppClient implements Connection.Listener {
     private LinkCode linkCode;
     private String linkPhone;
 
+    /** A client whose Signal sessions live in memory only (tests and tools). */
     public WhatsAppClient(Vertx vertx, ClientOptions options, Credentials credentials, CredentialsStore store,
             Handler<ClientEvent> events) {
-        this(vertx, options, credentials, store, events, Clock.systemUTC());
+        this(vertx, options, credentials, store, SignalStore.inMemory(message -> { }), events, Clock.systemUTC());
+    }
+
+    public WhatsAppClient(Vertx vertx, ClientOptions options, Credentials credentials, CredentialsStore store,
+            SignalStore signal, Handler<ClientEvent> events) {
+        this(vertx, options, credentials, store, signal, events, Clock.systemUTC());
     }
 
     WhatsAppClient(Vertx vertx, ClientOptions options, Credentials credentials, CredentialsStore store,
+            Handler<ClientEvent> events, Clock clock) {
+        this(vertx, options, credentials, store, SignalStore.inMemory(message -> { }), events, clock);
+    }
+
+    WhatsAppClient(Vertx vertx, ClientOptions options, Credentials credentials, CredentialsStore store, SignalStore signal,
             Handler<ClientEvent> events, Clock clock) {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.options = options;
         this.credentials = credentials;
         this.store = store;
+        this.signal = signal;
         this.events = events;
         this.clock = clock;
     }
@@ -258,6 +273,68 @@ public final class WhatsAppClient implements Connection.Listener {
 
     private static byte[] utf8(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void onMessage(Connection from, Node message) {
+        inbound = inbound.transform(ignored -> receive(from, message));
+    }
+
+    /**
+     * Decrypts one message, stores the session update with it, then sends the delivery receipt and
+     * the ack. A message that cannot be decrypted or stored is acknowledged (WhatsApp would
+     * otherwise deliver it again and again) and reported as {@link ClientEvent.Undecryptable}.
+     */
+    private Future<Void> receive(Connection from, Node message) {
+        if (from != connection) {
+            return Future.succeededFuture();
+        }
+        String id = message.attribute("id").orElse("");
+        String sender = message.attribute("from").orElse("");
+        Node enc = message.children().stream().filter(child -> "enc".equals(child.tag())).findFirst().orElse(null);
+        if (enc == null || enc.bytes().isEmpty()) {
+            from.send(Stanza.ack(message));
+            return Future.succeededFuture();
+        }
+        String type = enc.attribute("type").orElse("");
+        String address = Inbound.signalAddress(sender);
+        if (address == null || (!"pkmsg".equals(type) && !"msg".equals(type))) {
+            from.send(Stanza.ack(message));
+            events.handle(new ClientEvent.Undecryptable(id, sender, "unsupported: " + (address == null ? "sender " + sender
+                    : "enc type " + type + " (group messages come later)")));
+            return Future.succeededFuture();
+        }
+        Credentials keys = credentials;
+        return signal.session(address).compose(record -> {
+            try {
+                Inbound.Decrypted decrypted = Inbound.decrypt(keys, record, type, enc.bytes().get());
+                InboundMessage received = new InboundMessage(id, sender, message.attribute("recipient")
+                        .orElse(Inbound.userJid(sender)), decrypted.text(), message.attribute("t").filter(t -> t.matches("[0-9]{1,12}"))
+                        .map(t -> Instant.ofEpochSecond(Long.parseLong(t))).orElse(null));
+                return signal.received(address, decrypted.record(), received);
+            } catch (Inbound.Unreadable e) {
+                return Future.failedFuture(e);
+            }
+        }).transform(done -> {
+            context.runOnContext(ignored -> {
+                if (from != connection) {
+                    return;
+                }
+                if (done.succeeded()) {
+                    from.send(Inbound.receipt(message));
+                    from.send(Stanza.ack(message));
+                } else if (done.cause() instanceof Inbound.Unreadable) {
+                    // WhatsApp would deliver it again and again: acknowledged, reported.
+                    from.send(Stanza.ack(message));
+                    events.handle(new ClientEvent.Undecryptable(id, sender, done.cause().getMessage()));
+                } else {
+                    // Not stored: not acknowledged either, so WhatsApp delivers it again at the next login.
+                    events.handle(new ClientEvent.Undecryptable(id, sender, "not stored, left for redelivery: "
+                            + done.cause().getMessage()));
+                }
+            });
+            return Future.succeededFuture();
+        });
     }
 
     @Override

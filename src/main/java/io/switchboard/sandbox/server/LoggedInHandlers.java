@@ -274,9 +274,17 @@ final class LoggedInHandlers {
         if (sender == null) {
             return;
         }
+        String type = receipt.attribute("type").orElse("");
+        if ("sender".equals(type)) {
+            // Our own device confirming a copy: nothing for the original sender to learn.
+            return;
+        }
         java.util.Map<String, String> attrs = Stanzas.attrs("from", deviceJid(), "id", id,
                 "t", String.valueOf(server.now().getEpochSecond()));
-        receipt.attribute("type").ifPresent(type -> attrs.put("type", type));
+        // "inactive" (delivered to a device not marked online) reaches the sender as a plain delivery receipt.
+        if (!type.isEmpty() && !"inactive".equals(type)) {
+            attrs.put("type", type);
+        }
         server.deliver(sender, Node.of("receipt", attrs));
     }
 

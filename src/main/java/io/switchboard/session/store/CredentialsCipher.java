@@ -90,6 +90,15 @@ public class CredentialsCipher {
                 sealed.ciphertext()), StandardCharsets.UTF_8);
     }
 
+    /** Seals other binary secrets of the organization (Signal session records); {@code purpose} is bound in. */
+    public Sealed sealData(UUID organizationId, String purpose, byte[] data) {
+        return sealBytes(aad(organizationId, purpose), data);
+    }
+
+    public byte[] openData(UUID organizationId, String purpose, Sealed sealed) throws CryptoException {
+        return AesGcm.decrypt(keyFor(sealed.keyId()), sealed.nonce(), aad(organizationId, purpose), sealed.ciphertext());
+    }
+
     private Sealed sealBytes(byte[] aad, byte[] plaintext) {
         byte[] nonce = new byte[AesGcm.IV_SIZE];
         RANDOM.nextBytes(nonce);

@@ -80,7 +80,7 @@ public class SessionStore {
             + " qr_expires_at = $15 WHERE organization_id = $1 AND owner = $2 AND epoch = $16";
     private static final String UPDATE_QR = "UPDATE whatsapp_session SET qr_nonce = $3, qr_ciphertext = $4, qr_key_id = $5,"
             + " qr_expires_at = $6 WHERE organization_id = $1 AND owner = $2 AND epoch = $7 AND state = 'AWAITING_QR'";
-    private static final String FENCE = "SELECT 1 FROM whatsapp_session WHERE organization_id = $1 AND owner = $2"
+    static final String FENCE = "SELECT 1 FROM whatsapp_session WHERE organization_id = $1 AND owner = $2"
             + " AND epoch = $3 FOR UPDATE";
     private static final String INSERT_TRANSITION = "INSERT INTO whatsapp_session_transition"
             + " (organization_id, from_state, to_state, event, reason, code, at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -165,8 +165,11 @@ public class SessionStore {
             Uni<?> mark = ((Wipe) change).whatsAppKnows()
                     ? connection.query("SET LOCAL switchboard.device_unlinked = 'on'").execute()
                     : Uni.createFrom().voidItem();
+            // Sessions belong to the device being wiped: a new device starts without any.
             return mark.flatMap(ignored -> connection.preparedQuery("DELETE FROM whatsapp_credentials WHERE organization_id = $1")
-                    .execute(Tuple.of(organizationId)));
+                    .execute(Tuple.of(organizationId)))
+                    .flatMap(ignored -> connection.preparedQuery("DELETE FROM whatsapp_signal_session WHERE organization_id = $1")
+                            .execute(Tuple.of(organizationId)));
         }
         return Uni.createFrom().voidItem();
     }

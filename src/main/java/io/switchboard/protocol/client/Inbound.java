@@ -1,0 +1,99 @@
+package io.switchboard.protocol.client;
+
+import io.switchboard.protocol.binary.Node;
+import io.switchboard.protocol.crypto.KeyPair;
+import io.switchboard.protocol.message.MessageFormatException;
+import io.switchboard.protocol.message.Plaintext;
+import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.signal.LocalIdentity;
+import io.switchboard.protocol.signal.PreKeySource;
+import io.switchboard.protocol.signal.SessionCipher;
+import io.switchboard.protocol.signal.SignalException;
+import java.util.Map;
+
+/** Received 1:1 messages: Signal addresses, decryption with our credentials' keys, the delivery receipt. */
+final class Inbound {
+
+    /** The text and the session record to store with it. */
+    record Decrypted(String text, StoredSessionRecord record) {
+    }
+
+    /** A message that will never decrypt or read as text (acknowledged, reported). */
+    static final class Unreadable extends Exception {
+        Unreadable(String message) {
+            super(message);
+        }
+    }
+
+    private Inbound() {
+    }
+
+    /** {@code 15551234567:3@s.whatsapp.net} → {@code 15551234567.3}; device 0 when none; null for other servers. */
+    static String signalAddress(String jid) {
+        int at = jid.indexOf('@');
+        if (at <= 0 || !"s.whatsapp.net".equals(jid.substring(at + 1))) {
+            return null;
+        }
+        String user = jid.substring(0, at);
+        int colon = user.indexOf(':');
+        String number = colon < 0 ? user : user.substring(0, colon);
+        String device = colon < 0 ? "0" : user.substring(colon + 1);
+        if (!number.matches("[0-9]{1,20}") || !device.matches("[0-9]{1,3}")) {
+            return null;
+        }
+        return number + "." + Integer.parseInt(device);
+    }
+
+    /** The user's jid without the device: the chat a 1:1 message belongs to. */
+    static String userJid(String jid) {
+        int at = jid.indexOf('@');
+        String user = at < 0 ? jid : jid.substring(0, at);
+        int colon = user.indexOf(':');
+        return (colon < 0 ? user : user.substring(0, colon)) + (at < 0 ? "" : jid.substring(at));
+    }
+
+    static Decrypted decrypt(Credentials credentials, StoredSessionRecord record, String type, byte[] ciphertext)
+            throws Unreadable {
+        SessionCipher cipher = new SessionCipher(new LocalIdentity(credentials.identityKey(), credentials.registrationId()));
+        try {
+            SessionCipher.Decrypted decrypted = "pkmsg".equals(type)
+                    ? cipher.decryptPreKey(record, preKeys(credentials), ciphertext)
+                    : cipher.decrypt(record, ciphertext);
+            Plaintext.Text text = Plaintext.readText(decrypted.plaintext())
+                    .orElseThrow(() -> new Unreadable("not a text message (other kinds come later)"));
+            return new Decrypted(text.text(), decrypted.record());
+        } catch (SignalException e) {
+            throw new Unreadable(e.kind() + ": " + e.getMessage());
+        } catch (MessageFormatException e) {
+            throw new Unreadable("plaintext: " + e.getMessage());
+        }
+    }
+
+    private static PreKeySource preKeys(Credentials credentials) {
+        Map<Integer, KeyPair> oneTime = new java.util.HashMap<>();
+        credentials.preKeys().forEach(key -> oneTime.put(key.id(), key.keyPair()));
+        return new PreKeySource() {
+            @Override
+            public KeyPair preKey(int id) {
+                return oneTime.get(id);
+            }
+
+            @Override
+            public KeyPair signedPreKey(int id) {
+                return credentials.signedPreKey().id() == id ? credentials.signedPreKey().keyPair() : null;
+            }
+        };
+    }
+
+    /**
+     * The delivery receipt, sent before the ack: {@code inactive} (we never mark ourselves online),
+     * {@code sender} for our own devices' copies, as Baileys does.
+     */
+    static Node receipt(Node message) {
+        Map<String, String> attrs = Stanza.attrs("id", message.attribute("id").orElse(""),
+                "to", userJid(message.attribute("from").orElse(Stanza.SERVER)));
+        message.attribute("participant").ifPresent(value -> attrs.put("participant", value));
+        attrs.put("type", message.attribute("recipient").isPresent() ? "sender" : "inactive");
+        return Node.of("receipt", attrs);
+    }
+}

@@ -1,0 +1,35 @@
+package io.switchboard.protocol.client;
+
+import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.vertx.core.Future;
+
+/**
+ * Where a client keeps its Signal sessions (one record per remote address, {@code user.device})
+ * and puts the messages it received. {@link #received} stores the advanced session and the
+ * message together; the client acknowledges the message to WhatsApp only after it succeeded.
+ */
+public interface SignalStore {
+
+    /** The record for {@code address}; the empty record when there is none. */
+    Future<StoredSessionRecord> session(String address);
+
+    Future<Void> received(String address, StoredSessionRecord record, InboundMessage message);
+
+    /** Kept in memory only: for tests and tools, never for a service (a restart loses every session). */
+    static SignalStore inMemory(java.util.function.Consumer<InboundMessage> sink) {
+        java.util.Map<String, StoredSessionRecord> records = new java.util.concurrent.ConcurrentHashMap<>();
+        return new SignalStore() {
+            @Override
+            public Future<StoredSessionRecord> session(String address) {
+                return Future.succeededFuture(records.getOrDefault(address, StoredSessionRecord.getDefaultInstance()));
+            }
+
+            @Override
+            public Future<Void> received(String address, StoredSessionRecord record, InboundMessage message) {
+                records.put(address, record);
+                sink.accept(message);
+                return Future.succeededFuture();
+            }
+        };
+    }
+}

@@ -1,0 +1,107 @@
+package io.switchboard.session.store;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.smallrye.mutiny.Uni;
+import io.switchboard.protocol.client.InboundMessage;
+import io.switchboard.protocol.crypto.CryptoException;
+import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Signal session records per remote device and the messages received, sealed like the
+ * credentials. A received message and the session update that decrypted it are stored in one
+ * fenced transaction, so WhatsApp is acknowledged only once both are durable and a replica that
+ * lost the connection can store neither.
+ */
+@ApplicationScoped
+public class MessageStore {
+
+    static final String SESSION_PURPOSE = "signal-session";
+    static final String TEXT_PURPOSE = "inbound-text";
+    private static final String UPSERT_SESSION = "INSERT INTO whatsapp_signal_session (organization_id, address, nonce,"
+            + " ciphertext, key_id, updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (organization_id, address)"
+            + " DO UPDATE SET nonce = $3, ciphertext = $4, key_id = $5, updated_at = $6";
+    private static final String INSERT_MESSAGE = "INSERT INTO whatsapp_inbound_message (organization_id, sender, message_id,"
+            + " chat, nonce, ciphertext, key_id, sent_at, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            + " ON CONFLICT DO NOTHING";
+
+    private final Pool pool;
+    private final CredentialsCipher cipher;
+    private final SessionStore bounds;
+
+    MessageStore(Pool pool, CredentialsCipher cipher, SessionStore bounds) {
+        this.pool = pool;
+        this.cipher = cipher;
+        this.bounds = bounds;
+    }
+
+    /** The session record with {@code address} (empty when none). */
+    public Uni<StoredSessionRecord> signalSession(UUID organizationId, String address) {
+        return bounds.bounded(pool.preparedQuery("SELECT nonce, ciphertext, key_id FROM whatsapp_signal_session"
+                + " WHERE organization_id = $1 AND address = $2").execute(Tuple.of(organizationId, address))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return StoredSessionRecord.getDefaultInstance();
+                    }
+                    Row row = rows.iterator().next();
+                    try {
+                        return StoredSessionRecord.parseFrom(cipher.openData(organizationId, SESSION_PURPOSE + ":" + address,
+                                sealed(row)));
+                    } catch (CryptoException | InvalidProtocolBufferException e) {
+                        throw new CredentialsUnreadable(organizationId, "Signal session " + address + ": " + e.getMessage());
+                    }
+                }));
+    }
+
+    /** Stores the advanced session and the message it carried, under {@code fence}; a redelivered message is kept once. */
+    public Uni<Void> received(Fence fence, UUID organizationId, String address, StoredSessionRecord record,
+            InboundMessage message) {
+        CredentialsCipher.Sealed session = cipher.sealData(organizationId, SESSION_PURPOSE + ":" + address, record.toByteArray());
+        CredentialsCipher.Sealed text = cipher.sealText(organizationId, TEXT_PURPOSE, message.text());
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        return bounds.bounded(pool.withTransaction(connection -> connection.preparedQuery(SessionStore.FENCE)
+                .execute(Tuple.of(organizationId, fence.owner(), fence.epoch()))
+                .flatMap(rows -> rows.size() == 1 ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(new FencedException(organizationId, fence)))
+                .flatMap(ignored -> connection.preparedQuery(UPSERT_SESSION).execute(Tuple.from(Arrays.asList(organizationId,
+                        address, Buffer.buffer(session.nonce()), Buffer.buffer(session.ciphertext()), session.keyId(), now))))
+                .flatMap(ignored -> connection.preparedQuery(INSERT_MESSAGE).execute(Tuple.from(Arrays.asList(organizationId,
+                        message.sender(), message.id(), message.chat(), Buffer.buffer(text.nonce()),
+                        Buffer.buffer(text.ciphertext()), text.keyId(), SessionStore.time(message.sentAt()), now))))))
+                .replaceWithVoid();
+    }
+
+    /** Messages received by the organization, oldest first (the messages API reads them; tests too). */
+    public Uni<List<InboundMessage>> inbound(UUID organizationId) {
+        return bounds.bounded(pool.preparedQuery("SELECT * FROM whatsapp_inbound_message WHERE organization_id = $1"
+                + " ORDER BY received_at, message_id").execute(Tuple.of(organizationId)).map(rows -> {
+                    List<InboundMessage> messages = new ArrayList<>();
+                    for (Row row : rows) {
+                        String text;
+                        try {
+                            text = cipher.openText(organizationId, TEXT_PURPOSE, sealed(row));
+                        } catch (CryptoException e) {
+                            throw new CredentialsUnreadable(organizationId, "a received message: " + e.getMessage());
+                        }
+                        messages.add(new InboundMessage(row.getString("message_id"), row.getString("sender"),
+                                row.getString("chat"), text, SessionStore.instant(row.getOffsetDateTime("sent_at"))));
+                    }
+                    return messages;
+                }));
+    }
+
+    private static CredentialsCipher.Sealed sealed(Row row) {
+        return new CredentialsCipher.Sealed(row.getBuffer("nonce").getBytes(), row.getBuffer("ciphertext").getBytes(),
+                row.getString("key_id"));
+    }
+}

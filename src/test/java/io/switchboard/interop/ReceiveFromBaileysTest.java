@@ -1,0 +1,104 @@
+package io.switchboard.interop;
+
+import static io.switchboard.support.Api.as;
+import static io.switchboard.support.Api.createOrganization;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.switchboard.interop.BaileysJudge.Release;
+import io.switchboard.protocol.client.InboundMessage;
+import io.switchboard.session.store.MessageStore;
+import io.switchboard.support.Tokens;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A real Baileys account sends texts to one of our organizations through the sandbox: our client
+ * decrypts them (Signal, from the pre-keys it uploaded), stores each with its session update,
+ * then sends the delivery receipt Baileys waits for. The sender, chat and text must be exact.
+ */
+@QuarkusTest
+class ReceiveFromBaileysTest {
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Inject
+    MessageStore messages;
+
+    @ParameterizedTest
+    @EnumSource(Release.class)
+    void anOrganizationReceivesTextsFromBaileys(Release release) throws Exception {
+        String ours = "1557" + (1_000_000 + (long) (Math.random() * 8_999_999));
+        UUID org = createOrganization("Receives from Baileys " + release);
+        String qr = null;
+        long deadline = System.currentTimeMillis() + 15_000;
+        io.restassured.response.Response answer = as(Tokens.admin()).post("/api/v1/organizations/" + org + "/whatsapp/init-baileys");
+        while (answer.statusCode() == 202 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+            answer = as(Tokens.admin()).get("/api/v1/organizations/" + org + "/whatsapp/qrcode");
+        }
+        qr = answer.then().statusCode(200).extract().path("qr");
+        as(Tokens.admin()).body(Map.of("qr", qr, "phone", ours)).post("/sandbox/v1/scan").then().statusCode(200);
+        awaitPreKeysUploaded(ours);
+
+        String theirs = "1558" + (1_000_000 + (long) (Math.random() * 8_999_999));
+        List<String> texts = List.of("hello from Baileys", "second", "olá 👋 ünïcode");
+        List<String> steps = runBaileys(release, theirs, ours, texts);
+        List<InboundMessage> received = messages.inbound(org).await().atMost(Duration.ofSeconds(5));
+        assertEquals(texts, received.stream().map(InboundMessage::text).toList());
+        assertTrue(steps.stream().anyMatch(s -> s.contains("\"delivered\":3")), "Baileys got our 3 receipts: " + steps);
+        for (InboundMessage message : received) {
+            assertTrue(message.sender().startsWith(theirs + ":"), message.sender());
+            assertEquals(theirs + "@s.whatsapp.net", message.chat());
+            assertTrue(message.sentAt() != null);
+        }
+    }
+
+    private static void awaitPreKeysUploaded(String phone) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < deadline) {
+            List<Map<String, Object>> devices = as(Tokens.admin()).get("/sandbox/v1/devices").then().extract().jsonPath().getList("$");
+            if (devices.stream().anyMatch(d -> phone.equals(d.get("phone")) && ((Integer) d.get("preKeys")) > 0)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("our device never uploaded its pre-keys");
+    }
+
+    private List<String> runBaileys(Release release, String phone, String to, List<String> texts) throws Exception {
+        Path work = Files.createTempDirectory("baileys-send");
+        String root = base.toString().replaceAll("/$", "");
+        List<String> command = new ArrayList<>(List.of("node", BaileysJudge.HARNESS.resolve("e2e.mjs").toString(),
+                release.name().substring(1), root.replace("http://", "ws://") + "/sandbox/ws/chat", root, Tokens.admin(),
+                work.toString(), "send", phone, to));
+        command.addAll(texts);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<String> steps = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                System.out.println("[baileys" + release.name().substring(1) + " send] " + line);
+                steps.add(line);
+            }
+        }
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "Baileys did not finish");
+        assertEquals(0, process.exitValue(), () -> String.join("\n", steps));
+        return steps;
+    }
+}
