@@ -72,18 +72,9 @@ final class Inbound {
     private static PreKeySource preKeys(Credentials credentials) {
         Map<Integer, KeyPair> oneTime = new java.util.HashMap<>();
         credentials.preKeys().forEach(key -> oneTime.put(key.id(), key.keyPair()));
-        return new PreKeySource() {
-            @Override
-            public KeyPair preKey(int id) {
-                return oneTime.get(id);
-            }
-
-            @Override
-            public KeyPair signedPreKey(int id) {
-                return credentials.signedPreKey().id() == id ? credentials.signedPreKey().keyPair() : null;
-            }
-        };
+        return PreKeySource.of(oneTime, Map.of(credentials.signedPreKey().id(), credentials.signedPreKey().keyPair()));
     }
+
 
     /**
      * The delivery receipt, sent before the ack: {@code inactive} (we never mark ourselves online),

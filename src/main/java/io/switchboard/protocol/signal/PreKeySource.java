@@ -8,4 +8,19 @@ public interface PreKeySource {
     KeyPair preKey(int id);
 
     KeyPair signedPreKey(int id);
+
+    /** Pre-keys held in maps by id. */
+    static PreKeySource of(java.util.Map<Integer, KeyPair> oneTime, java.util.Map<Integer, KeyPair> signed) {
+        return new PreKeySource() {
+            @Override
+            public KeyPair preKey(int id) {
+                return oneTime.get(id);
+            }
+
+            @Override
+            public KeyPair signedPreKey(int id) {
+                return signed.get(id);
+            }
+        };
+    }
 }

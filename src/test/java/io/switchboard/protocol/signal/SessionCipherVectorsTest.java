@@ -103,16 +103,7 @@ public class SessionCipherVectorsTest {
 
     /** Pre-keys held in maps (tests). */
     public static PreKeySource keys(Map<Integer, KeyPair> oneTime, Map<Integer, KeyPair> signed) {
-        return new PreKeySource() {
-            @Override
-            public KeyPair preKey(int id) {
-                return oneTime.get(id);
-            }
-
-            @Override
-            public KeyPair signedPreKey(int id) {
-                return signed.get(id);
-            }
-        };
+        return PreKeySource.of(oneTime, signed);
     }
+
 }
