@@ -123,6 +123,33 @@ if (process.argv[7] === 'send') {
   process.exit(0);
 }
 
+// Receive mode (node e2e.mjs 6|7 … receive PHONE COUNT): pair an account, stay open until COUNT texts
+// arrived (printed with their sender), close.
+if (process.argv[7] === 'receive') {
+  const [phone, count] = [process.argv[8], Number(process.argv[9])];
+  const dir = path.join(workDir, `receive-${phone}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await connectUntilOpen(dir, phone, true, async (sock) => {
+    const texts = [];
+    sock.ev.on('messages.upsert', ({ messages }) => {
+      for (const m of messages) {
+        const text = m.message?.conversation || m.message?.extendedTextMessage?.text;
+        if (text && !m.key.fromMe) texts.push({ text, from: m.key.remoteJid });
+      }
+    });
+    step('open-receiving');
+    const until = Date.now() + 60_000;
+    while (texts.length < count && Date.now() < until) {
+      sock.ev.flush?.(true);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    step('received', { texts });
+    sock.end(undefined);
+  });
+  step('passed');
+  process.exit(0);
+}
+
 // Chat mode (node e2e.mjs 6|7 … chat PHONE_A PHONE_B): two Baileys accounts paired to the sandbox
 // message each other through it (usync, pre-key bundles, relay, receipts), both ways.
 if (process.argv[7] === 'chat') {

@@ -382,7 +382,31 @@ final class OrgSession {
                     return write(current, () -> ctx.messages().received(current, id, address, record, message));
                 }).subscribeAsCompletionStage());
             }
+
+            @Override
+            public Future<Void> sent(java.util.Map<String, StoredSessionRecord> records) {
+                return Future.fromCompletionStage(lane.submit(() -> {
+                    if (mine != generation || fence == null) {
+                        return Uni.createFrom().<Void>failure(new IllegalStateException("sending from a replaced client"));
+                    }
+                    Fence current = fence;
+                    return write(current, () -> ctx.messages().sessionsSent(current, id, records));
+                }).subscribeAsCompletionStage());
+            }
         };
+    }
+
+    /**
+     * Sends a text through the running client (outside the lane: the client stores its sessions
+     * through the lane while sending). Fails when this replica runs no connected client.
+     */
+    Uni<WhatsAppClient.Sent> sendText(String phone, String text) {
+        WhatsAppClient running = client;
+        if (running == null || fence == null || !running.isConnected()) {
+            return Uni.createFrom().failure(new SessionRefused("not-connected",
+                    "This organization's WhatsApp is not connected on this replica.", true));
+        }
+        return Uni.createFrom().completionStage(() -> running.sendText(phone, text).toCompletionStage());
     }
 
     private Uni<Void> onCredentials(int from, Credentials credentials) {

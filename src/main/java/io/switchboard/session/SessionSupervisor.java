@@ -134,6 +134,17 @@ public class SessionSupervisor {
         return notices.awaitQr(organizationId, wait, this::snapshot).flatMap(SessionSupervisor::withImage);
     }
 
+    /**
+     * Sends a text from the organization's connection when this replica runs it. Sending through
+     * any replica, with a durable outbox, is the messages API's (issue 12); until then a call on
+     * another replica fails with {@code not-connected}.
+     */
+    public Uni<io.switchboard.protocol.client.WhatsAppClient.Sent> sendText(UUID organizationId, String phone, String text) {
+        return registry.find(organizationId).map(session -> session.sendText(phone, text))
+                .orElseGet(() -> Uni.createFrom().failure(new SessionRefused("not-connected",
+                        "This organization's WhatsApp is not connected on this replica.", true)));
+    }
+
     /** Waits until a link code for {@code phone} shows or linking ends, at most {@code wait}. */
     public Uni<SessionSnapshot> awaitPairingCode(UUID organizationId, String phone, Duration wait) {
         return notices.await(organizationId, wait, this::snapshot, snapshot -> snapshot.qr() != null

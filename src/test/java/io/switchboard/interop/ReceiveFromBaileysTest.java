@@ -28,9 +28,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A real Baileys account sends texts to one of our organizations through the sandbox: our client
- * decrypts them (Signal, from the pre-keys it uploaded), stores each with its session update,
- * then sends the delivery receipt Baileys waits for. The sender, chat and text must be exact.
+ * A real Baileys account and one of our organizations exchange texts through the sandbox. Ours
+ * decrypts what Baileys sends (Signal, from the pre-keys it uploaded), stores each with its session
+ * update, then sends the delivery receipt Baileys waits for; what ours sends (device lists,
+ * bundles, one Signal message per device) Baileys decrypts. Sender, chat and text must be exact.
  */
 @QuarkusTest
 class ReceiveFromBaileysTest {
@@ -41,25 +42,20 @@ class ReceiveFromBaileysTest {
     @Inject
     MessageStore messages;
 
+    @Inject
+    io.switchboard.session.SessionSupervisor supervisor;
+
     @ParameterizedTest
     @EnumSource(Release.class)
     void anOrganizationReceivesTextsFromBaileys(Release release) throws Exception {
         String ours = "1557" + (1_000_000 + (long) (Math.random() * 8_999_999));
-        UUID org = createOrganization("Receives from Baileys " + release);
-        String qr = null;
-        long deadline = System.currentTimeMillis() + 15_000;
-        io.restassured.response.Response answer = as(Tokens.admin()).post("/api/v1/organizations/" + org + "/whatsapp/init-baileys");
-        while (answer.statusCode() == 202 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(200);
-            answer = as(Tokens.admin()).get("/api/v1/organizations/" + org + "/whatsapp/qrcode");
-        }
-        qr = answer.then().statusCode(200).extract().path("qr");
-        as(Tokens.admin()).body(Map.of("qr", qr, "phone", ours)).post("/sandbox/v1/scan").then().statusCode(200);
-        awaitPreKeysUploaded(ours);
+        UUID org = linked("Receives from Baileys " + release, ours);
 
         String theirs = "1558" + (1_000_000 + (long) (Math.random() * 8_999_999));
         List<String> texts = List.of("hello from Baileys", "second", "olá 👋 ünïcode");
-        List<String> steps = runBaileys(release, theirs, ours, texts);
+        List<String> arguments = new ArrayList<>(List.of("send", theirs, ours));
+        arguments.addAll(texts);
+        List<String> steps = runBaileys(release, arguments);
         List<InboundMessage> received = messages.inbound(org).await().atMost(Duration.ofSeconds(5));
         assertEquals(texts, received.stream().map(InboundMessage::text).toList());
         assertTrue(steps.stream().anyMatch(s -> s.contains("\"delivered\":3")), "Baileys got our 3 receipts: " + steps);
@@ -68,6 +64,48 @@ class ReceiveFromBaileysTest {
             assertEquals(theirs + "@s.whatsapp.net", message.chat());
             assertTrue(message.sentAt() != null);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Release.class)
+    void baileysReceivesTextsFromAnOrganization(Release release) throws Exception {
+        String ours = "1557" + (1_000_000 + (long) (Math.random() * 8_999_999));
+        UUID org = linked("Sends to Baileys " + release, ours);
+        String theirs = "1558" + (1_000_000 + (long) (Math.random() * 8_999_999));
+        List<String> texts = List.of("hello from Switchboard", "second", "olá 👋 ünïcode");
+        java.util.concurrent.CompletableFuture<List<String>> baileys = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return runBaileys(release, List.of("receive", theirs, String.valueOf(texts.size())));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        awaitPreKeysUploaded(theirs);
+        for (String text : texts) {
+            io.switchboard.protocol.client.WhatsAppClient.Sent sent = supervisor.sendText(org, theirs, text)
+                    .await().atMost(Duration.ofSeconds(15));
+            assertTrue(sent.id().startsWith("3EB0") && sent.at() != null, sent.toString());
+        }
+        List<String> steps = baileys.get(90, TimeUnit.SECONDS);
+        String received = steps.stream().filter(s -> s.contains("\"step\":\"received\"")).findFirst().orElse("");
+        for (String text : texts) {
+            assertTrue(received.contains("\"text\":\"" + text + "\""), received);
+        }
+        assertTrue(received.contains("\"from\":\"" + ours + "@s.whatsapp.net\""), received);
+    }
+
+    private UUID linked(String name, String phone) throws InterruptedException {
+        UUID org = createOrganization(name);
+        long deadline = System.currentTimeMillis() + 15_000;
+        io.restassured.response.Response answer = as(Tokens.admin()).post("/api/v1/organizations/" + org + "/whatsapp/init-baileys");
+        while (answer.statusCode() == 202 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+            answer = as(Tokens.admin()).get("/api/v1/organizations/" + org + "/whatsapp/qrcode");
+        }
+        String qr = answer.then().statusCode(200).extract().path("qr");
+        as(Tokens.admin()).body(Map.of("qr", qr, "phone", phone)).post("/sandbox/v1/scan").then().statusCode(200);
+        awaitPreKeysUploaded(phone);
+        return org;
     }
 
     private static void awaitPreKeysUploaded(String phone) throws InterruptedException {
@@ -82,18 +120,18 @@ class ReceiveFromBaileysTest {
         throw new AssertionError("our device never uploaded its pre-keys");
     }
 
-    private List<String> runBaileys(Release release, String phone, String to, List<String> texts) throws Exception {
+    private List<String> runBaileys(Release release, List<String> arguments) throws Exception {
         Path work = Files.createTempDirectory("baileys-send");
         String root = base.toString().replaceAll("/$", "");
         List<String> command = new ArrayList<>(List.of("node", BaileysJudge.HARNESS.resolve("e2e.mjs").toString(),
                 release.name().substring(1), root.replace("http://", "ws://") + "/sandbox/ws/chat", root, Tokens.admin(),
-                work.toString(), "send", phone, to));
-        command.addAll(texts);
+                work.toString()));
+        command.addAll(arguments);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<String> steps = new ArrayList<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
-                System.out.println("[baileys" + release.name().substring(1) + " send] " + line);
+                System.out.println("[baileys" + release.name().substring(1) + " " + arguments.get(0) + "] " + line);
                 steps.add(line);
             }
         }

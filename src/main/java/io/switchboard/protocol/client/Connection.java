@@ -214,6 +214,10 @@ final class Connection {
             case "ib":
                 onIb(node);
                 return;
+            case "ack":
+                // The server's ack of a message we sent completes the send waiting on its id.
+                iqs.complete(node);
+                return;
             default:
                 // presence, acks: nothing to answer
         }

@@ -15,6 +15,9 @@ public interface SignalStore {
 
     Future<Void> received(String address, StoredSessionRecord record, InboundMessage message);
 
+    /** Stores session records advanced by sending, before the message goes out (a counter is never used twice). */
+    Future<Void> sent(java.util.Map<String, StoredSessionRecord> records);
+
     /** Kept in memory only: for tests and tools, never for a service (a restart loses every session). */
     static SignalStore inMemory(java.util.function.Consumer<InboundMessage> sink) {
         java.util.Map<String, StoredSessionRecord> records = new java.util.concurrent.ConcurrentHashMap<>();
@@ -28,6 +31,12 @@ public interface SignalStore {
             public Future<Void> received(String address, StoredSessionRecord record, InboundMessage message) {
                 records.put(address, record);
                 sink.accept(message);
+                return Future.succeededFuture();
+            }
+
+            @Override
+            public Future<Void> sent(java.util.Map<String, StoredSessionRecord> updated) {
+                records.putAll(updated);
                 return Future.succeededFuture();
             }
         };

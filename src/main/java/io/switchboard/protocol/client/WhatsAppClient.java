@@ -9,7 +9,15 @@ import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import io.switchboard.protocol.message.Plaintext;
+import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.signal.LocalIdentity;
+import io.switchboard.protocol.signal.PreKeyBundle;
+import io.switchboard.protocol.signal.SessionCipher;
+import io.switchboard.protocol.signal.SignalException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Base64;
 import java.util.List;
 
@@ -133,6 +141,144 @@ public final class WhatsAppClient implements Connection.Listener {
             });
         });
         return done.future();
+    }
+
+    /** WhatsApp accepted a message we sent: its id and the server's time. */
+    public record Sent(String id, Instant at) {
+    }
+
+    /**
+     * Sends a text to {@code phone} (digits) and to our own other devices: device lists, pre-key
+     * bundles for devices without a session, one Signal message per device, the advanced
+     * sessions stored before anything goes out, then the server's ack. Fails when not connected,
+     * when WhatsApp refuses it (an ack with an error) or when no ack comes in time.
+     */
+    public Future<Sent> sendText(String phone, String text) {
+        if (phone == null || !phone.matches("[1-9][0-9]{6,14}") || text == null || text.isEmpty()) {
+            return Future.failedFuture(new IllegalArgumentException("a phone (7 to 15 digits) and a non-empty text are required"));
+        }
+        return onContextFuture(() -> {
+            Connection current = connection;
+            if (state != State.RUNNING || current == null || current.state() != Connection.State.CONNECTED) {
+                return Future.failedFuture(new IllegalStateException("not connected"));
+            }
+            Credentials.Account account = credentials.account().orElseThrow();
+            String to = phone + Stanza.SERVER;
+            String ownUser = account.phone() + Stanza.SERVER;
+            String id = Outbound.messageId(account.phone());
+            return current.query(Outbound.deviceQuery(current.nextIqId(), List.of(to, ownUser)))
+                    .compose(answer -> sessionsFor(Outbound.devices(answer, account.deviceJid())))
+                    .compose(records -> onContextFuture(() -> withBundles(current, records)))
+                    .compose(records -> onContextFuture(() -> encryptAndSend(current, account, id, to, phone, text, records)));
+        });
+    }
+
+    /** The stored record of each device, in order. */
+    private Future<Map<String, StoredSessionRecord>> sessionsFor(List<String> deviceJids) {
+        Map<String, StoredSessionRecord> records = new LinkedHashMap<>();
+        Future<Void> chain = Future.succeededFuture();
+        for (String jid : deviceJids) {
+            String address = Inbound.signalAddress(jid);
+            if (address == null) {
+                continue;
+            }
+            chain = chain.compose(ignored -> signal.session(address).map(record -> {
+                records.put(jid, record);
+                return null;
+            }));
+        }
+        return chain.map(ignored -> records);
+    }
+
+    /** Starts sessions from pre-key bundles for the devices that have none. */
+    private Future<Map<String, StoredSessionRecord>> withBundles(Connection current, Map<String, StoredSessionRecord> records) {
+        List<String> missing = new ArrayList<>();
+        records.forEach((jid, record) -> {
+            if (!SessionCipher.hasOpenSession(record)) {
+                missing.add(jid);
+            }
+        });
+        if (missing.isEmpty()) {
+            return Future.succeededFuture(records);
+        }
+        SessionCipher cipher = new SessionCipher(new LocalIdentity(credentials.identityKey(), credentials.registrationId()));
+        return current.query(Outbound.bundleQuery(current.nextIqId(), missing)).compose(answer -> {
+            Map<String, PreKeyBundle> bundles = Outbound.bundles(answer);
+            Map<String, StoredSessionRecord> started = new LinkedHashMap<>(records);
+            for (String jid : missing) {
+                PreKeyBundle bundle = bundles.get(jid);
+                try {
+                    if (bundle == null) {
+                        started.remove(jid);
+                        continue;
+                    }
+                    started.put(jid, cipher.initiate(records.get(jid), bundle));
+                } catch (SignalException e) {
+                    // A device whose bundle does not verify gets nothing (as Baileys would fail it).
+                    started.remove(jid);
+                }
+            }
+            return Future.succeededFuture(started);
+        });
+    }
+
+    private Future<Sent> encryptAndSend(Connection current, Credentials.Account account, String id, String to, String phone,
+            String text, Map<String, StoredSessionRecord> records) {
+        if (current != connection || current.state() != Connection.State.CONNECTED) {
+            return Future.failedFuture(new IllegalStateException("the connection ended while sending"));
+        }
+        SessionCipher cipher = new SessionCipher(new LocalIdentity(credentials.identityKey(), credentials.registrationId()));
+        Map<String, StoredSessionRecord> updated = new LinkedHashMap<>();
+        List<Node> participants = new ArrayList<>();
+        boolean preKeyMessage = false;
+        for (Map.Entry<String, StoredSessionRecord> device : records.entrySet()) {
+            boolean own = device.getKey().startsWith(account.phone() + ":") || device.getKey().startsWith(account.phone() + "@");
+            byte[] plaintext = own ? Plaintext.textCopy(text, to) : Plaintext.text(text);
+            SessionCipher.Encrypted encrypted;
+            try {
+                encrypted = cipher.encrypt(device.getValue(), plaintext);
+            } catch (SignalException e) {
+                return Future.failedFuture(e);
+            }
+            preKeyMessage |= "pkmsg".equals(encrypted.type());
+            updated.put(Inbound.signalAddress(device.getKey()), encrypted.record());
+            participants.add(Node.withChildren("to", Stanza.attrs("jid", device.getKey()), List.of(
+                    Node.withBytes("enc", Stanza.attrs("v", "2", "type", encrypted.type()), encrypted.ciphertext()))));
+        }
+        if (participants.stream().noneMatch(p -> p.attribute("jid").orElse("").startsWith(phone))) {
+            return Future.failedFuture(new IllegalStateException(phone + " has no device to deliver to"));
+        }
+        List<Node> children = new ArrayList<>();
+        children.add(Node.withChildren("participants", Stanza.attrs(), participants));
+        if (preKeyMessage) {
+            children.add(Node.withBytes("device-identity", Stanza.attrs(), account.signedDeviceIdentity()));
+        }
+        Node message = Node.withChildren("message", Stanza.attrs("id", id, "to", to, "type", "text"), children);
+        return signal.sent(updated).compose(ignored -> onContextFuture(() -> {
+            if (current != connection || current.state() != Connection.State.CONNECTED) {
+                return Future.failedFuture(new IllegalStateException("the connection ended while sending"));
+            }
+            return current.query(message);
+        })).compose(ack -> {
+            if (ack.attribute("error").isPresent()) {
+                return Future.failedFuture(new IllegalStateException("WhatsApp refused the message: error "
+                        + ack.attribute("error").get()));
+            }
+            String t = ack.attribute("t").filter(value -> value.matches("[0-9]{1,12}")).orElse(null);
+            return Future.succeededFuture(new Sent(id, t == null ? clock.instant() : Instant.ofEpochSecond(Long.parseLong(t))));
+        });
+    }
+
+    private <T> Future<T> onContextFuture(java.util.function.Supplier<Future<T>> action) {
+        Promise<T> promise = Promise.promise();
+        context.runOnContext(ignored -> {
+            try {
+                action.get().onComplete(promise);
+            } catch (RuntimeException e) {
+                promise.fail(e);
+            }
+        });
+        return promise.future();
     }
 
     /** Opens the first connection. Progress and failures arrive as events. */

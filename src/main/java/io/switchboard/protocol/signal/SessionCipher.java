@@ -67,6 +67,11 @@ public final class SessionCipher {
         this.clock = clock;
     }
 
+    /** Whether {@code record} holds an open session (one that can encrypt). */
+    public static boolean hasOpenSession(StoredSessionRecord record) {
+        return openIndex(record) >= 0;
+    }
+
     // ---- starting a session from a bundle (X3DH, initiator) ---------------------------------------
 
     /** Starts a session from {@code bundle}; an open session in {@code record} is archived, not lost. */

@@ -81,6 +81,24 @@ public class MessageStore {
                 .replaceWithVoid();
     }
 
+    /** Session records advanced by sending, stored before the message goes out, under {@code fence}. */
+    public Uni<Void> sessionsSent(Fence fence, UUID organizationId, java.util.Map<String, StoredSessionRecord> records) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<Tuple> rows = new ArrayList<>();
+        records.forEach((address, record) -> {
+            CredentialsCipher.Sealed sealed = cipher.sealData(organizationId, SESSION_PURPOSE + ":" + address, record.toByteArray());
+            rows.add(Tuple.from(Arrays.asList(organizationId, address, Buffer.buffer(sealed.nonce()),
+                    Buffer.buffer(sealed.ciphertext()), sealed.keyId(), now)));
+        });
+        return bounds.bounded(pool.withTransaction(connection -> connection.preparedQuery(SessionStore.FENCE)
+                .execute(Tuple.of(organizationId, fence.owner(), fence.epoch()))
+                .flatMap(found -> found.size() == 1 ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(new FencedException(organizationId, fence)))
+                .flatMap(ignored -> rows.isEmpty() ? Uni.createFrom().voidItem()
+                        : connection.preparedQuery(UPSERT_SESSION).executeBatch(rows).replaceWithVoid())))
+                .replaceWithVoid();
+    }
+
     /** Messages received by the organization, oldest first (the messages API reads them; tests too). */
     public Uni<List<InboundMessage>> inbound(UUID organizationId) {
         return bounds.bounded(pool.preparedQuery("SELECT * FROM whatsapp_inbound_message WHERE organization_id = $1"
