@@ -246,7 +246,13 @@ const fourth = await connectUntilOpen(dirC, phoneC, true, (sock) => setTimeout((
   step('pairing-code', { length: code.length });
   const alphabet = '123456789ABCDEFGHJKLMNPQRSTVWXYZ';
   const wrong = alphabet[(alphabet.indexOf(code[0]) + 1) % alphabet.length] + code.slice(1);
-  const refused = await admin('POST', '/sandbox/v1/pair-code', { phone: phoneC, code: wrong });
+  // Baileys 6 does not wait for the server's answer to its request: a person takes seconds to type,
+  // so give the sandbox a moment to have registered it.
+  let refused = await admin('POST', '/sandbox/v1/pair-code', { phone: phoneC, code: wrong });
+  for (let i = 0; i < 30 && refused.status === 404; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    refused = await admin('POST', '/sandbox/v1/pair-code', { phone: phoneC, code: wrong });
+  }
   if (refused.status !== 409) fail(`a wrong code answered ${refused.status}: ${JSON.stringify(refused.body)}`);
   step('wrong-code-refused', { reason: refused.body.reason });
   const typed = await admin('POST', '/sandbox/v1/pair-code', { phone: phoneC, code });
