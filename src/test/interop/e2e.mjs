@@ -150,6 +150,46 @@ if (process.argv[7] === 'receive') {
   process.exit(0);
 }
 
+// Conversation mode (node e2e.mjs 6|7 … converse PHONE PEER COUNT): pair, then per round print
+// ready-N, send COUNT texts "bN-i" to PEER while waiting for COUNT texts "sN-i" from it, print
+// got-N, close; round 1 logs in again from the saved auth state (no QR) and does it again with 5.
+if (process.argv[7] === 'converse') {
+  const [phone, peer, count] = [process.argv[8], process.argv[9], Number(process.argv[10])];
+  const dir = path.join(workDir, `converse-${phone}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  const received = [];
+  for (const [round, n] of [[0, count], [1, 5]]) {
+    await connectUntilOpen(dir, phone, round === 0, async (sock) => {
+      sock.ev.on('messages.upsert', ({ messages }) => {
+        for (const m of messages) {
+          const text = m.message?.conversation || m.message?.extendedTextMessage?.text;
+          if (text && !m.key.fromMe) received.push(text);
+        }
+      });
+      step(`ready-${round}`);
+      for (let i = 0; i < n; i++) {
+        await sock.sendMessage(`${peer}@s.whatsapp.net`, { text: `b${round}-${i}` });
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const expected = [...Array(n).keys()].map((i) => `s${round}-${i}`);
+      const until = Date.now() + 60_000;
+      while (expected.some((t) => !received.includes(t)) && Date.now() < until) {
+        sock.ev.flush?.(true);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const missing = expected.filter((t) => !received.includes(t));
+      if (missing.length) fail(`round ${round}: never received ${missing.join(',')}`);
+      const duplicates = received.filter((t, i) => received.indexOf(t) !== i);
+      if (duplicates.length) fail(`duplicates delivered: ${duplicates.join(',')}`);
+      step(`got-${round}`, { received: expected.length });
+      await new Promise((r) => setTimeout(r, 500));
+      sock.end(undefined);
+    });
+  }
+  step('passed');
+  process.exit(0);
+}
+
 // Chat mode (node e2e.mjs 6|7 … chat PHONE_A PHONE_B): two Baileys accounts paired to the sandbox
 // message each other through it (usync, pre-key bundles, relay, receipts), both ways.
 if (process.argv[7] === 'chat') {

@@ -94,6 +94,125 @@ class ReceiveFromBaileysTest {
         assertTrue(received.contains("\"from\":\"" + ours + "@s.whatsapp.net\""), received);
     }
 
+    /**
+     * Fifty texts each way interleaved, then both sides restart — our service (every client closed,
+     * claims released, the connection adopted again with nothing but what PostgreSQL holds) and
+     * Baileys (a new socket from its saved auth state) — and five more each way decrypt.
+     */
+    @ParameterizedTest
+    @EnumSource(Release.class)
+    void fiftyEachWayThenBothSidesRestart(Release release) throws Exception {
+        String ours = "1557" + (1_000_000 + (long) (Math.random() * 8_999_999));
+        UUID org = linked("Converses with Baileys " + release, ours);
+        String theirs = "1558" + (1_000_000 + (long) (Math.random() * 8_999_999));
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        Process process = start(release, List.of("converse", theirs, ours, "50"), lines);
+        try {
+            awaitLine(lines, "ready-0");
+            awaitPreKeysUploaded(theirs);
+            // Baileys starts the session (its first texts are pkmsg); we answer on it. Both sides starting
+            // one at the same moment breaks libsignal-node's sessions (a failed attempt on its open session
+            // is stored with a success on another) until retry receipts repair them: not built yet.
+            long first = System.currentTimeMillis() + 20_000;
+            while (messages.inbound(org).await().atMost(Duration.ofSeconds(5)).isEmpty()) {
+                assertTrue(System.currentTimeMillis() < first, "Baileys' first text never arrived");
+                Thread.sleep(20);
+            }
+            for (int i = 0; i < 50; i++) {
+                supervisor.sendText(org, theirs, "s0-" + i).await().atMost(Duration.ofSeconds(15));
+            }
+            awaitLine(lines, "got-0");
+            supervisor.shutdownAll().await().atMost(Duration.ofSeconds(15));
+            supervisor.adoptNow();
+            awaitLine(lines, "ready-1");
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (!supervisor.runsClient(org) || !"CONNECTED".equals(as(Tokens.admin())
+                    .get("/api/v1/organizations/" + org + "/whatsapp/status").then().extract().path("state"))) {
+                assertTrue(System.currentTimeMillis() < deadline, "the organization never came back after the restart");
+                Thread.sleep(100);
+            }
+            for (int i = 0; i < 5; i++) {
+                supervisor.sendText(org, theirs, "s1-" + i).await().atMost(Duration.ofSeconds(15));
+            }
+            awaitLine(lines, "\"step\":\"passed\"");
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue());
+        } finally {
+            process.destroy();
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            expected.add("b0-" + i);
+        }
+        for (int i = 0; i < 5; i++) {
+            expected.add("b1-" + i);
+        }
+        long deadline = System.currentTimeMillis() + 10_000;
+        List<String> got = List.of();
+        while (System.currentTimeMillis() < deadline) {
+            got = messages.inbound(org).await().atMost(Duration.ofSeconds(5)).stream().map(InboundMessage::text).toList();
+            if (got.size() >= expected.size()) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        if (release == Release.V6) {
+            assertEquals(expected, got, "every text once, in order, across the restarts");
+            return;
+        }
+        // Baileys 7 encrypts some texts with a message key it already used when it sends while it
+        // receives (two of its writes of one session race): we refuse those as duplicates, as
+        // libsignal does, and count them. Repairing them takes retry receipts (not built yet).
+        // What arrives must still be exact, in order, never twice, and the restarts lose nothing.
+        assertEquals(got.size(), new java.util.HashSet<>(got).size(), "no text stored twice: " + got);
+        List<String> inOrder = new ArrayList<>(expected);
+        inOrder.retainAll(got);
+        assertEquals(inOrder, got, "only sent texts, in order");
+        assertTrue(got.stream().filter(t -> t.startsWith("b1-")).count() >= 3, "texts arrive after both restarts: " + got);
+        assertTrue(got.size() >= expected.size() - 6, "at most a few lost to Baileys 7's key reuse: " + got);
+    }
+
+    private static Process start(Release release, List<String> arguments, java.util.concurrent.BlockingQueue<String> lines)
+            throws Exception {
+        Path work = Files.createTempDirectory("baileys-converse");
+        String root = "http://localhost:" + io.restassured.RestAssured.port;
+        List<String> command = new ArrayList<>(List.of("node", BaileysJudge.HARNESS.resolve("e2e.mjs").toString(),
+                release.name().substring(1), root.replace("http://", "ws://") + "/sandbox/ws/chat", root, Tokens.admin(),
+                work.toString()));
+        command.addAll(arguments);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    System.out.println("[baileys" + release.name().substring(1) + " converse] " + line);
+                    lines.add(line);
+                }
+            } catch (java.io.IOException e) {
+                lines.add("{\"step\":\"failed\",\"message\":\"" + e.getMessage() + "\"}");
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        return process;
+    }
+
+    private static void awaitLine(java.util.concurrent.BlockingQueue<String> lines, String marker) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 90_000;
+        while (System.currentTimeMillis() < deadline) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line == null) {
+                continue;
+            }
+            if (line.contains("\"step\":\"failed\"")) {
+                throw new AssertionError("Baileys: " + line);
+            }
+            if (line.contains(marker)) {
+                return;
+            }
+        }
+        throw new AssertionError("Baileys never printed " + marker);
+    }
+
     private UUID linked(String name, String phone) throws InterruptedException {
         UUID org = createOrganization(name);
         long deadline = System.currentTimeMillis() + 15_000;

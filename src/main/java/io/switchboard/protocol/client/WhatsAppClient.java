@@ -42,8 +42,12 @@ public final class WhatsAppClient implements Connection.Listener {
     private final ClientOptions options;
     private final CredentialsStore store;
     private final SignalStore signal;
-    /** Received messages are handled one after another, in the order they arrived. */
-    private Future<Void> inbound = Future.succeededFuture();
+    /**
+     * Every read-modify-write of Signal sessions (decrypting a received message, encrypting one to
+     * send) runs one after another, in order: two at once would each advance the same ratchet
+     * from the same stored state, and one of the two updates would be lost.
+     */
+    private Future<Void> signalWork = Future.succeededFuture();
     private final Handler<ClientEvent> events;
     private final Clock clock;
     private Credentials credentials;
@@ -167,9 +171,20 @@ public final class WhatsAppClient implements Connection.Listener {
             String ownUser = account.phone() + Stanza.SERVER;
             String id = Outbound.messageId(account.phone());
             return current.query(Outbound.deviceQuery(current.nextIqId(), List.of(to, ownUser)))
-                    .compose(answer -> sessionsFor(Outbound.devices(answer, account.deviceJid())))
-                    .compose(records -> onContextFuture(() -> withBundles(current, records)))
-                    .compose(records -> onContextFuture(() -> encryptAndSend(current, account, id, to, phone, text, records)));
+                    .map(answer -> Outbound.devices(answer, account.deviceJid()))
+                    .compose(devices -> sessionsFor(devices)
+                            .compose(records -> onContextFuture(() -> bundlesFor(current, records)))
+                            // Sessions are read again, advanced and stored in the Signal lane; the network waits outside it.
+                            .compose(bundles -> onContextFuture(() -> serialized(() -> sessionsFor(devices)
+                                    .compose(records -> onContextFuture(() -> encrypt(current, account, id, to, phone, text,
+                                            withBundles(records, bundles))))))))
+                    .compose(message -> onContextFuture(() -> {
+                        if (current != connection || current.state() != Connection.State.CONNECTED) {
+                            return Future.failedFuture(new IllegalStateException("the connection ended while sending"));
+                        }
+                        return current.query(message);
+                    }))
+                    .compose(ack -> acknowledged(id, ack));
         });
     }
 
@@ -190,8 +205,8 @@ public final class WhatsAppClient implements Connection.Listener {
         return chain.map(ignored -> records);
     }
 
-    /** Starts sessions from pre-key bundles for the devices that have none. */
-    private Future<Map<String, StoredSessionRecord>> withBundles(Connection current, Map<String, StoredSessionRecord> records) {
+    /** Pre-key bundles for the devices without an open session. */
+    private Future<Map<String, PreKeyBundle>> bundlesFor(Connection current, Map<String, StoredSessionRecord> records) {
         List<String> missing = new ArrayList<>();
         records.forEach((jid, record) -> {
             if (!SessionCipher.hasOpenSession(record)) {
@@ -199,30 +214,38 @@ public final class WhatsAppClient implements Connection.Listener {
             }
         });
         if (missing.isEmpty()) {
-            return Future.succeededFuture(records);
+            return Future.succeededFuture(Map.of());
         }
-        SessionCipher cipher = new SessionCipher(new LocalIdentity(credentials.identityKey(), credentials.registrationId()));
-        return current.query(Outbound.bundleQuery(current.nextIqId(), missing)).compose(answer -> {
-            Map<String, PreKeyBundle> bundles = Outbound.bundles(answer);
-            Map<String, StoredSessionRecord> started = new LinkedHashMap<>(records);
-            for (String jid : missing) {
-                PreKeyBundle bundle = bundles.get(jid);
-                try {
-                    if (bundle == null) {
-                        started.remove(jid);
-                        continue;
-                    }
-                    started.put(jid, cipher.initiate(records.get(jid), bundle));
-                } catch (SignalException e) {
-                    // A device whose bundle does not verify gets nothing (as Baileys would fail it).
-                    started.remove(jid);
-                }
-            }
-            return Future.succeededFuture(started);
-        });
+        return current.query(Outbound.bundleQuery(current.nextIqId(), missing)).map(Outbound::bundles);
     }
 
-    private Future<Sent> encryptAndSend(Connection current, Credentials.Account account, String id, String to, String phone,
+    /**
+     * Sessions started from the bundles for devices that still have none; a device without a usable
+     * bundle (none, or one whose signed pre-key does not verify) gets nothing, as Baileys would.
+     */
+    private Map<String, StoredSessionRecord> withBundles(Map<String, StoredSessionRecord> records,
+            Map<String, PreKeyBundle> bundles) {
+        SessionCipher cipher = new SessionCipher(new LocalIdentity(credentials.identityKey(), credentials.registrationId()));
+        Map<String, StoredSessionRecord> ready = new LinkedHashMap<>();
+        records.forEach((jid, record) -> {
+            if (SessionCipher.hasOpenSession(record)) {
+                ready.put(jid, record);
+                return;
+            }
+            PreKeyBundle bundle = bundles.get(jid);
+            if (bundle != null) {
+                try {
+                    ready.put(jid, cipher.initiate(record, bundle));
+                } catch (SignalException e) {
+                    // left out
+                }
+            }
+        });
+        return ready;
+    }
+
+    /** Encrypts for every device, stores the advanced sessions, answers the message to send. */
+    private Future<Node> encrypt(Connection current, Credentials.Account account, String id, String to, String phone,
             String text, Map<String, StoredSessionRecord> records) {
         if (current != connection || current.state() != Connection.State.CONNECTED) {
             return Future.failedFuture(new IllegalStateException("the connection ended while sending"));
@@ -254,19 +277,15 @@ public final class WhatsAppClient implements Connection.Listener {
             children.add(Node.withBytes("device-identity", Stanza.attrs(), account.signedDeviceIdentity()));
         }
         Node message = Node.withChildren("message", Stanza.attrs("id", id, "to", to, "type", "text"), children);
-        return signal.sent(updated).compose(ignored -> onContextFuture(() -> {
-            if (current != connection || current.state() != Connection.State.CONNECTED) {
-                return Future.failedFuture(new IllegalStateException("the connection ended while sending"));
-            }
-            return current.query(message);
-        })).compose(ack -> {
-            if (ack.attribute("error").isPresent()) {
-                return Future.failedFuture(new IllegalStateException("WhatsApp refused the message: error "
-                        + ack.attribute("error").get()));
-            }
-            String t = ack.attribute("t").filter(value -> value.matches("[0-9]{1,12}")).orElse(null);
-            return Future.succeededFuture(new Sent(id, t == null ? clock.instant() : Instant.ofEpochSecond(Long.parseLong(t))));
-        });
+        return signal.sent(updated).map(ignored -> message);
+    }
+
+    private Future<Sent> acknowledged(String id, Node ack) {
+        if (ack.attribute("error").isPresent()) {
+            return Future.failedFuture(new IllegalStateException("WhatsApp refused the message: error " + ack.attribute("error").get()));
+        }
+        String t = ack.attribute("t").filter(value -> value.matches("[0-9]{1,12}")).orElse(null);
+        return Future.succeededFuture(new Sent(id, t == null ? clock.instant() : Instant.ofEpochSecond(Long.parseLong(t))));
     }
 
     private <T> Future<T> onContextFuture(java.util.function.Supplier<Future<T>> action) {
@@ -423,7 +442,19 @@ public final class WhatsAppClient implements Connection.Listener {
 
     @Override
     public void onMessage(Connection from, Node message) {
-        inbound = inbound.transform(ignored -> receive(from, message));
+        serialized(() -> receive(from, message));
+    }
+
+    /** Runs {@code work} after every Signal task queued before it (call on the client's context). */
+    private <T> Future<T> serialized(java.util.function.Supplier<Future<T>> work) {
+        Promise<T> result = Promise.promise();
+        signalWork = signalWork.transform(ignored -> {
+            // The previous task may have finished on a database thread: start this one on ours.
+            Future<T> running = onContextFuture(work);
+            running.onComplete(result);
+            return running.transform(done -> Future.<Void>succeededFuture());
+        });
+        return result.future();
     }
 
     /**

@@ -182,7 +182,7 @@ public final class SessionCipher {
             if (!known.getBaseKeyOurs() && Arrays.equals(known.getBaseKey().toByteArray(), baseKey)) {
                 // The peer sends pkmsg until we answer: the same session, no new X3DH.
                 Step step = decryptWith(known, inner);
-                return new Decrypted(step.plaintext(), withFirst(without(record, i), step.session()), null);
+                return new Decrypted(step.plaintext(), followPeer(record, i, step.session()), null);
             }
         }
         if (!parsed.hasRegistrationId()) {
@@ -227,17 +227,20 @@ public final class SessionCipher {
             throw new SignalException(SignalException.Kind.NO_SESSION, "no session with this device");
         }
         SignalException first = null;
+        StringBuilder tried = new StringBuilder();
         for (int i = 0; i < record.getSessionsCount(); i++) {
             try {
                 Step step = decryptWith(record.getSessions(i), message);
-                return new Decrypted(step.plaintext(), withFirst(without(record, i), step.session()), null);
+                return new Decrypted(step.plaintext(), followPeer(record, i, step.session()), null);
             } catch (SignalException e) {
                 if (first == null || e.kind() == SignalException.Kind.DUPLICATE) {
                     first = e;
                 }
+                tried.append(i == 0 ? "" : "; ").append(record.getSessions(i).getClosed() ? "archived " : "open ")
+                        .append(e.getMessage());
             }
         }
-        throw first;
+        throw new SignalException(first.kind(), first.getMessage() + " (sessions tried: " + tried + ")");
     }
 
     // ---- the ratchet ------------------------------------------------------------------------------
@@ -289,9 +292,8 @@ public final class SessionCipher {
         if (chainIndex(session, bs(remoteRatchet), false) >= 0) {
             return;
         }
-        if (session.getClosed()) {
-            throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "a new ratchet key on a closed session");
-        }
+        // An archived session still ratchets, as libsignal's does: when both sides start a session at
+        // once, each keeps answering on the one the other archived.
         int old = chainIndex(session, session.getRemoteRatchetKey(), false);
         if (old >= 0) {
             StoredChain.Builder closing = session.getChains(old).toBuilder();
@@ -434,6 +436,22 @@ public final class SessionCipher {
             }
         }
         return -1;
+    }
+
+    /**
+     * The session at {@code index} decrypted a message from the peer: it becomes (or stays) the open
+     * one, the one we send on. When both sides started a session at once, each side's open session
+     * is the one the other archived; libsignal then tries its open session first on our messages,
+     * and a failed attempt advances that session's ratchet in memory and is stored with the success
+     * on the other one — the peer's sessions break ("Bad MAC"). Sending on the session the peer
+     * itself uses avoids that.
+     */
+    private static StoredSessionRecord followPeer(StoredSessionRecord record, int index, StoredSession used) {
+        StoredSessionRecord rest = without(record, index);
+        if (!used.getClosed()) {
+            return withFirst(rest, used);
+        }
+        return withFirst(archiveOpen(rest), used.toBuilder().setClosed(false).build());
     }
 
     private static StoredSessionRecord archiveOpen(StoredSessionRecord record) {
