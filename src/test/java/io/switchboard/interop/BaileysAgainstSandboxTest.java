@@ -6,16 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.switchboard.interop.BaileysJudge.Release;
-import io.switchboard.support.Tokens;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -52,22 +44,6 @@ class BaileysAgainstSandboxTest {
     }
 
     private List<String> run(Release release, String... mode) throws Exception {
-        Path work = Files.createTempDirectory("baileys-e2e");
-        String root = base.toString().replaceAll("/$", "");
-        List<String> command = new ArrayList<>(List.of("node", BaileysJudge.HARNESS.resolve("e2e.mjs").toString(),
-                release.name().substring(1), root.replace("http://", "ws://") + "/sandbox/ws/chat", root, Tokens.admin(),
-                work.toString()));
-        command.addAll(List.of(mode));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        List<String> steps = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                System.out.println("[baileys" + release.name().substring(1) + (mode.length > 0 ? " " + mode[0] : "") + "] " + line);
-                steps.add(line);
-            }
-        }
-        assertTrue(process.waitFor(3, TimeUnit.MINUTES), "scenario did not end");
-        assertEquals(0, process.exitValue(), () -> "Baileys scenario failed: " + String.join("\n", steps));
-        return steps;
+        return BaileysJudge.runScenario(release, base.toString().replaceAll("/$", ""), List.of(mode));
     }
 }

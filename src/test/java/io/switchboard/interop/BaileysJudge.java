@@ -11,7 +11,11 @@ import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.switchboard.support.Tokens;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A running real Baileys release ({@code src/test/interop/judge.mjs}), asked questions over
@@ -94,6 +98,63 @@ public final class BaileysJudge implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("talking to the Baileys judge failed", e);
         }
+    }
+
+    /**
+     * Starts {@code e2e.mjs} with {@code release} against the service at {@code root} (its sandbox
+     * and admin API), in the mode {@code arguments} name; each output line is printed and handed to
+     * {@code lines} as it comes.
+     */
+    static Process startScenario(Release release, String root, List<String> arguments, Consumer<String> lines)
+            throws IOException {
+        Process process = scenarioProcess(release, root, arguments);
+        String label = label(release, arguments);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    System.out.println(label + line);
+                    lines.accept(line);
+                }
+            } catch (IOException e) {
+                lines.accept("{\"step\":\"failed\",\"message\":\"output unreadable: " + e.getMessage() + "\"}");
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        return process;
+    }
+
+    /** Runs a scenario to its end (three minutes at most) and answers its lines; fails unless it exits 0. */
+    static List<String> runScenario(Release release, String root, List<String> arguments) throws Exception {
+        Process process = scenarioProcess(release, root, arguments);
+        String label = label(release, arguments);
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                System.out.println(label + line);
+                lines.add(line);
+            }
+        }
+        if (!process.waitFor(3, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("Baileys scenario did not end: " + String.join("\n", lines));
+        }
+        if (process.exitValue() != 0) {
+            throw new AssertionError("Baileys scenario failed: " + String.join("\n", lines));
+        }
+        return lines;
+    }
+
+    private static Process scenarioProcess(Release release, String root, List<String> arguments) throws IOException {
+        Path work = Files.createTempDirectory("baileys-e2e");
+        List<String> command = new ArrayList<>(List.of("node", HARNESS.resolve("e2e.mjs").toString(), release.argument,
+                root.replace("http://", "ws://") + "/sandbox/ws/chat", root, Tokens.admin(), work.toString()));
+        command.addAll(arguments);
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    private static String label(Release release, List<String> arguments) {
+        return "[baileys" + release.argument + (arguments.isEmpty() ? "" : " " + arguments.get(0)) + "] ";
     }
 
     public static ObjectMapper json() {

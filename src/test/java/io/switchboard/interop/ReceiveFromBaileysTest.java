@@ -12,12 +12,7 @@ import io.switchboard.protocol.client.InboundMessage;
 import io.switchboard.session.store.MessageStore;
 import io.switchboard.support.Tokens;
 import jakarta.inject.Inject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,7 +101,7 @@ class ReceiveFromBaileysTest {
         UUID org = linked("Converses with Baileys " + release, ours);
         String theirs = "1558" + (1_000_000 + (long) (Math.random() * 8_999_999));
         java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
-        Process process = start(release, List.of("converse", theirs, ours, "50"), lines);
+        Process process = BaileysJudge.startScenario(release, root(), List.of("converse", theirs, ours, "50"), lines::add);
         try {
             awaitLine(lines, "ready-0");
             awaitPreKeysUploaded(theirs);
@@ -172,30 +167,6 @@ class ReceiveFromBaileysTest {
         assertTrue(got.size() >= expected.size() - 6, "at most a few lost to Baileys 7's key reuse: " + got);
     }
 
-    private static Process start(Release release, List<String> arguments, java.util.concurrent.BlockingQueue<String> lines)
-            throws Exception {
-        Path work = Files.createTempDirectory("baileys-converse");
-        String root = "http://localhost:" + io.restassured.RestAssured.port;
-        List<String> command = new ArrayList<>(List.of("node", BaileysJudge.HARNESS.resolve("e2e.mjs").toString(),
-                release.name().substring(1), root.replace("http://", "ws://") + "/sandbox/ws/chat", root, Tokens.admin(),
-                work.toString()));
-        command.addAll(arguments);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = out.readLine(); line != null; line = out.readLine()) {
-                    System.out.println("[baileys" + release.name().substring(1) + " converse] " + line);
-                    lines.add(line);
-                }
-            } catch (java.io.IOException e) {
-                lines.add("{\"step\":\"failed\",\"message\":\"" + e.getMessage() + "\"}");
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-        return process;
-    }
-
     private static void awaitLine(java.util.concurrent.BlockingQueue<String> lines, String marker) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 90_000;
         while (System.currentTimeMillis() < deadline) {
@@ -240,22 +211,10 @@ class ReceiveFromBaileysTest {
     }
 
     private List<String> runBaileys(Release release, List<String> arguments) throws Exception {
-        Path work = Files.createTempDirectory("baileys-send");
-        String root = base.toString().replaceAll("/$", "");
-        List<String> command = new ArrayList<>(List.of("node", BaileysJudge.HARNESS.resolve("e2e.mjs").toString(),
-                release.name().substring(1), root.replace("http://", "ws://") + "/sandbox/ws/chat", root, Tokens.admin(),
-                work.toString()));
-        command.addAll(arguments);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        List<String> steps = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                System.out.println("[baileys" + release.name().substring(1) + " " + arguments.get(0) + "] " + line);
-                steps.add(line);
-            }
-        }
-        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "Baileys did not finish");
-        assertEquals(0, process.exitValue(), () -> String.join("\n", steps));
-        return steps;
+        return BaileysJudge.runScenario(release, root(), arguments);
+    }
+
+    private String root() {
+        return base.toString().replaceAll("/$", "");
     }
 }

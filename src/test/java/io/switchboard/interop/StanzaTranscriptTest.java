@@ -7,22 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.switchboard.interop.BaileysJudge.Release;
 import io.restassured.path.json.JsonPath;
 import io.switchboard.support.Tokens;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -112,18 +106,6 @@ class StanzaTranscriptTest {
     }
 
     private void runBaileys7(String phone) throws Exception {
-        Path work = Files.createTempDirectory("baileys-transcript");
-        String root = base.toString().replaceAll("/$", "");
-        Process process = new ProcessBuilder("node", BaileysJudge.HARNESS.resolve("e2e.mjs").toString(), "7",
-                root.replace("http://", "ws://") + "/sandbox/ws/chat", root, Tokens.admin(), work.toString(), "transcript", phone)
-                .redirectErrorStream(true).start();
-        List<String> steps = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                steps.add(line);
-            }
-        }
-        assertTrue(process.waitFor(1, TimeUnit.MINUTES), "Baileys did not finish");
-        assertEquals(0, process.exitValue(), () -> String.join("\n", steps));
+        BaileysJudge.runScenario(Release.V7, base.toString().replaceAll("/$", ""), List.of("transcript", phone));
     }
 }

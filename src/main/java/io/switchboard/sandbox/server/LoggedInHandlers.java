@@ -231,8 +231,7 @@ final class LoggedInHandlers {
         long t = server.now().getEpochSecond();
         Node deviceIdentity = message.child("device-identity").orElse(null);
         List<Node> targets = message.child("participants").map(Node::children).orElse(List.of());
-        List<String[]> planned = new java.util.ArrayList<>();
-        List<Node> deliveries = new java.util.ArrayList<>();
+        java.util.Map<String, Node> deliveries = new java.util.LinkedHashMap<>();
         for (Node target : targets) {
             String jid = target.attribute("jid").orElse("");
             Node enc = target.child("enc").orElse(null);
@@ -253,17 +252,14 @@ final class LoggedInHandlers {
             if (deviceIdentity != null && "pkmsg".equals(enc.attribute("type").orElse(""))) {
                 children.add(deviceIdentity);
             }
-            planned.add(new String[] {device});
-            deliveries.add(Node.withChildren("message", attrs, children));
+            deliveries.put(device, Node.withChildren("message", attrs, children));
         }
         if (targets.isEmpty()) {
             connection.send(Node.of("ack", Stanzas.attrs("id", id, "class", "message", "from", to, "error", "400")));
             return;
         }
         server.rememberSender(id, sender);
-        for (int i = 0; i < deliveries.size(); i++) {
-            server.deliver(planned.get(i)[0], deliveries.get(i));
-        }
+        deliveries.forEach(server::deliver);
         connection.send(Node.of("ack", Stanzas.attrs("id", id, "class", "message", "from", to, "t", String.valueOf(t))));
     }
 

@@ -41,7 +41,10 @@ public final class SandboxServer {
     private final Map<String, SandboxConnection> codeRequests = new ConcurrentHashMap<>();
     private final KeyDirectory keys = new KeyDirectory();
     private final Map<String, java.util.Queue<Node>> offlineQueue = new ConcurrentHashMap<>();
-    private final Map<String, java.util.Queue<Node>> phoneInbox = new ConcurrentHashMap<>();
+    /** Messages addressed to phones, counted: the phone does not decrypt them yet, so keeping them would only grow. */
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> phoneInbox = new ConcurrentHashMap<>();
+    /** Per offline device: beyond this the oldest waiting message is dropped (a device gone for good must not grow the heap). */
+    static final int MAX_QUEUED = 10_000;
     private final Map<String, String> senders = new java.util.LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
@@ -318,12 +321,16 @@ public final class SandboxServer {
         } else if (devices.containsKey(deviceJid)) {
             queue(deviceJid, message);
         } else if (deviceJid.contains(":0@") || !deviceJid.contains(":")) {
-            phoneInbox.computeIfAbsent(deviceJid, k -> new java.util.concurrent.ConcurrentLinkedQueue<>()).add(message);
+            phoneInbox.computeIfAbsent(deviceJid, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
         }
     }
 
     private void queue(String deviceJid, Node message) {
-        offlineQueue.computeIfAbsent(deviceJid, k -> new java.util.concurrent.ConcurrentLinkedQueue<>()).add(message);
+        java.util.Queue<Node> queue = offlineQueue.computeIfAbsent(deviceJid, k -> new java.util.concurrent.ConcurrentLinkedQueue<>());
+        queue.add(message);
+        while (queue.size() > MAX_QUEUED) {
+            queue.poll();
+        }
     }
 
     /** What waited for {@code deviceJid} while it was offline (removed). */
@@ -333,9 +340,9 @@ public final class SandboxServer {
     }
 
     /** Messages addressed to phones (device 0), which do not decrypt them yet. */
-    public int phoneInboxSize(String phone) {
-        java.util.Queue<Node> inbox = phoneInbox.get(LinkedDevice.deviceJid(phone, 0));
-        return inbox == null ? 0 : inbox.size();
+    public long phoneInboxSize(String phone) {
+        java.util.concurrent.atomic.AtomicLong inbox = phoneInbox.get(LinkedDevice.deviceJid(phone, 0));
+        return inbox == null ? 0 : inbox.get();
     }
 
     void rememberSender(String messageId, String senderDeviceJid) {
