@@ -373,6 +373,11 @@ final class OrgSession {
             }
 
             @Override
+            public Future<Boolean> alreadyReceived(String sender, String messageId) {
+                return Future.fromCompletionStage(ctx.messages().alreadyReceived(id, sender, messageId).subscribeAsCompletionStage());
+            }
+
+            @Override
             public Future<Void> received(String address, StoredSessionRecord record, InboundMessage message) {
                 return Future.fromCompletionStage(lane.submit(() -> {
                     if (mine != generation || fence == null) {
@@ -454,6 +459,17 @@ final class OrgSession {
             ClientEvent.Undecryptable lost = (ClientEvent.Undecryptable) event;
             LOG.warnf("session %s: message %s from %s not delivered: %s", id, lost.id(), lost.sender(), lost.reason());
             ctx.metrics().undelivered();
+        }
+        if (event instanceof ClientEvent.Receipt) {
+            ClientEvent.Receipt receipt = (ClientEvent.Receipt) event;
+            ctx.metrics().receipt(receipt.type());
+            ctx.receipts().onNext(new MessageReceipt(id, receipt.ids(), receipt.from(), receipt.type(), receipt.at()));
+        }
+        if (event instanceof ClientEvent.Retry) {
+            ClientEvent.Retry retry = (ClientEvent.Retry) event;
+            LOG.infof("session %s: %s message %s (attempt %d) %s %s", id, retry.ours() ? "asked for" : "sent again",
+                    retry.id(), retry.count(), retry.ours() ? "from" : "to", retry.device());
+            ctx.metrics().retry(retry.ours());
         }
         return Uni.createFrom().voidItem();
     }

@@ -35,6 +35,15 @@ class SessionMetrics {
         registry.counter("switchboard.whatsapp.messages.undelivered").increment();
     }
 
+    void receipt(String type) {
+        registry.counter("switchboard.whatsapp.receipts", "type", type).increment();
+    }
+
+    /** {@code asked}: we sent a retry receipt; {@code answered}: we sent a message again for one. */
+    void retry(boolean asked) {
+        registry.counter("switchboard.whatsapp.message.retries", "direction", asked ? "asked" : "answered").increment();
+    }
+
     void outdatedRetry() {
         registry.counter("switchboard.whatsapp.web.version.retries").increment();
     }

@@ -23,7 +23,8 @@ class SessionRegistry {
     SessionRegistry(ReplicaIdentity replica, SessionStore store, LeaseStore leases, Vertx vertx, SessionConfig config,
             ClientOptionsFactory options, WebVersions versions, MessageStore messages, SessionMetrics metrics) {
         this.context = new SessionContext(replica.id(), store, leases, vertx, Clock.systemUTC(), config,
-                new ReconnectPolicy(config.reconnectBase(), config.reconnectCap()), options, versions, messages, metrics);
+                new ReconnectPolicy(config.reconnectBase(), config.reconnectCap()), options, versions, messages, metrics,
+                new ReceiptFeed());
         Gauge.builder("switchboard.whatsapp.clients", this, SessionRegistry::liveClients)
                 .description("WhatsApp clients running on this replica").register(metrics.registry());
         Gauge.builder("switchboard.whatsapp.stuck", this, SessionRegistry::stuck)

@@ -157,6 +157,11 @@ public class SessionSupervisor {
     }
 
     /** Whether this replica runs a client for the organization. */
+    /** Receipts for messages sent by the connections this replica runs, from now on (the next issue stores them). */
+    public Multi<MessageReceipt> receipts() {
+        return registry.context().receipts().stream();
+    }
+
     public boolean runsClient(UUID organizationId) {
         return registry.find(organizationId).map(OrgSession::hasClient).orElse(false);
     }

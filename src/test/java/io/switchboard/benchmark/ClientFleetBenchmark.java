@@ -4,13 +4,9 @@ import io.switchboard.protocol.client.ClientEvent;
 import io.switchboard.protocol.client.ClientOptions;
 import io.switchboard.protocol.client.Credentials;
 import io.switchboard.protocol.client.WhatsAppClient;
-import io.switchboard.sandbox.server.SandboxOptions;
 import io.switchboard.sandbox.server.SandboxServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import java.net.URI;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -29,14 +25,10 @@ class ClientFleetBenchmark {
 
     @Test
     void heapAndTimePerConnectedClient() throws Exception {
-        Vertx sandboxVertx = Vertx.vertx();
+        LoopbackSandbox loopback = new LoopbackSandbox();
+        SandboxServer sandbox = loopback.sandbox;
         Vertx clientVertx = Vertx.vertx();
-        SandboxServer sandbox = new SandboxServer(sandboxVertx, SandboxOptions.DEFAULTS, Clock.systemUTC());
-        HttpServer http = sandboxVertx.createHttpServer()
-                .requestHandler(request -> request.toWebSocket().onSuccess(ws -> sandbox.accept(ws, () -> request.connection().close())))
-                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        ClientOptions options = ClientOptions.whatsApp(new io.switchboard.protocol.client.WebVersion(2, 3000, 1_029_496_320))
-                .withEndpoint(URI.create("ws://127.0.0.1:" + http.actualPort() + "/ws/chat"), sandbox.trustRoot());
+        ClientOptions options = loopback.clientOptions();
         long before = usedHeap();
         long start = System.nanoTime();
         CountDownLatch connected = new CountDownLatch(CLIENTS);
@@ -65,7 +57,7 @@ class ClientFleetBenchmark {
             client.close();
         }
         clientVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        sandboxVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        loopback.close();
     }
 
     private static long usedHeap() throws InterruptedException {

@@ -1,7 +1,9 @@
 package io.switchboard.interop;
 
 import static io.switchboard.support.Api.as;
-import static io.switchboard.support.Api.createOrganization;
+import static io.switchboard.support.Api.awaitPreKeysUploaded;
+import static io.switchboard.support.Api.linkedOrganization;
+import static io.switchboard.support.Api.randomPhone;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,10 +45,10 @@ class ReceiveFromBaileysTest {
     @ParameterizedTest
     @EnumSource(Release.class)
     void anOrganizationReceivesTextsFromBaileys(Release release) throws Exception {
-        String ours = "1557" + (1_000_000 + (long) (Math.random() * 8_999_999));
-        UUID org = linked("Receives from Baileys " + release, ours);
+        String ours = randomPhone("1557");
+        UUID org = linkedOrganization("Receives from Baileys " + release, ours);
 
-        String theirs = "1558" + (1_000_000 + (long) (Math.random() * 8_999_999));
+        String theirs = randomPhone("1558");
         List<String> texts = List.of("hello from Baileys", "second", "olá 👋 ünïcode");
         List<String> arguments = new ArrayList<>(List.of("send", theirs, ours));
         arguments.addAll(texts);
@@ -64,9 +66,9 @@ class ReceiveFromBaileysTest {
     @ParameterizedTest
     @EnumSource(Release.class)
     void baileysReceivesTextsFromAnOrganization(Release release) throws Exception {
-        String ours = "1557" + (1_000_000 + (long) (Math.random() * 8_999_999));
-        UUID org = linked("Sends to Baileys " + release, ours);
-        String theirs = "1558" + (1_000_000 + (long) (Math.random() * 8_999_999));
+        String ours = randomPhone("1557");
+        UUID org = linkedOrganization("Sends to Baileys " + release, ours);
+        String theirs = randomPhone("1558");
         List<String> texts = List.of("hello from Switchboard", "second", "olá 👋 ünïcode");
         java.util.concurrent.CompletableFuture<List<String>> baileys = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
@@ -86,34 +88,106 @@ class ReceiveFromBaileysTest {
         for (String text : texts) {
             assertTrue(received.contains("\"text\":\"" + text + "\""), received);
         }
-        assertTrue(received.contains("\"from\":\"" + ours + "@s.whatsapp.net\""), received);
+        // Baileys 6 is addressed by phone number; Baileys 7 by LID, as WhatsApp does today.
+        String lid = as(Tokens.admin()).get("/sandbox/v1/devices").then().extract().jsonPath()
+                .<Map<String, Object>>getList("$").stream().filter(d -> ours.equals(d.get("phone"))).map(d -> (String) d.get("lid"))
+                .findFirst().orElseThrow();
+        String from = release == Release.V6 ? ours + "@s.whatsapp.net" : lid.substring(0, lid.indexOf(':')) + "@lid";
+        assertTrue(received.contains("\"from\":\"" + from + "\""), received);
     }
 
     /**
      * Fifty texts each way interleaved, then both sides restart — our service (every client closed,
      * claims released, the connection adopted again with nothing but what PostgreSQL holds) and
-     * Baileys (a new socket from its saved auth state) — and five more each way decrypt.
+     * Baileys (a new socket from its saved auth state) — and five more each way decrypt. Baileys 7
+     * now and then encrypts a text with a message key it already used (two of its writes of one
+     * session race when it sends while it receives); we refuse those as libsignal does and ask for
+     * them again with a retry receipt, so every text still arrives.
      */
     @ParameterizedTest
     @EnumSource(Release.class)
     void fiftyEachWayThenBothSidesRestart(Release release) throws Exception {
-        String ours = "1557" + (1_000_000 + (long) (Math.random() * 8_999_999));
-        UUID org = linked("Converses with Baileys " + release, ours);
-        String theirs = "1558" + (1_000_000 + (long) (Math.random() * 8_999_999));
+        String ours = randomPhone("1557");
+        UUID org = linkedOrganization("Converses with Baileys " + release, ours);
+        String theirs = randomPhone("1558");
+        List<String> got = converse(release, org, ours, theirs, 50);
+        if (release == Release.V6) {
+            assertEquals(expected(50), got, "every text once, in order, across the restarts");
+            return;
+        }
+        // A text Baileys 7 sends again after our retry receipt arrives after the ones it sent meanwhile.
+        assertEquals(new java.util.HashSet<>(expected(50)), new java.util.HashSet<>(got), "every text: " + got);
+        assertEquals(expected(50).size(), got.size(), "none twice: " + got);
+    }
+
+    /**
+     * The sandbox corrupts two texts (a flipped MAC byte) each way and delivers one of Baileys' twice. A text we
+     * cannot decrypt gets a retry receipt and Baileys' resend (a new session) decrypts; a text of ours
+     * Baileys cannot decrypt comes back as a retry receipt and we send it again under the same id on
+     * a new session; a repeated delivery is receipted again and stored once. Every text arrives once.
+     */
+    @ParameterizedTest
+    @EnumSource(Release.class)
+    void corruptedAndRepeatedDeliveriesAreRepaired(Release release) throws Exception {
+        String ours = randomPhone("1557");
+        UUID org = linkedOrganization("Repairs with Baileys " + release, ours);
+        String theirs = randomPhone("1558");
+        double askedBefore = metric("switchboard_whatsapp_message_retries_total{direction=\"asked\"");
+        double answeredBefore = metric("switchboard_whatsapp_message_retries_total{direction=\"answered\"");
+        fault(ours, "corrupt", 2);
+        fault(ours, "duplicate", 1);
+        // Towards Baileys, corruption only: a repeated delivery makes Baileys itself replace the text it
+        // showed with a "waiting for this message" stub (its event buffer merges both under one key).
+        fault(theirs, "corrupt", 2);
+        List<String> got = converse(release, org, ours, theirs, 10);
+        assertEquals(new java.util.HashSet<>(expected(10)), new java.util.HashSet<>(got), "every text: " + got);
+        assertEquals(expected(10).size(), got.size(), "none twice: " + got);
+        assertTrue(metric("switchboard_whatsapp_message_retries_total{direction=\"asked\"") - askedBefore >= 2,
+                "we asked Baileys to send its corrupted texts again");
+        assertTrue(metric("switchboard_whatsapp_message_retries_total{direction=\"answered\"") - answeredBefore >= 2,
+                "we sent ours again when Baileys asked");
+    }
+
+    private static List<String> expected(int count) {
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            expected.add("b0-" + i);
+        }
+        for (int i = 0; i < 5; i++) {
+            expected.add("b1-" + i);
+        }
+        return expected;
+    }
+
+    private static void fault(String phone, String kind, int count) {
+        as(Tokens.admin()).body(Map.of("phone", phone, "kind", kind, "count", count)).post("/sandbox/v1/faults")
+                .then().statusCode(204);
+    }
+
+    private static double metric(String prefix) {
+        String text = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        return text.lines().filter(line -> line.startsWith(prefix)).mapToDouble(line ->
+                Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /**
+     * Baileys' conversation mode: {@code count} texts each way (Baileys starts the session; we answer
+     * on it), both sides restart, five more each way. Answers the texts we stored, in order.
+     */
+    private List<String> converse(Release release, UUID org, String ours, String theirs, int count)
+            throws Exception {
         java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
-        Process process = BaileysJudge.startScenario(release, root(), List.of("converse", theirs, ours, "50"), lines::add);
+        Process process = BaileysJudge.startScenario(release, root(), List.of("converse", theirs, ours, String.valueOf(count)),
+                lines::add);
         try {
             awaitLine(lines, "ready-0");
             awaitPreKeysUploaded(theirs);
-            // Baileys starts the session (its first texts are pkmsg); we answer on it. Both sides starting
-            // one at the same moment breaks libsignal-node's sessions (a failed attempt on its open session
-            // is stored with a success on another) until retry receipts repair them: not built yet.
             long first = System.currentTimeMillis() + 20_000;
             while (messages.inbound(org).await().atMost(Duration.ofSeconds(5)).isEmpty()) {
                 assertTrue(System.currentTimeMillis() < first, "Baileys' first text never arrived");
                 Thread.sleep(20);
             }
-            for (int i = 0; i < 50; i++) {
+            for (int i = 0; i < count; i++) {
                 supervisor.sendText(org, theirs, "s0-" + i).await().atMost(Duration.ofSeconds(15));
             }
             awaitLine(lines, "got-0");
@@ -135,36 +209,17 @@ class ReceiveFromBaileysTest {
         } finally {
             process.destroy();
         }
-        List<String> expected = new ArrayList<>();
-        for (int i = 0; i < 50; i++) {
-            expected.add("b0-" + i);
-        }
-        for (int i = 0; i < 5; i++) {
-            expected.add("b1-" + i);
-        }
+        int expected = count + 5;
         long deadline = System.currentTimeMillis() + 10_000;
         List<String> got = List.of();
         while (System.currentTimeMillis() < deadline) {
             got = messages.inbound(org).await().atMost(Duration.ofSeconds(5)).stream().map(InboundMessage::text).toList();
-            if (got.size() >= expected.size()) {
+            if (got.size() >= expected) {
                 break;
             }
             Thread.sleep(100);
         }
-        if (release == Release.V6) {
-            assertEquals(expected, got, "every text once, in order, across the restarts");
-            return;
-        }
-        // Baileys 7 encrypts some texts with a message key it already used when it sends while it
-        // receives (two of its writes of one session race): we refuse those as duplicates, as
-        // libsignal does, and count them. Repairing them takes retry receipts (not built yet).
-        // What arrives must still be exact, in order, never twice, and the restarts lose nothing.
-        assertEquals(got.size(), new java.util.HashSet<>(got).size(), "no text stored twice: " + got);
-        List<String> inOrder = new ArrayList<>(expected);
-        inOrder.retainAll(got);
-        assertEquals(inOrder, got, "only sent texts, in order");
-        assertTrue(got.stream().filter(t -> t.startsWith("b1-")).count() >= 3, "texts arrive after both restarts: " + got);
-        assertTrue(got.size() >= expected.size() - 6, "at most a few lost to Baileys 7's key reuse: " + got);
+        return got;
     }
 
     private static void awaitLine(java.util.concurrent.BlockingQueue<String> lines, String marker) throws InterruptedException {
@@ -184,31 +239,7 @@ class ReceiveFromBaileysTest {
         throw new AssertionError("Baileys never printed " + marker);
     }
 
-    private UUID linked(String name, String phone) throws InterruptedException {
-        UUID org = createOrganization(name);
-        long deadline = System.currentTimeMillis() + 15_000;
-        io.restassured.response.Response answer = as(Tokens.admin()).post("/api/v1/organizations/" + org + "/whatsapp/init-baileys");
-        while (answer.statusCode() == 202 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(200);
-            answer = as(Tokens.admin()).get("/api/v1/organizations/" + org + "/whatsapp/qrcode");
-        }
-        String qr = answer.then().statusCode(200).extract().path("qr");
-        as(Tokens.admin()).body(Map.of("qr", qr, "phone", phone)).post("/sandbox/v1/scan").then().statusCode(200);
-        awaitPreKeysUploaded(phone);
-        return org;
-    }
 
-    private static void awaitPreKeysUploaded(String phone) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (System.currentTimeMillis() < deadline) {
-            List<Map<String, Object>> devices = as(Tokens.admin()).get("/sandbox/v1/devices").then().extract().jsonPath().getList("$");
-            if (devices.stream().anyMatch(d -> phone.equals(d.get("phone")) && ((Integer) d.get("preKeys")) > 0)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("our device never uploaded its pre-keys");
-    }
 
     private List<String> runBaileys(Release release, List<String> arguments) throws Exception {
         return BaileysJudge.runScenario(release, root(), arguments);

@@ -25,4 +25,41 @@ public final class Api {
                 .extract().path("id");
         return UUID.fromString(id);
     }
+
+    /** A random phone number starting with {@code prefix} (four digits), eleven digits in all. */
+    public static String randomPhone(String prefix) {
+        return prefix + (1_000_000 + (long) (Math.random() * 8_999_999));
+    }
+
+    /**
+     * A new organization linked through the sandbox to {@code phone}: its QR scanned by that phone,
+     * answered once its device has uploaded its pre-keys (so others can start sessions with it).
+     */
+    public static UUID linkedOrganization(String name, String phone) throws InterruptedException {
+        UUID org = createOrganization(name);
+        long deadline = System.currentTimeMillis() + 15_000;
+        io.restassured.response.Response answer = as(Tokens.admin()).post("/api/v1/organizations/" + org + "/whatsapp/init-baileys");
+        while (answer.statusCode() == 202 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+            answer = as(Tokens.admin()).get("/api/v1/organizations/" + org + "/whatsapp/qrcode");
+        }
+        String qr = answer.then().statusCode(200).extract().path("qr");
+        as(Tokens.admin()).body(Map.of("qr", qr, "phone", phone)).post("/sandbox/v1/scan").then().statusCode(200);
+        awaitPreKeysUploaded(phone);
+        return org;
+    }
+
+    /** Waits until a device of {@code phone} holds one-time pre-keys in the sandbox's directory. */
+    public static void awaitPreKeysUploaded(String phone) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < deadline) {
+            java.util.List<Map<String, Object>> devices = as(Tokens.admin()).get("/sandbox/v1/devices").then().extract()
+                    .jsonPath().getList("$");
+            if (devices.stream().anyMatch(d -> phone.equals(d.get("phone")) && ((Integer) d.get("preKeys")) > 0)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the device of " + phone + " never uploaded its pre-keys");
+    }
 }

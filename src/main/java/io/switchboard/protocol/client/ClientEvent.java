@@ -1,10 +1,11 @@
 package io.switchboard.protocol.client;
 
 import java.time.Instant;
+import java.util.List;
 
 /** What a {@link WhatsAppClient} reports, in order, on its own context. */
 public sealed interface ClientEvent permits ClientEvent.QrCode, ClientEvent.Paired, ClientEvent.Connected,
-        ClientEvent.Restarting, ClientEvent.Disconnected, ClientEvent.Undecryptable {
+        ClientEvent.Restarting, ClientEvent.Disconnected, ClientEvent.Undecryptable, ClientEvent.Receipt, ClientEvent.Retry {
 
     /** Show this QR text until {@code expiresAt}; {@code index} of {@code total} refs. */
     record QrCode(String text, Instant expiresAt, int index, int total) implements ClientEvent {
@@ -24,6 +25,20 @@ public sealed interface ClientEvent permits ClientEvent.QrCode, ClientEvent.Pair
 
     /** A message that could not be decrypted or stored (acknowledged, not delivered); {@code reason} says why. */
     record Undecryptable(String id, String sender, String reason) implements ClientEvent {
+    }
+
+    /**
+     * A device reports on messages we sent: {@code type} is {@code delivery}, {@code read},
+     * {@code played}, {@code sender} (our own device got its copy)…
+     */
+    record Receipt(List<String> ids, String from, String type, Instant at) implements ClientEvent {
+    }
+
+    /**
+     * The retry path ran: {@code ours} — we asked {@code device} to send message {@code id} again
+     * (attempt {@code count}); otherwise {@code device} asked us and we sent it again.
+     */
+    record Retry(String id, String device, int count, boolean ours) implements ClientEvent {
     }
 
     /** The client stopped; it will not reconnect by itself (a restart after 515 is not reported). */

@@ -49,6 +49,12 @@ final class Connection {
         /** A message for us: the listener decrypts and stores it, then receipts and acks it. */
         void onMessage(Connection connection, Node message);
 
+        /** A receipt for a message we sent (delivered, read, retry…), already acknowledged. */
+        void onReceipt(Connection connection, Node receipt);
+
+        /** The server holds only {@code count} of our one-time pre-keys. */
+        void onPreKeysLow(Connection connection, int count);
+
         void onClosed(Connection connection, DisconnectReason reason, String detail);
     }
 
@@ -204,6 +210,11 @@ final class Connection {
                 }
                 return;
             case "receipt":
+                send(Stanza.ack(node));
+                if (state == State.CONNECTED) {
+                    listener.onReceipt(this, node);
+                }
+                return;
             case "call":
                 send(Stanza.ack(node));
                 return;
@@ -225,6 +236,11 @@ final class Connection {
 
     private void onNotification(Node notification) {
         String type = notification.attribute("type").orElse("");
+        if (state == State.CONNECTED && "encrypt".equals(type) && Stanza.SERVER.equals(notification.attribute("from").orElse(""))) {
+            notification.child("count").flatMap(count -> count.attribute("value")).filter(value -> value.matches("[0-9]{1,6}"))
+                    .ifPresent(value -> listener.onPreKeysLow(this, Integer.parseInt(value)));
+            return;
+        }
         if (state != State.AWAITING_SCAN) {
             return;
         }

@@ -141,6 +141,13 @@ public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey si
                 nextPreKeyId + count);
     }
 
+    /** These credentials without the one-time pre-key {@code id} (used by a session: never again). */
+    public Credentials withoutPreKey(int id) {
+        List<PreKey> left = new ArrayList<>(preKeys);
+        left.removeIf(key -> key.id() == id);
+        return new Credentials(noiseKey, identityKey, signedPreKey, registrationId, advSecret, account, left, nextPreKeyId);
+    }
+
     public JsonObject toJson() {
         JsonObject json = new JsonObject()
                 .put("format", FORMAT_VERSION)

@@ -14,15 +14,48 @@ import java.util.Map;
 /** Received 1:1 messages: Signal addresses, decryption with our credentials' keys, the delivery receipt. */
 final class Inbound {
 
-    /** The text and the session record to store with it. */
-    record Decrypted(String text, StoredSessionRecord record) {
+    /**
+     * The text (null for a message that is not one) and the session record to store, and the
+     * one-time pre-key the session used (to delete once stored; null if none).
+     */
+    record Decrypted(String text, StoredSessionRecord record, Integer usedPreKeyId) {
     }
 
-    /** A message that will never decrypt or read as text (acknowledged, reported). */
+    /** A message that did not decrypt ({@code retryable}: the sender may encrypt it again) or does not read. */
     static final class Unreadable extends Exception {
-        Unreadable(String message) {
+        final boolean retryable;
+
+        Unreadable(String message, boolean retryable) {
             super(message);
+            this.retryable = retryable;
         }
+    }
+
+    /** A message stored already: WhatsApp delivered it again (our ack was lost, or the server repeats itself). */
+    static final class Duplicate extends Exception {
+        Duplicate() {
+            super("delivered again", null, false, false);
+        }
+    }
+
+    /**
+     * The sending device as a phone-number jid: {@code from}, or for a LID-addressed message the
+     * user of {@code sender_pn} with the device of {@code from}; null when it cannot be told.
+     */
+    static String senderDevice(Node message) {
+        String from = message.attribute("from").orElse("");
+        if (!from.endsWith("@lid")) {
+            return from;
+        }
+        String pn = message.attribute("sender_pn").orElse("");
+        int at = pn.indexOf('@');
+        if (at <= 0 || !Stanza.SERVER.equals(pn.substring(at))) {
+            return null;
+        }
+        String user = pn.substring(0, at).split(":")[0];
+        String lidUser = from.substring(0, from.length() - "@lid".length());
+        String device = lidUser.contains(":") ? lidUser.substring(lidUser.indexOf(':') + 1) : "0";
+        return "0".equals(device) ? user + Stanza.SERVER : user + ":" + device + Stanza.SERVER;
     }
 
     private Inbound() {
@@ -59,13 +92,16 @@ final class Inbound {
             SessionCipher.Decrypted decrypted = "pkmsg".equals(type)
                     ? cipher.decryptPreKey(record, preKeys(credentials), ciphertext)
                     : cipher.decrypt(record, ciphertext);
-            Plaintext.Text text = Plaintext.readText(decrypted.plaintext())
-                    .orElseThrow(() -> new Unreadable("not a text message (other kinds come later)"));
-            return new Decrypted(text.text(), decrypted.record());
+            String text;
+            try {
+                text = Plaintext.readText(decrypted.plaintext()).map(Plaintext.Text::text).orElse(null);
+            } catch (MessageFormatException e) {
+                // Decrypted (the session moved on and is kept) but unreadable: asking again would not help.
+                text = null;
+            }
+            return new Decrypted(text, decrypted.record(), decrypted.usedPreKeyId());
         } catch (SignalException e) {
-            throw new Unreadable(e.kind() + ": " + e.getMessage());
-        } catch (MessageFormatException e) {
-            throw new Unreadable("plaintext: " + e.getMessage());
+            throw new Unreadable(e.kind() + ": " + e.getMessage(), true);
         }
     }
 

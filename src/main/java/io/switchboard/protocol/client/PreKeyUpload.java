@@ -52,7 +52,7 @@ final class PreKeyUpload {
                         Node.withBytes("signature", Stanza.attrs(), signed.signature())))));
     }
 
-    private static byte[] threeBytes(int value) {
+    static byte[] threeBytes(int value) {
         return Arrays.copyOfRange(ByteBuffer.allocate(4).putInt(value).array(), 1, 4);
     }
 }

@@ -15,13 +15,22 @@ public interface SignalStore {
 
     Future<Void> received(String address, StoredSessionRecord record, InboundMessage message);
 
+    /** Whether the message {@code id} from {@code sender} was stored already (a redelivery). */
+    Future<Boolean> alreadyReceived(String sender, String id);
+
     /** Stores session records advanced by sending, before the message goes out (a counter is never used twice). */
     Future<Void> sent(java.util.Map<String, StoredSessionRecord> records);
 
     /** Kept in memory only: for tests and tools, never for a service (a restart loses every session). */
     static SignalStore inMemory(java.util.function.Consumer<InboundMessage> sink) {
         java.util.Map<String, StoredSessionRecord> records = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
         return new SignalStore() {
+            @Override
+            public Future<Boolean> alreadyReceived(String sender, String id) {
+                return Future.succeededFuture(seen.contains(sender + " " + id));
+            }
+
             @Override
             public Future<StoredSessionRecord> session(String address) {
                 return Future.succeededFuture(records.getOrDefault(address, StoredSessionRecord.getDefaultInstance()));
@@ -30,7 +39,9 @@ public interface SignalStore {
             @Override
             public Future<Void> received(String address, StoredSessionRecord record, InboundMessage message) {
                 records.put(address, record);
-                sink.accept(message);
+                if (seen.add(message.sender() + " " + message.id())) {
+                    sink.accept(message);
+                }
                 return Future.succeededFuture();
             }
 

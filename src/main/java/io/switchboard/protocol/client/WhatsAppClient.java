@@ -50,6 +50,7 @@ public final class WhatsAppClient implements Connection.Listener {
     private Future<Void> signalWork = Future.succeededFuture();
     private final Handler<ClientEvent> events;
     private final Clock clock;
+    private final Retries retries = new Retries();
     private Credentials credentials;
     private State state = State.NEW;
     private Connection connection;
@@ -170,6 +171,7 @@ public final class WhatsAppClient implements Connection.Listener {
             String to = phone + Stanza.SERVER;
             String ownUser = account.phone() + Stanza.SERVER;
             String id = Outbound.messageId(account.phone());
+            retries.sent(id, new Retries.SentText(phone, text, clock.instant()));
             return current.query(Outbound.deviceQuery(current.nextIqId(), List.of(to, ownUser)))
                     .map(answer -> Outbound.devices(answer, account.deviceJid()))
                     .compose(devices -> sessionsFor(devices)
@@ -459,59 +461,209 @@ public final class WhatsAppClient implements Connection.Listener {
 
     /**
      * Decrypts one message, stores the session update with it, then sends the delivery receipt and
-     * the ack. A message that cannot be decrypted or stored is acknowledged (WhatsApp would
-     * otherwise deliver it again and again) and reported as {@link ClientEvent.Undecryptable}.
+     * the ack. A message stored before (a redelivery) is receipted and acknowledged again, never
+     * stored twice. One that does not decrypt is answered with a retry receipt (up to
+     * {@link Retries#MAX}), then acknowledged; one that cannot be stored is not acknowledged, so
+     * WhatsApp delivers it again at the next login.
      */
     private Future<Void> receive(Connection from, Node message) {
         if (from != connection) {
             return Future.succeededFuture();
         }
         String id = message.attribute("id").orElse("");
-        String sender = message.attribute("from").orElse("");
+        String sender = Inbound.senderDevice(message);
         Node enc = message.children().stream().filter(child -> "enc".equals(child.tag())).findFirst().orElse(null);
         if (enc == null || enc.bytes().isEmpty()) {
             from.send(Stanza.ack(message));
             return Future.succeededFuture();
         }
         String type = enc.attribute("type").orElse("");
-        String address = Inbound.signalAddress(sender);
+        String address = sender == null ? null : Inbound.signalAddress(sender);
         if (address == null || (!"pkmsg".equals(type) && !"msg".equals(type))) {
             from.send(Stanza.ack(message));
-            events.handle(new ClientEvent.Undecryptable(id, sender, "unsupported: " + (address == null ? "sender " + sender
-                    : "enc type " + type + " (group messages come later)")));
+            events.handle(new ClientEvent.Undecryptable(id, message.attribute("from").orElse(""), "unsupported: "
+                    + (address == null ? "sender " + message.attribute("from").orElse("") : "enc type " + type
+                    + " (group messages come later)")));
             return Future.succeededFuture();
         }
         Credentials keys = credentials;
-        return signal.session(address).compose(record -> {
-            try {
-                Inbound.Decrypted decrypted = Inbound.decrypt(keys, record, type, enc.bytes().get());
-                InboundMessage received = new InboundMessage(id, sender, message.attribute("recipient")
-                        .orElse(Inbound.userJid(sender)), decrypted.text(), message.attribute("t").filter(t -> t.matches("[0-9]{1,12}"))
-                        .map(t -> Instant.ofEpochSecond(Long.parseLong(t))).orElse(null));
-                return signal.received(address, decrypted.record(), received);
-            } catch (Inbound.Unreadable e) {
-                return Future.failedFuture(e);
-            }
-        }).transform(done -> {
-            context.runOnContext(ignored -> {
-                if (from != connection) {
-                    return;
-                }
-                if (done.succeeded()) {
-                    from.send(Inbound.receipt(message));
-                    from.send(Stanza.ack(message));
-                } else if (done.cause() instanceof Inbound.Unreadable) {
-                    // WhatsApp would deliver it again and again: acknowledged, reported.
-                    from.send(Stanza.ack(message));
-                    events.handle(new ClientEvent.Undecryptable(id, sender, done.cause().getMessage()));
-                } else {
-                    // Not stored: not acknowledged either, so WhatsApp delivers it again at the next login.
-                    events.handle(new ClientEvent.Undecryptable(id, sender, "not stored, left for redelivery: "
-                            + done.cause().getMessage()));
-                }
-            });
+        Future<Inbound.Decrypted> stored = signal.alreadyReceived(sender, id).compose(seen -> seen
+                ? Future.failedFuture(new Inbound.Duplicate())
+                : signal.session(address).compose(record -> {
+                    Inbound.Decrypted decrypted;
+                    try {
+                        decrypted = Inbound.decrypt(keys, record, type, enc.bytes().get());
+                    } catch (Inbound.Unreadable e) {
+                        return Future.failedFuture(e);
+                    }
+                    if (decrypted.text() == null) {
+                        // Not a text (a protocol message, a kind we do not read yet): the session still moves on.
+                        return signal.sent(Map.of(address, decrypted.record())).map(ignored -> decrypted);
+                    }
+                    InboundMessage received = new InboundMessage(id, sender, message.attribute("recipient")
+                            .orElse(Inbound.userJid(sender)), decrypted.text(), message.attribute("t")
+                            .filter(t -> t.matches("[0-9]{1,12}")).map(t -> Instant.ofEpochSecond(Long.parseLong(t))).orElse(null));
+                    return signal.received(address, decrypted.record(), received).map(ignored -> decrypted);
+                }));
+        return stored.transform(done -> onContextFuture(() -> afterReceive(from, message, sender, done)));
+    }
+
+    private Future<Void> afterReceive(Connection from, Node message, String sender,
+            io.vertx.core.AsyncResult<Inbound.Decrypted> done) {
+        String id = message.attribute("id").orElse("");
+        if (from != connection) {
             return Future.succeededFuture();
-        });
+        }
+        if (done.succeeded() || done.cause() instanceof Inbound.Duplicate) {
+            from.send(Inbound.receipt(message));
+            from.send(Stanza.ack(message));
+            retries.decrypted(id, sender);
+            Integer used = done.succeeded() ? done.result().usedPreKeyId() : null;
+            return used == null ? Future.succeededFuture() : prunePreKey(used);
+        }
+        if (done.cause() instanceof Inbound.Unreadable) {
+            Inbound.Unreadable unreadable = (Inbound.Unreadable) done.cause();
+            int count = unreadable.retryable ? retries.nextAsk(id, sender) : 0;
+            if (count > 0) {
+                events.handle(new ClientEvent.Retry(id, sender, count, true));
+                return askAgain(from, message, count).onComplete(ignored -> {
+                    if (from == connection) {
+                        from.send(Stanza.ack(message));
+                    }
+                });
+            }
+            // WhatsApp would deliver it again and again: acknowledged, reported.
+            from.send(Stanza.ack(message));
+            events.handle(new ClientEvent.Undecryptable(id, sender, unreadable.getMessage()
+                    + (unreadable.retryable ? " (after " + Retries.MAX + " retry receipts)" : "")));
+            return Future.succeededFuture();
+        }
+        // Not stored: not acknowledged either, so WhatsApp delivers it again at the next login.
+        events.handle(new ClientEvent.Undecryptable(id, sender, "not stored, left for redelivery: " + done.cause().getMessage()));
+        return Future.succeededFuture();
+    }
+
+    /**
+     * Sends the retry receipt; from the second attempt on it carries a fresh one-time pre-key,
+     * stored with the credentials before it is handed out (the sender may start a session on it).
+     */
+    private Future<Void> askAgain(Connection from, Node message, int count) {
+        if (count < 2) {
+            from.send(Retries.receipt(message, count, credentials, null));
+            return Future.succeededFuture();
+        }
+        Credentials updated = credentials.withNewPreKeys(1);
+        Credentials.PreKey fresh = updated.preKeys().get(updated.preKeys().size() - 1);
+        return store.save(updated).transform(saved -> onContextFuture(() -> {
+            if (saved.succeeded()) {
+                credentials = updated;
+            }
+            if (from == connection) {
+                from.send(Retries.receipt(message, count, credentials, saved.succeeded() ? fresh : null));
+            }
+            return Future.<Void>succeededFuture();
+        }));
+    }
+
+    /** Forgets a one-time pre-key a session was started with, as libsignal does (kept if the store fails: harmless). */
+    private Future<Void> prunePreKey(int id) {
+        Credentials updated = credentials.withoutPreKey(id);
+        if (updated.preKeys().size() == credentials.preKeys().size()) {
+            return Future.succeededFuture();
+        }
+        return store.save(updated).transform(saved -> onContextFuture(() -> {
+            if (saved.succeeded()) {
+                credentials = credentials.withoutPreKey(id);
+            }
+            return Future.<Void>succeededFuture();
+        }));
+    }
+
+    @Override
+    public void onReceipt(Connection from, Node receipt) {
+        if (from != connection) {
+            return;
+        }
+        String type = receipt.attribute("type").orElse("");
+        if ("retry".equals(type)) {
+            resend(from, receipt);
+            return;
+        }
+        List<String> ids = new ArrayList<>();
+        receipt.attribute("id").ifPresent(ids::add);
+        receipt.child("list").ifPresent(list -> list.children().forEach(item -> item.attribute("id").ifPresent(ids::add)));
+        String device = receipt.attribute("participant").orElse(receipt.attribute("from").orElse(""));
+        ids.forEach(id -> retries.delivered(id, device));
+        Instant at = receipt.attribute("t").filter(t -> t.matches("[0-9]{1,12}"))
+                .map(t -> Instant.ofEpochSecond(Long.parseLong(t))).orElse(clock.instant());
+        events.handle(new ClientEvent.Receipt(ids, device, type.isEmpty() ? "delivery" : type, at));
+    }
+
+    /**
+     * A device could not decrypt a message of ours: the same text encrypted again for that device
+     * only, sent under the same id with the attempt's count. The first request is answered on the
+     * open session (a corrupted or lost message leaves it intact); from the second on, or when
+     * there is none, on a new session from the keys in the receipt, else from a fresh bundle. A
+     * device that already confirmed delivery of the message is not sent it again (it retried a
+     * repeated delivery).
+     */
+    private void resend(Connection from, Node receipt) {
+        String id = receipt.attribute("id").orElse("");
+        String device = receipt.attribute("participant").orElse(receipt.attribute("from").orElse(""));
+        Retries.SentText sent = retries.sentText(id, clock.instant());
+        String address = Inbound.signalAddress(device);
+        int count = Retries.countOf(receipt);
+        if (sent == null || address == null || retries.wasDelivered(id, device) || !retries.mayResend(id, device)) {
+            return;
+        }
+        events.handle(new ClientEvent.Retry(id, device, count, false));
+        PreKeyBundle offered = Retries.bundleOf(receipt);
+        Future<PreKeyBundle> bundle = offered != null ? Future.succeededFuture(offered)
+                : signal.session(address).compose(record -> count < 2 && SessionCipher.hasOpenSession(record)
+                        ? Future.succeededFuture(null)
+                        : onContextFuture(() -> from.query(Outbound.bundleQuery(from.nextIqId(), List.of(device))))
+                                .map(answer -> Outbound.bundles(answer).get(device)));
+        bundle.compose(keys -> serialized(() -> signal.session(address).compose(record -> onContextFuture(() ->
+                        encryptAgain(from, id, device, address, sent, count, record, keys)))))
+                .compose(message -> onContextFuture(() -> from.query(message)))
+                .onFailure(error -> events.handle(new ClientEvent.Undecryptable(id, device, "could not send it again: "
+                        + error.getMessage())));
+    }
+
+    private Future<Node> encryptAgain(Connection from, String id, String device, String address, Retries.SentText sent,
+            int count, StoredSessionRecord record, PreKeyBundle bundle) {
+        if (from != connection || from.state() != Connection.State.CONNECTED) {
+            return Future.failedFuture(new IllegalStateException("the connection ended"));
+        }
+        Credentials.Account account = credentials.account().orElseThrow();
+        SessionCipher cipher = new SessionCipher(new LocalIdentity(credentials.identityKey(), credentials.registrationId()));
+        boolean own = device.startsWith(account.phone() + ":") || device.startsWith(account.phone() + "@");
+        String chat = sent.phone() + Stanza.SERVER;
+        SessionCipher.Encrypted encrypted;
+        try {
+            StoredSessionRecord fresh = bundle == null ? record : cipher.initiate(record, bundle);
+            encrypted = cipher.encrypt(fresh, own ? Plaintext.textCopy(sent.text(), chat) : Plaintext.text(sent.text()));
+        } catch (SignalException e) {
+            return Future.failedFuture(e);
+        }
+        Map<String, String> attrs = Stanza.attrs("id", id, "to", device, "type", "text", "device_fanout", "false");
+        if (own) {
+            attrs.put("recipient", chat);
+        }
+        List<Node> children = new ArrayList<>(List.of(Node.withBytes("enc", Stanza.attrs("v", "2", "type", encrypted.type(),
+                "count", String.valueOf(count)), encrypted.ciphertext())));
+        if ("pkmsg".equals(encrypted.type())) {
+            children.add(Node.withBytes("device-identity", Stanza.attrs(), account.signedDeviceIdentity()));
+        }
+        Node message = Node.withChildren("message", attrs, children);
+        return signal.sent(Map.of(address, encrypted.record())).map(ignored -> message);
+    }
+
+    @Override
+    public void onPreKeysLow(Connection from, int count) {
+        if (from == connection && count < PreKeyUpload.MINIMUM) {
+            uploadPreKeys(from);
+        }
     }
 
     @Override
@@ -595,17 +747,24 @@ public final class WhatsAppClient implements Connection.Listener {
      */
     private void maintainPreKeys(Connection from) {
         from.query(PreKeyUpload.countQuery(from.nextIqId())).onSuccess(answer -> {
-            if (from != connection || PreKeyUpload.countOf(answer) >= PreKeyUpload.MINIMUM) {
-                return;
+            if (from == connection && PreKeyUpload.countOf(answer) < PreKeyUpload.MINIMUM) {
+                uploadPreKeys(from);
             }
+        });
+    }
+
+    /** A batch of new one-time pre-keys, stored, then uploaded; in the Signal lane, which also hands keys out. */
+    private void uploadPreKeys(Connection from) {
+        serialized(() -> {
             Credentials updated = credentials.withNewPreKeys(PreKeyUpload.BATCH);
-            List<Credentials.PreKey> fresh = updated.preKeys().subList(credentials.preKeys().size(), updated.preKeys().size());
-            store.save(updated).onComplete(saved -> context.runOnContext(ignored -> {
-                if (saved.failed() || from != connection) {
-                    return;
+            List<Credentials.PreKey> fresh = updated.preKeys().subList(updated.preKeys().size() - PreKeyUpload.BATCH,
+                    updated.preKeys().size());
+            return store.save(updated).transform(saved -> onContextFuture(() -> {
+                if (saved.succeeded() && from == connection) {
+                    credentials = updated;
+                    from.query(PreKeyUpload.upload(from.nextIqId(), updated, fresh));
                 }
-                credentials = updated;
-                from.query(PreKeyUpload.upload(from.nextIqId(), updated, fresh));
+                return Future.<Void>succeededFuture();
             }));
         });
     }

@@ -47,6 +47,16 @@ public class SandboxAdminResource {
     }
 
     /** Every field optional: {@code minimum} refused below (405), {@code latest} served in sw.js, {@code published}. */
+    public record PhoneMessageRequest(String to, String text) {
+    }
+
+    public record PhoneMessages(List<io.switchboard.sandbox.server.PhoneParty.Received> received,
+            List<io.switchboard.sandbox.server.PhoneParty.Sent> sent) {
+    }
+
+    public record FaultRequest(String phone, String kind, Integer count) {
+    }
+
     public record WebVersionRequest(String minimum, String latest, Boolean published) {
     }
 
@@ -113,6 +123,38 @@ public class SandboxAdminResource {
             throw ApiException.badRequest("invalid-body", "Body must set at least one of minimum, latest, published.");
         }
         return uni(server.updateWebVersion(request.minimum(), request.latest(), request.published()));
+    }
+
+    /** The phone (device 0) of {@code phone} writes a text to {@code to}, as a person typing on it. */
+    @POST
+    @Path("/accounts/{phone}/messages")
+    public Uni<Response> phoneWrites(@PathParam("phone") String phone, PhoneMessageRequest request) {
+        SandboxServer server = server();
+        if (request == null) {
+            throw ApiException.invalidField("to", "is required");
+        }
+        return uni(server.phoneWrites(phone, request.to(), request.text()))
+                .map(id -> Response.accepted(Map.of("id", id)).build());
+    }
+
+    /** What the phone of {@code phone} received (decrypted and checked) and sent. */
+    @GET
+    @Path("/accounts/{phone}/messages")
+    public PhoneMessages phoneMessages(@PathParam("phone") String phone) {
+        SandboxServer server = server();
+        return new PhoneMessages(server.phoneReceived(phone), server.phoneSent(phone));
+    }
+
+    /** Arms a fault for the next 1:1 messages to a phone's devices: {@code corrupt} or {@code duplicate}. */
+    @POST
+    @Path("/faults")
+    public Uni<Response> fault(FaultRequest request) {
+        SandboxServer server = server();
+        if (request == null) {
+            throw ApiException.invalidField("phone", "is required");
+        }
+        return uni(server.injectFault(request.phone(), request.kind(), request.count() == null ? 1 : request.count()))
+                .map(ignored -> Response.noContent().build());
     }
 
     @GET

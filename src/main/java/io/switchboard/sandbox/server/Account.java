@@ -18,6 +18,8 @@ final class Account {
     final byte[] signedPreKeySignature;
     final java.util.Map<Integer, KeyPair> oneTimePreKeys = new java.util.concurrent.ConcurrentHashMap<>();
     static final int PHONE_PRE_KEYS = 50;
+    /** The phone itself as a Signal party (device 0). */
+    final PhoneParty party = new PhoneParty(this);
     private int nextDevice = 1;
     private int nextKeyIndex = 1;
 

@@ -62,6 +62,21 @@ final class KeyDirectory {
         devices.remove(deviceJid);
     }
 
+    /** A bundle for {@code deviceJid} as the Signal code takes it, taking one one-time key; null when it published nothing. */
+    synchronized io.switchboard.protocol.signal.PreKeyBundle takeBundle(String deviceJid) {
+        DeviceKeys keys = devices.get(deviceJid);
+        if (keys == null) {
+            return null;
+        }
+        PreKey oneTime = keys.oneTime.poll();
+        return new io.switchboard.protocol.signal.PreKeyBundle(keys.registrationId, keys.identity, int3(keys.signedId), keys.signedKey,
+                keys.signature, oneTime == null ? null : int3(oneTime.id()), oneTime == null ? null : oneTime.publicKey());
+    }
+
+    private static int int3(byte[] id) {
+        return ((id[0] & 0xff) << 16) | ((id[1] & 0xff) << 8) | (id[2] & 0xff);
+    }
+
     /** A bundle for {@code deviceJid} in WhatsApp's form, taking one one-time key; null when it published nothing. */
     synchronized Node bundle(String requestedJid, String deviceJid) {
         DeviceKeys keys = devices.get(deviceJid);

@@ -17,12 +17,14 @@ final class LoggedInHandlers {
     private static final java.time.Duration OFFLINE_BATCH_WAIT = java.time.Duration.ofSeconds(2);
 
     private final Map<String, BiFunction<Node, Node, Node>> iqTable;
+    private final MessageRelay relay;
     private boolean offlineSent;
     private long offlineTimer = -1;
 
     LoggedInHandlers(SandboxConnection connection, SandboxServer server) {
         this.connection = connection;
         this.server = server;
+        this.relay = new MessageRelay(connection, server);
         this.iqTable = Map.ofEntries(
                 Map.entry("get/w:p/ping", (iq, child) -> Stanzas.result(iq, List.of())),
                 Map.entry("get/encrypt/count", (iq, child) -> Stanzas.result(iq, List.of(Node.of("count",
@@ -34,6 +36,10 @@ final class LoggedInHandlers {
                 Map.entry("set/passive/passive", (iq, child) -> Stanzas.result(iq, List.of())),
                 Map.entry("get/w/props", (iq, child) -> Stanzas.result(iq, List.of(Node.of("props",
                         Stanzas.attrs("protocol", "2", "hash", "sandbox"))))),
+                Map.entry("get/abt/props", (iq, child) -> Stanzas.result(iq, List.of(Node.of("props",
+                        Stanzas.attrs("protocol", "1", "hash", "sandbox"))))),
+                // Baileys 7 hands out privacy tokens after a 1:1 send; the sandbox checks nothing about them.
+                Map.entry("set/privacy/tokens", (iq, child) -> Stanzas.result(iq, List.of())),
                 Map.entry("get/blocklist/", (iq, child) -> Stanzas.result(iq, List.of(Node.of("list")))),
                 Map.entry("get/privacy/privacy", (iq, child) -> Stanzas.result(iq, List.of(Node.of("privacy")))),
                 Map.entry("set/urn:xmpp:whatsapp:dirty/clean", this::clean),
@@ -67,7 +73,7 @@ final class LoggedInHandlers {
         offlineSent = true;
         server.vertx().cancelTimer(offlineTimer);
         List<Node> queued = server.takeQueued(deviceJid());
-        queued.forEach(connection::send);
+        queued.forEach(connection::deliver);
         connection.send(Node.withChildren("ib", Stanzas.attrs(), List.of(Node.of("offline",
                 Stanzas.attrs("count", String.valueOf(queued.size()))))));
     }
@@ -82,15 +88,10 @@ final class LoggedInHandlers {
                 handleIq(node);
                 return;
             case "message":
-                if (node.child("participants").isPresent()) {
-                    relay(node);
-                    return;
-                }
-                connection.send(Node.of("ack", Stanzas.attrs("id", node.attribute("id").orElse(""),
-                        "class", node.tag(), "from", Stanzas.SERVER)));
+                relay.message(node);
                 return;
             case "receipt":
-                relayReceipt(node);
+                relay.receipt(node);
                 connection.send(Node.of("ack", Stanzas.attrs("id", node.attribute("id").orElse(""),
                         "class", node.tag(), "from", Stanzas.SERVER)));
                 return;
@@ -174,7 +175,8 @@ final class LoggedInHandlers {
         List<Node> users = new java.util.ArrayList<>();
         for (Node user : key.children()) {
             String jid = user.attribute("jid").orElse("");
-            Node bundle = server.keys().bundle(jid, deviceJidOf(jid));
+            Node bundle = server.keys().bundle(jid, server.deviceJidOf(jid));
+            server.preKeysTaken(server.deviceJidOf(jid));
             users.add(bundle != null ? bundle : Node.withChildren("user", Stanzas.attrs("jid", jid),
                     List.of(Node.of("error", Stanzas.attrs("code", "404", "text", "item-not-found")))));
         }
@@ -193,7 +195,7 @@ final class LoggedInHandlers {
         List<Node> users = new java.util.ArrayList<>();
         for (Node user : list.children()) {
             String jid = user.attribute("jid").orElse("");
-            Account account = server.existingAccount(phoneOf(jid));
+            Account account = server.existingAccount(server.phoneOf(jid));
             List<Node> children = new java.util.ArrayList<>();
             if (wantsDevices) {
                 List<Node> deviceNodes = new java.util.ArrayList<>();
@@ -215,93 +217,6 @@ final class LoggedInHandlers {
         return Stanzas.result(iq, List.of(Node.withChildren("usync", Stanzas.attrs("sid", usync.attribute("sid").orElse(""),
                 "mode", usync.attribute("mode").orElse("query"), "context", usync.attribute("context").orElse("")),
                 List.of(Node.withChildren("list", Stanzas.attrs(), users)))));
-    }
-
-    /**
-     * A 1:1 message: one {@code <enc>} per device, for the recipient's devices and the sender's
-     * other ones; each is handed to its device (queued while offline) from the sender's device,
-     * own copies with {@code recipient}. Anything addressed elsewhere is refused with an error ack.
-     */
-    private void relay(Node message) {
-        String id = message.attribute("id").orElse("");
-        String to = message.attribute("to").orElse("");
-        String toPhone = phoneOf(to);
-        String senderPhone = connection.device.phone();
-        String sender = deviceJid();
-        long t = server.now().getEpochSecond();
-        Node deviceIdentity = message.child("device-identity").orElse(null);
-        List<Node> targets = message.child("participants").map(Node::children).orElse(List.of());
-        java.util.Map<String, Node> deliveries = new java.util.LinkedHashMap<>();
-        for (Node target : targets) {
-            String jid = target.attribute("jid").orElse("");
-            Node enc = target.child("enc").orElse(null);
-            String phone = phoneOf(jid);
-            String device = deviceJidOf(jid);
-            boolean known = phone.equals(senderPhone) || phone.equals(toPhone);
-            if (id.isEmpty() || toPhone.isEmpty() || enc == null || enc.bytes().isEmpty() || !"to".equals(target.tag())
-                    || !known || device.equals(sender) || !server.keys().has(device)) {
-                connection.send(Node.of("ack", Stanzas.attrs("id", id, "class", "message", "from", to, "error", "400")));
-                return;
-            }
-            java.util.Map<String, String> attrs = Stanzas.attrs("from", sender, "id", id, "t", String.valueOf(t),
-                    "type", message.attribute("type").orElse("text"), "notify", "~");
-            if (phone.equals(senderPhone)) {
-                attrs.put("recipient", to);
-            }
-            List<Node> children = new java.util.ArrayList<>(List.of(enc));
-            if (deviceIdentity != null && "pkmsg".equals(enc.attribute("type").orElse(""))) {
-                children.add(deviceIdentity);
-            }
-            deliveries.put(device, Node.withChildren("message", attrs, children));
-        }
-        if (targets.isEmpty()) {
-            connection.send(Node.of("ack", Stanzas.attrs("id", id, "class", "message", "from", to, "error", "400")));
-            return;
-        }
-        server.rememberSender(id, sender);
-        deliveries.forEach(server::deliver);
-        connection.send(Node.of("ack", Stanzas.attrs("id", id, "class", "message", "from", to, "t", String.valueOf(t))));
-    }
-
-    /** A receipt goes back to the device that sent the message, from the device that received it. */
-    private void relayReceipt(Node receipt) {
-        String id = receipt.attribute("id").orElse("");
-        String sender = server.senderOf(id);
-        if (sender == null) {
-            return;
-        }
-        String type = receipt.attribute("type").orElse("");
-        if ("sender".equals(type)) {
-            // Our own device confirming a copy: nothing for the original sender to learn.
-            return;
-        }
-        java.util.Map<String, String> attrs = Stanzas.attrs("from", deviceJid(), "id", id,
-                "t", String.valueOf(server.now().getEpochSecond()));
-        // "inactive" (delivered to a device not marked online) reaches the sender as a plain delivery receipt.
-        if (!type.isEmpty() && !"inactive".equals(type)) {
-            attrs.put("type", type);
-        }
-        server.deliver(sender, Node.of("receipt", attrs));
-    }
-
-    /** The phone number a PN or LID jid belongs to ("" when neither). */
-    private String phoneOf(String jid) {
-        String pn = server.toPhoneNumberJid(jid);
-        if (!pn.endsWith(Stanzas.SERVER)) {
-            return "";
-        }
-        String user = pn.substring(0, pn.length() - Stanzas.SERVER.length());
-        return user.contains(":") ? user.substring(0, user.indexOf(':')) : user;
-    }
-
-    /** {@code phone@s.whatsapp.net} names device 0; {@code phone:n@s.whatsapp.net} device n. */
-    private String deviceJidOf(String jid) {
-        String pn = server.toPhoneNumberJid(jid);
-        if (!pn.endsWith(Stanzas.SERVER)) {
-            return pn;
-        }
-        String user = pn.substring(0, pn.length() - Stanzas.SERVER.length());
-        return user.contains(":") ? pn : LinkedDevice.deviceJid(user, 0);
     }
 
     private static byte[] bytes(Node parent, String tag) {

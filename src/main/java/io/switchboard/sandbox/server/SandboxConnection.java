@@ -52,6 +52,8 @@ final class SandboxConnection {
     final Transcript transcript = new Transcript();
     /** The WhatsApp Web version a logged-in device announced. */
     long[] version;
+    /** The token dictionary the client announced: 2 (Baileys 6) gets 1:1 messages PN-addressed, later ones LID-addressed. */
+    int dictionaryVersion;
     final LoggedInHandlers handlers;
 
     SandboxConnection(SandboxServer server, ServerWebSocket socket, Runnable cut, Context context) {
@@ -105,6 +107,7 @@ final class SandboxConnection {
                     throw new SandboxProtocolException("unsupported dictionary version " + header.dictionaryVersion());
                 }
                 TokenDictionary dictionary = TokenDictionary.forVersion(header.dictionaryVersion());
+                dictionaryVersion = header.dictionaryVersion();
                 encoder = new NodeEncoder(dictionary);
                 decoder = new NodeDecoder(dictionary);
                 handshake = new ServerHandshake(header, server.identity());
@@ -299,6 +302,24 @@ final class SandboxConnection {
     private static boolean isPing(Node node) {
         return "iq".equals(node.tag()) && "get".equals(node.attribute("type").orElse(""))
                 && "w:p".equals(node.attribute("xmlns").orElse(""));
+    }
+
+    /**
+     * A relayed 1:1 message as this client expects it: Baileys 6 (dictionary 2) PN-addressed with
+     * {@code sender_lid}; later clients LID-addressed, {@code from} the sender's LID device, with {@code sender_pn}.
+     */
+    void deliver(Node message) {
+        String from = message.attribute("from").orElse("");
+        String lid = "message".equals(message.tag()) && dictionaryVersion > 2 ? server.lidDeviceJid(from) : null;
+        if (lid == null) {
+            send(message);
+            return;
+        }
+        java.util.Map<String, String> attrs = new java.util.LinkedHashMap<>(message.attributes());
+        attrs.put("from", lid);
+        attrs.remove("sender_lid");
+        attrs.put("sender_pn", server.phoneOf(from) + Stanzas.SERVER);
+        send(Node.withChildren("message", attrs, message.children()));
     }
 
     void send(Node node) {

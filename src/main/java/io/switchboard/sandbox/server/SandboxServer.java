@@ -27,6 +27,7 @@ public final class SandboxServer {
             String version) {
     }
 
+    private static final System.Logger LOG = System.getLogger(SandboxServer.class.getName());
     private static final Pattern PHONE = Pattern.compile("[1-9][0-9]{6,15}");
 
     private final Vertx vertx;
@@ -40,9 +41,10 @@ public final class SandboxServer {
     private final Map<String, Pairing> pairingsByRef = new ConcurrentHashMap<>();
     private final Map<String, SandboxConnection> codeRequests = new ConcurrentHashMap<>();
     private final KeyDirectory keys = new KeyDirectory();
+    private final Faults faults = new Faults();
+    /** Below this many one-time pre-keys left, a device is notified (Baileys uploads below 5). */
+    static final int LOW_PRE_KEYS = 5;
     private final Map<String, java.util.Queue<Node>> offlineQueue = new ConcurrentHashMap<>();
-    /** Messages addressed to phones, counted: the phone does not decrypt them yet, so keeping them would only grow. */
-    private final Map<String, java.util.concurrent.atomic.AtomicLong> phoneInbox = new ConcurrentHashMap<>();
     /** Per offline device: beyond this the oldest waiting message is dropped (a device gone for good must not grow the heap). */
     static final int MAX_QUEUED = 10_000;
     private final Map<String, String> senders = new java.util.LinkedHashMap<>(16, 0.75f, false) {
@@ -271,6 +273,65 @@ public final class SandboxServer {
         });
     }
 
+    /**
+     * Makes the next {@code count} 1:1 messages delivered to a linked device of {@code phone} arrive
+     * {@code corrupt} (a flipped byte in the Signal MAC) or
+     * {@code duplicate} (delivered twice): what a client does about it is the test.
+     */
+    public Future<Void> injectFault(String phone, String kind, int count) {
+        if (phone == null || !PHONE.matcher(phone).matches() || count < 1 || count > 100
+                || !(Faults.CORRUPT.equals(kind) || Faults.DUPLICATE.equals(kind))) {
+            return Future.failedFuture(new SandboxException(SandboxException.Kind.BAD_REQUEST,
+                    "phone (7 to 16 digits), kind (corrupt or duplicate) and count (1 to 100) are required"));
+        }
+        faults.arm(phone, kind, count);
+        return Future.succeededFuture();
+    }
+
+    /** The phone number a PN or LID jid belongs to ("" when neither). */
+    String phoneOf(String jid) {
+        String pn = toPhoneNumberJid(jid);
+        if (!pn.endsWith(Stanzas.SERVER)) {
+            return "";
+        }
+        String user = pn.substring(0, pn.length() - Stanzas.SERVER.length());
+        return user.contains(":") ? user.substring(0, user.indexOf(':')) : user;
+    }
+
+    /** {@code phone@s.whatsapp.net} names device 0; {@code phone:n@s.whatsapp.net} device n; LID forms alike. */
+    String deviceJidOf(String jid) {
+        String pn = toPhoneNumberJid(jid);
+        if (!pn.endsWith(Stanzas.SERVER)) {
+            return pn;
+        }
+        String user = pn.substring(0, pn.length() - Stanzas.SERVER.length());
+        return user.contains(":") ? pn : LinkedDevice.deviceJid(user, 0);
+    }
+
+    /** {@code phone:n@s.whatsapp.net} as {@code lidUser:n@lid} (device 0 without the suffix); null when unknown. */
+    String lidDeviceJid(String deviceJid) {
+        Account account = accounts.get(phoneOf(deviceJid));
+        if (account == null) {
+            return null;
+        }
+        String device = deviceJidOf(deviceJid);
+        String number = device.substring(device.indexOf(':') + 1, device.indexOf('@'));
+        return "0".equals(number) ? account.lidUser + "@lid" : account.lidUser + ":" + number + "@lid";
+    }
+
+    /** A bundle was handed out for {@code deviceJid}: a device running low is told so, as WhatsApp does. */
+    void preKeysTaken(String deviceJid) {
+        int left = keys.oneTimeCount(deviceJid);
+        SandboxConnection connection = online.get(deviceJid);
+        if (connection == null || left >= LOW_PRE_KEYS) {
+            return;
+        }
+        Node notification = Node.withChildren("notification", Stanzas.attrs("from", Stanzas.SERVER, "type", "encrypt",
+                "id", "prekeys-" + Long.toHexString(System.nanoTime()), "t", String.valueOf(now().getEpochSecond())),
+                List.of(Node.of("count", Stanzas.attrs("value", String.valueOf(left)))));
+        connection.run(() -> connection.send(notification));
+    }
+
     /** {@code lidUser[:device]@lid} as the phone-number jid it stands for; other jids unchanged. */
     String toPhoneNumberJid(String jid) {
         if (!jid.endsWith("@lid")) {
@@ -307,22 +368,123 @@ public final class SandboxServer {
         return keys;
     }
 
-    /** Hands {@code message} to {@code deviceJid} now if online, else at its next login (before the offline mark). */
+    /**
+     * Hands {@code message} to {@code deviceJid} now if online, else at its next login (before the
+     * offline mark). A fault armed for the device's phone applies to 1:1 messages ({@link #injectFault}).
+     */
     void deliver(String deviceJid, Node message) {
+        Node delivered = message;
+        if ("message".equals(message.tag()) && devices.containsKey(deviceJid)) {
+            String fault = faults.take(phoneOf(deviceJid), message);
+            if (fault != null) {
+                LOG.log(System.Logger.Level.INFO, "sandbox: delivering message {0} to {1} {2}", message.attribute("id").orElse(""),
+                        deviceJid, Faults.CORRUPT.equals(fault) ? "corrupted" : "twice");
+            }
+            if (Faults.CORRUPT.equals(fault)) {
+                delivered = Faults.corrupted(message);
+            } else if (Faults.DUPLICATE.equals(fault)) {
+                handOver(deviceJid, message);
+            }
+        }
+        handOver(deviceJid, delivered);
+    }
+
+    private void handOver(String deviceJid, Node message) {
+        Account phone = phoneAt(deviceJid);
+        if (phone != null) {
+            toPhone(phone, message);
+            return;
+        }
         SandboxConnection connection = online.get(deviceJid);
         if (connection != null) {
             connection.run(() -> {
                 if (connection.state() == SandboxConnection.State.CONNECTED) {
-                    connection.send(message);
+                    connection.deliver(message);
                 } else {
                     queue(deviceJid, message);
                 }
             });
         } else if (devices.containsKey(deviceJid)) {
             queue(deviceJid, message);
-        } else if (deviceJid.contains(":0@") || !deviceJid.contains(":")) {
-            phoneInbox.computeIfAbsent(deviceJid, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
         }
+    }
+
+    /** The account whose phone (device 0) {@code deviceJid} names, if any. */
+    private Account phoneAt(String deviceJid) {
+        String device = deviceJidOf(deviceJid);
+        return device.endsWith(":0" + Stanzas.SERVER) ? accounts.get(phoneOf(device)) : null;
+    }
+
+    /** The phone reads a message (and answers with its receipt) or records a receipt for one of its own. */
+    private void toPhone(Account phone, Node stanza) {
+        if ("receipt".equals(stanza.tag())) {
+            phone.party.receipt(stanza.attribute("id").orElse(""), stanza.attribute("from").orElse(""),
+                    stanza.attribute("type").orElse(""));
+            return;
+        }
+        if (!"message".equals(stanza.tag())) {
+            return;
+        }
+        Node answer = phone.party.receive(stanza);
+        String from = stanza.attribute("from").orElse("");
+        if (answer != null && !from.isEmpty()) {
+            deliver(deviceJidOf(from), answer);
+        }
+    }
+
+    /**
+     * The phone of {@code phone} writes {@code text} to {@code to}: to every device of the recipient
+     * (phone and companions) and a copy to each of its own companions; answers the message id.
+     */
+    public Future<String> phoneWrites(String phone, String to, String text) {
+        if (phone == null || !PHONE.matcher(phone).matches() || to == null || !PHONE.matcher(to).matches()
+                || text == null || text.isEmpty() || text.length() > 65_536) {
+            return Future.failedFuture(new SandboxException(SandboxException.Kind.BAD_REQUEST,
+                    "phone and to (7 to 16 digits) and a text of 1 to 65,536 characters are required"));
+        }
+        Account recipient = accounts.get(to);
+        if (recipient == null) {
+            return Future.failedFuture(new SandboxException(SandboxException.Kind.UNKNOWN_DEVICE, to + " is not on WhatsApp"));
+        }
+        Account sender = account(phone);
+        List<String> recipientDevices = new ArrayList<>(List.of(LinkedDevice.deviceJid(to, 0)));
+        devicesOf(to).stream().map(LinkedDevice::deviceJid).filter(keys::has).forEach(recipientDevices::add);
+        List<String> ownDevices = new ArrayList<>();
+        devicesOf(phone).stream().map(LinkedDevice::deviceJid).filter(keys::has).forEach(ownDevices::add);
+        Map<String, io.switchboard.protocol.signal.PreKeyBundle> bundles = new java.util.HashMap<>();
+        List<String> all = new ArrayList<>(recipientDevices);
+        all.addAll(ownDevices);
+        for (String device : all) {
+            if (!sender.party.hasSession(device)) {
+                io.switchboard.protocol.signal.PreKeyBundle bundle = keys.takeBundle(device);
+                if (bundle != null) {
+                    bundles.put(device, bundle);
+                }
+                preKeysTaken(device);
+            }
+        }
+        String id = PhoneParty.newMessageId();
+        Map<String, Node> messages;
+        try {
+            messages = sender.party.write(id, to, recipientDevices, ownDevices, bundles, text, now().getEpochSecond());
+        } catch (SandboxException e) {
+            return Future.failedFuture(e);
+        }
+        rememberSender(id, sender.party.deviceJid());
+        messages.forEach(this::deliver);
+        return Future.succeededFuture(id);
+    }
+
+    /** What the phone of {@code phone} received and read (or could not), oldest first. */
+    public List<PhoneParty.Received> phoneReceived(String phone) {
+        Account account = accounts.get(phone);
+        return account == null ? List.of() : account.party.received();
+    }
+
+    /** What the phone of {@code phone} sent, with the receipts that came back. */
+    public List<PhoneParty.Sent> phoneSent(String phone) {
+        Account account = accounts.get(phone);
+        return account == null ? List.of() : account.party.sent();
     }
 
     private void queue(String deviceJid, Node message) {
@@ -337,12 +499,6 @@ public final class SandboxServer {
     List<Node> takeQueued(String deviceJid) {
         java.util.Queue<Node> queued = offlineQueue.remove(deviceJid);
         return queued == null ? List.of() : new ArrayList<>(queued);
-    }
-
-    /** Messages addressed to phones (device 0), which do not decrypt them yet. */
-    public long phoneInboxSize(String phone) {
-        java.util.concurrent.atomic.AtomicLong inbox = phoneInbox.get(LinkedDevice.deviceJid(phone, 0));
-        return inbox == null ? 0 : inbox.get();
     }
 
     void rememberSender(String messageId, String senderDeviceJid) {

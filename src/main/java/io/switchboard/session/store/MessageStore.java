@@ -63,6 +63,13 @@ public class MessageStore {
                 }));
     }
 
+    /** Whether the message {@code messageId} from device {@code sender} is stored (WhatsApp delivered it again). */
+    public Uni<Boolean> alreadyReceived(UUID organizationId, String sender, String messageId) {
+        return bounds.bounded(pool.preparedQuery("SELECT 1 FROM whatsapp_inbound_message WHERE organization_id = $1"
+                + " AND sender = $2 AND message_id = $3").execute(Tuple.of(organizationId, sender, messageId))
+                .map(rows -> rows.size() > 0));
+    }
+
     /** Stores the advanced session and the message it carried, under {@code fence}; a redelivered message is kept once. */
     public Uni<Void> received(Fence fence, UUID organizationId, String address, StoredSessionRecord record,
             InboundMessage message) {

@@ -1,0 +1,130 @@
+package io.switchboard.sandbox.server;
+
+import io.switchboard.protocol.binary.Node;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * WhatsApp's relay of 1:1 messages and receipts for one logged-in device. A message comes as a
+ * fan-out ({@code <participants><to jid><enc>}, one per device) and/or, for a resend after a
+ * retry receipt and for peer messages to the own phone, as one {@code <enc>} for the device in
+ * {@code to}. Each {@code <enc>} goes to its device from the sender's device; anything addressed
+ * wrongly is refused with an error ack and reaches nobody.
+ */
+final class MessageRelay {
+
+    private static final System.Logger LOG = System.getLogger(MessageRelay.class.getName());
+    private final SandboxConnection connection;
+    private final SandboxServer server;
+
+    MessageRelay(SandboxConnection connection, SandboxServer server) {
+        this.connection = connection;
+        this.server = server;
+    }
+
+    void message(Node message) {
+        String id = message.attribute("id").orElse("");
+        String to = message.attribute("to").orElse("");
+        String toPhone = server.phoneOf(to);
+        String senderPhone = connection.device.phone();
+        String sender = connection.device.deviceJid();
+        long t = server.now().getEpochSecond();
+        Node deviceIdentity = message.child("device-identity").orElse(null);
+        Node participants = message.child("participants").orElse(null);
+        Node direct = message.child("enc").orElse(null);
+        List<Node> targets = new ArrayList<>();
+        if (direct != null) {
+            // One <enc> for the device in "to" (a resend, or a peer message to the own phone). Baileys 7's
+            // resend also lists that device under <participants> with a second encryption: the direct one wins.
+            targets.add(Node.withChildren("to", Stanzas.attrs("jid", to), List.of(direct)));
+        }
+        if (participants != null) {
+            String only = direct == null ? null : server.deviceJidOf(to);
+            participants.children().stream().filter(target -> only == null
+                    || !only.equals(server.deviceJidOf(target.attribute("jid").orElse("")))).forEach(targets::add);
+        }
+        if (id.isEmpty() || toPhone.isEmpty() || targets.isEmpty()) {
+            refuse(id, to, "a message needs an id, a known recipient in to, and either <participants> or one <enc>; got "
+                    + message.attributes() + " " + message.children().stream().map(Node::tag).toList());
+            return;
+        }
+        Map<String, Node> deliveries = new LinkedHashMap<>();
+        for (Node target : targets) {
+            String jid = target.attribute("jid").orElse("");
+            Node enc = target.child("enc").orElse(null);
+            String phone = server.phoneOf(jid);
+            String device = server.deviceJidOf(jid);
+            boolean known = phone.equals(senderPhone) || phone.equals(toPhone);
+            boolean typed = enc != null && ("pkmsg".equals(enc.attribute("type").orElse(""))
+                    || "msg".equals(enc.attribute("type").orElse("")));
+            String problem = !"to".equals(target.tag()) ? "<participants> holds <" + target.tag() + ">"
+                    : !typed || enc.bytes().isEmpty() ? "no <enc type=pkmsg|msg> with bytes for " + jid
+                    : !known ? jid + " is neither the recipient's nor the sender's device"
+                    : device.equals(sender) ? "a device cannot send to itself"
+                    : !server.keys().has(device) ? jid + " published no keys (not a device)"
+                    : deliveries.containsKey(device) ? jid + " named twice" : null;
+            if (problem != null) {
+                refuse(id, to, problem);
+                return;
+            }
+            Map<String, String> attrs = Stanzas.attrs("from", sender, "id", id, "t", String.valueOf(t),
+                    "type", message.attribute("type").orElse("text"), "notify", "~");
+            Account account = server.existingAccount(senderPhone);
+            if (account != null) {
+                attrs.put("sender_lid", account.lidUser + "@lid");
+            }
+            if (phone.equals(senderPhone)) {
+                attrs.put("recipient", message.attribute("recipient").orElse(to));
+            }
+            List<Node> children = new ArrayList<>(List.of(enc));
+            if (deviceIdentity != null && "pkmsg".equals(enc.attribute("type").orElse(""))) {
+                children.add(deviceIdentity);
+            }
+            deliveries.put(device, Node.withChildren("message", attrs, children));
+        }
+        server.rememberSender(id, sender);
+        deliveries.forEach(server::deliver);
+        connection.send(Node.of("ack", Stanzas.attrs("id", id, "class", "message", "from", to, "t", String.valueOf(t))));
+    }
+
+    private void refuse(String id, String to, String why) {
+        LOG.log(System.Logger.Level.INFO, "sandbox: refused message {0} from {1} to {2}: {3}", id, connection.device.deviceJid(),
+                to, why);
+        connection.send(Node.of("ack", Stanzas.attrs("id", id, "class", "message", "from", to, "error", "400")));
+    }
+
+    /**
+     * A receipt goes back to the device that sent the message, from the device that received it;
+     * a retry receipt keeps its children (count, registration, keys) for the sender to act on.
+     */
+    void receipt(Node receipt) {
+        String id = receipt.attribute("id").orElse("");
+        String sender = server.senderOf(id);
+        if (sender == null) {
+            return;
+        }
+        String type = receipt.attribute("type").orElse("");
+        if ("sender".equals(type)) {
+            // Our own device confirming a copy: nothing for the original sender to learn.
+            return;
+        }
+        Map<String, String> attrs = Stanzas.attrs("from", connection.device.deviceJid(), "id", id,
+                "t", String.valueOf(server.now().getEpochSecond()));
+        // "inactive" (delivered to a device not marked online) reaches the sender as a plain delivery receipt.
+        if (!type.isEmpty() && !"inactive".equals(type)) {
+            attrs.put("type", type);
+        }
+        if ("retry".equals(type)) {
+            if (receipt.child("retry").isEmpty() || receipt.child("registration").flatMap(Node::bytes).map(b -> b.length != 4)
+                    .orElse(true)) {
+                return;
+            }
+            server.deliver(sender, Node.withChildren("receipt", attrs, receipt.children()));
+            return;
+        }
+        server.deliver(sender, receipt.children().isEmpty() ? Node.of("receipt", attrs)
+                : Node.withChildren("receipt", attrs, receipt.children()));
+    }
+}

@@ -1,0 +1,330 @@
+package io.switchboard.sandbox.server;
+
+import io.switchboard.protocol.binary.Node;
+import io.switchboard.protocol.crypto.KeyPair;
+import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.signal.LocalIdentity;
+import io.switchboard.protocol.signal.PreKeyBundle;
+import io.switchboard.protocol.signal.PreKeySource;
+import io.switchboard.protocol.signal.SessionCipher;
+import io.switchboard.protocol.signal.SignalException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An account's simulated phone (device 0) as a Signal party: it decrypts what is sent to it,
+ * checks the plaintext strictly (padding, protobuf, a copy only from its own devices), keeps what
+ * it read, and sends texts of its own. The Signal arithmetic is the project's libsignal-compatible
+ * package (itself judged against libsignal); addressing, padding and message parsing are the
+ * sandbox's own, so a client that gets those wrong is caught here.
+ */
+public final class PhoneParty {
+
+    /** What the phone received: a text (and for copies of its own devices' sends, the chat), or why it could not read it. */
+    public record Received(String id, String from, String chat, String text, Instant at, String problem) {
+    }
+
+    /** A text the phone sent and the receipts devices returned for it. */
+    public record Sent(String id, String to, String text, Instant at, List<String> receipts) {
+    }
+
+    static final int KEPT = 1_000;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Account account;
+    private final Map<String, StoredSessionRecord> sessions = new HashMap<>();
+    private final Deque<Received> inbox = new ArrayDeque<>();
+    private final Deque<Sent> outbox = new ArrayDeque<>();
+    private final Set<String> seen = new HashSet<>();
+
+    PhoneParty(Account account) {
+        this.account = account;
+    }
+
+    String deviceJid() {
+        return account.phone + Stanzas.SERVER;
+    }
+
+    /**
+     * A relayed message for this phone: decrypted and kept. Answers the receipt to send back to the
+     * sender's device (delivery, or retry when it did not decrypt), or null for none.
+     */
+    synchronized Node receive(Node message) {
+        String id = message.attribute("id").orElse("");
+        String from = message.attribute("from").orElse("");
+        String senderPhone = from.contains("@") ? from.substring(0, from.indexOf('@')).split(":")[0] : "";
+        Node enc = message.child("enc").orElse(null);
+        Instant at = Instant.now();
+        if (!seen.add(from + " " + id)) {
+            return receipt(message, null);
+        }
+        String address = address(from);
+        if (enc == null || enc.bytes().isEmpty() || address == null) {
+            keep(new Received(id, from, null, null, at, "no <enc> or no sender device"));
+            return null;
+        }
+        String type = enc.attribute("type").orElse("");
+        SessionCipher cipher = new SessionCipher(new LocalIdentity(account.identity, account.registrationId));
+        SessionCipher.Decrypted decrypted;
+        try {
+            StoredSessionRecord record = sessions.getOrDefault(address, StoredSessionRecord.getDefaultInstance());
+            if ("pkmsg".equals(type)) {
+                decrypted = cipher.decryptPreKey(record, preKeys(), enc.bytes().get());
+            } else if ("msg".equals(type)) {
+                decrypted = cipher.decrypt(record, enc.bytes().get());
+            } else {
+                keep(new Received(id, from, null, null, at, "enc type " + type + " is not a 1:1 Signal message"));
+                return null;
+            }
+        } catch (SignalException e) {
+            seen.remove(from + " " + id);
+            keep(new Received(id, from, null, null, at, "did not decrypt: " + e.getMessage()));
+            return retry(message);
+        }
+        sessions.put(address, decrypted.record());
+        if (decrypted.usedPreKeyId() != null) {
+            account.oneTimePreKeys.remove(decrypted.usedPreKeyId());
+        }
+        boolean own = senderPhone.equals(account.phone);
+        try {
+            PlainMessage plain = PlainMessage.read(decrypted.plaintext());
+            if (plain.destination() != null && !own) {
+                keep(new Received(id, from, null, null, at, "a deviceSentMessage from another account"));
+            } else if (own && plain.destination() == null && plain.text() != null) {
+                keep(new Received(id, from, null, null, at, "a copy from an own device without deviceSentMessage"));
+            } else {
+                keep(new Received(id, from, own ? plain.destination() : senderPhone + Stanzas.SERVER, plain.text(), at, null));
+            }
+        } catch (SandboxProtocolException e) {
+            keep(new Received(id, from, null, null, at, e.getMessage()));
+        }
+        return own ? null : receipt(message, null);
+    }
+
+    /** A receipt for one of the phone's texts, from {@code device}. */
+    synchronized void receipt(String id, String device, String type) {
+        for (Sent sent : outbox) {
+            if (sent.id().equals(id)) {
+                sent.receipts().add((type == null || type.isEmpty() ? "delivery" : type) + " " + device);
+            }
+        }
+    }
+
+    /**
+     * The phone writes {@code text} to {@code to}: one message per device of the recipient (its
+     * phone included) and a deviceSentMessage copy per companion of its own account, each device
+     * without a session started from a bundle the directory hands out. Answers device → message.
+     */
+    synchronized Map<String, Node> write(String id, String to, List<String> recipientDevices, List<String> ownDevices,
+            Map<String, PreKeyBundle> bundles, String text, long t) throws SandboxException {
+        SessionCipher cipher = new SessionCipher(new LocalIdentity(account.identity, account.registrationId));
+        Map<String, Node> messages = new java.util.LinkedHashMap<>();
+        Map<String, StoredSessionRecord> advanced = new HashMap<>();
+        List<String> devices = new ArrayList<>(recipientDevices);
+        devices.addAll(ownDevices);
+        for (String device : devices) {
+            String address = address(device);
+            StoredSessionRecord record = sessions.getOrDefault(address, StoredSessionRecord.getDefaultInstance());
+            try {
+                if (!SessionCipher.hasOpenSession(record)) {
+                    PreKeyBundle bundle = bundles.get(device);
+                    if (bundle == null) {
+                        continue;
+                    }
+                    record = cipher.initiate(record, bundle);
+                }
+                boolean own = ownDevices.contains(device);
+                SessionCipher.Encrypted encrypted = cipher.encrypt(record, own
+                        ? PlainMessage.copy(text, to + Stanzas.SERVER) : PlainMessage.text(text));
+                advanced.put(address, encrypted.record());
+                Map<String, String> attrs = Stanzas.attrs("from", deviceJid(), "id", id, "t", String.valueOf(t), "type", "text",
+                        "notify", "Phone " + account.phone, "sender_lid", account.lidUser + "@lid");
+                if (own) {
+                    attrs.put("recipient", to + Stanzas.SERVER);
+                }
+                messages.put(device, Node.withChildren("message", attrs, List.of(Node.withBytes("enc",
+                        Stanzas.attrs("v", "2", "type", encrypted.type()), encrypted.ciphertext()))));
+            } catch (SignalException e) {
+                throw new SandboxException(SandboxException.Kind.BAD_REQUEST, "cannot encrypt for " + device + ": " + e.getMessage());
+            }
+        }
+        sessions.putAll(advanced);
+        outbox.addLast(new Sent(id, to, text, Instant.now(), new ArrayList<>()));
+        while (outbox.size() > KEPT) {
+            outbox.removeFirst();
+        }
+        return messages;
+    }
+
+    synchronized List<Received> received() {
+        return List.copyOf(inbox);
+    }
+
+    synchronized List<Sent> sent() {
+        return outbox.stream().map(s -> new Sent(s.id(), s.to(), s.text(), s.at(), List.copyOf(s.receipts()))).toList();
+    }
+
+    /** Whether the phone holds an open session with {@code device}. */
+    synchronized boolean hasSession(String device) {
+        String address = address(device);
+        return address != null && SessionCipher.hasOpenSession(sessions.getOrDefault(address, StoredSessionRecord.getDefaultInstance()));
+    }
+
+    static String newMessageId() {
+        byte[] random = new byte[10];
+        RANDOM.nextBytes(random);
+        return "3A" + HexFormat.of().formatHex(random).toUpperCase(Locale.ROOT);
+    }
+
+    private Node receipt(Node message, String type) {
+        Map<String, String> attrs = Stanzas.attrs("from", deviceJid(), "id", message.attribute("id").orElse(""),
+                "t", String.valueOf(Instant.now().getEpochSecond()));
+        if (type != null) {
+            attrs.put("type", type);
+        }
+        return Node.of("receipt", attrs);
+    }
+
+    private Node retry(Node message) {
+        String id = message.attribute("id").orElse("");
+        Map<String, String> retry = Stanzas.attrs("count", "1", "id", id, "t", message.attribute("t").orElse("0"), "v", "1");
+        return Node.withChildren("receipt", Stanzas.attrs("from", deviceJid(), "id", id, "type", "retry",
+                "t", String.valueOf(Instant.now().getEpochSecond())), List.of(Node.of("retry", retry),
+                Node.withBytes("registration", Stanzas.attrs(), java.nio.ByteBuffer.allocate(4).putInt(account.registrationId).array())));
+    }
+
+    private void keep(Received received) {
+        inbox.addLast(received);
+        while (inbox.size() > KEPT) {
+            inbox.removeFirst();
+        }
+    }
+
+    private PreKeySource preKeys() {
+        Map<Integer, KeyPair> oneTime = new HashMap<>(account.oneTimePreKeys);
+        return PreKeySource.of(oneTime, Map.of(1, account.signedPreKey));
+    }
+
+    /** {@code 155…:3@s.whatsapp.net} → {@code 155….3}; device 0 without a suffix. */
+    private static String address(String jid) {
+        int at = jid.indexOf('@');
+        if (at <= 0 || !Stanzas.SERVER.equals(jid.substring(at))) {
+            return null;
+        }
+        String user = jid.substring(0, at);
+        int colon = user.indexOf(':');
+        return colon < 0 ? user + ".0" : user.substring(0, colon) + "." + Integer.parseInt(user.substring(colon + 1));
+    }
+
+    /** The sandbox's own reading and writing of WhatsApp's padded Message protobuf (text, extended text, device-sent copies). */
+    record PlainMessage(String text, String destination) {
+
+        static PlainMessage read(byte[] padded) throws SandboxProtocolException {
+            if (padded.length == 0) {
+                throw new SandboxProtocolException("empty plaintext");
+            }
+            int pad = padded[padded.length - 1] & 0xff;
+            if (pad < 1 || pad > 16 || pad > padded.length) {
+                throw new SandboxProtocolException("padding byte " + pad + " is not 1 to 16");
+            }
+            for (int i = padded.length - pad; i < padded.length; i++) {
+                if ((padded[i] & 0xff) != pad) {
+                    throw new SandboxProtocolException("padding bytes differ from the pad length " + pad);
+                }
+            }
+            return message(padded, 0, padded.length - pad);
+        }
+
+        private static PlainMessage message(byte[] bytes, int from, int to) throws SandboxProtocolException {
+            String text = null;
+            String destination = null;
+            ProtoFields reader = new ProtoFields(bytes, from, to);
+            while (reader.more()) {
+                int field = reader.field();
+                if (field == 1 && reader.wire() == 2) {
+                    text = reader.string();
+                } else if (field == 6 && reader.wire() == 2) {
+                    int[] range = reader.bytes();
+                    ProtoFields extended = new ProtoFields(bytes, range[0], range[1]);
+                    while (extended.more()) {
+                        if (extended.field() == 1 && extended.wire() == 2) {
+                            text = extended.string();
+                        } else {
+                            extended.skip();
+                        }
+                    }
+                } else if (field == 31 && reader.wire() == 2) {
+                    int[] range = reader.bytes();
+                    ProtoFields copy = new ProtoFields(bytes, range[0], range[1]);
+                    while (copy.more()) {
+                        int inner = copy.field();
+                        if (inner == 1 && copy.wire() == 2) {
+                            destination = copy.string();
+                        } else if (inner == 2 && copy.wire() == 2) {
+                            int[] nested = copy.bytes();
+                            text = message(bytes, nested[0], nested[1]).text();
+                        } else {
+                            copy.skip();
+                        }
+                    }
+                    if (destination == null) {
+                        throw new SandboxProtocolException("deviceSentMessage without destinationJid");
+                    }
+                } else {
+                    reader.skip();
+                }
+            }
+            return new PlainMessage(text, destination);
+        }
+
+        static byte[] text(String text) {
+            return pad(field(1, text.getBytes(StandardCharsets.UTF_8)));
+        }
+
+        static byte[] copy(String text, String destination) {
+            byte[] inner = field(1, text.getBytes(StandardCharsets.UTF_8));
+            byte[] sent = concat(field(1, destination.getBytes(StandardCharsets.UTF_8)), field(2, inner));
+            return pad(field(31, sent));
+        }
+
+        private static byte[] pad(byte[] body) {
+            int pad = 1 + RANDOM.nextInt(15);
+            byte[] padded = java.util.Arrays.copyOf(body, body.length + pad);
+            java.util.Arrays.fill(padded, body.length, padded.length, (byte) pad);
+            return padded;
+        }
+
+        private static byte[] field(int number, byte[] value) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            varint(out, (long) number << 3 | 2);
+            varint(out, value.length);
+            out.writeBytes(value);
+            return out.toByteArray();
+        }
+
+        private static void varint(java.io.ByteArrayOutputStream out, long value) {
+            while ((value & ~0x7fL) != 0) {
+                out.write((int) (value & 0x7f) | 0x80);
+                value >>>= 7;
+            }
+            out.write((int) value);
+        }
+
+        private static byte[] concat(byte[] a, byte[] b) {
+            byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+            System.arraycopy(b, 0, both, a.length, b.length);
+            return both;
+        }
+    }
+}
