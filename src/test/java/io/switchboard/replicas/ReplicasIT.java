@@ -140,6 +140,77 @@ class ReplicasIT {
         assertTrue(millis < 10_000, "failover took " + millis + " ms");
     }
 
+    /**
+     * A phone writes forty texts to an organization; after the fifteenth the replica running its
+     * connection freezes (SIGSTOP), ten more reach its socket unread, then it is killed (-9). Texts
+     * it was handed but had not stored were never acknowledged, so WhatsApp hands them to the
+     * device again when the other replica logs it in with the sessions PostgreSQL holds: every text
+     * is stored once, each decrypts, and each gets its receipt.
+     */
+    @Test
+    void killNineMidConversationLosesNoText() throws Exception {
+        UUID org = steps.organization(replica(0), "Conversation under kill -9");
+        String jid = steps.link(replica(0), org);
+        String phone = jid.substring(0, jid.indexOf(':'));
+        String friend = "1554" + (1_000_000 + (long) (Math.random() * 8_999_999));
+        awaitPreKeys(phone);
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        ServiceProcess owner = cluster.owner(org);
+        for (int i = 0; i < 40; i++) {
+            if (i == 15) {
+                owner.freeze();
+            }
+            if (i == 25) {
+                owner.kill9();
+            }
+            ids.add(cluster.on(cluster.sandbox).body(Map.of("to", phone, "text", "text " + i))
+                    .post("/sandbox/v1/accounts/" + friend + "/messages").then().statusCode(202).extract().path("id"));
+            Thread.sleep(40);
+        }
+        ServiceProcess survivor = survivorOf(owner);
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (cluster.count("SELECT count(*) FROM whatsapp_inbound_message WHERE organization_id = ?", org) < ids.size()) {
+            assertTrue(System.currentTimeMillis() < deadline, "stored only " + cluster.count(
+                    "SELECT count(*) FROM whatsapp_inbound_message WHERE organization_id = ?", org) + " of " + ids.size());
+            Thread.sleep(200);
+        }
+        java.util.Set<String> stored = new java.util.HashSet<>();
+        for (String id : ids) {
+            if (cluster.count("SELECT count(*) FROM whatsapp_inbound_message WHERE organization_id = ? AND message_id = ?",
+                    org, id) == 1) {
+                stored.add(id);
+            }
+        }
+        assertEquals(ids, stored, "every text stored exactly once");
+        assertEquals(0, cluster.metric(survivor, "switchboard_whatsapp_messages_undelivered_total"), "every text decrypted");
+        deadline = System.currentTimeMillis() + 10_000;
+        long receipted = 0;
+        while (System.currentTimeMillis() < deadline) {
+            List<Map<String, Object>> sent = cluster.on(cluster.sandbox).get("/sandbox/v1/accounts/" + friend + "/messages")
+                    .then().statusCode(200).extract().jsonPath().getList("sent");
+            receipted = sent.stream().filter(m -> ((List<?>) m.get("receipts")).stream()
+                    .anyMatch(r -> r.toString().contains(phone + ":"))).count();
+            if (receipted == ids.size()) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertEquals(ids.size(), receipted, "the phone got a delivery receipt for every text");
+    }
+
+    private static void awaitPreKeys(String phone) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < deadline) {
+            List<Map<String, Object>> devices = cluster.on(cluster.sandbox).get("/sandbox/v1/devices").then().extract()
+                    .jsonPath().getList("$");
+            if (devices.stream().anyMatch(d -> phone.equals(d.get("phone")) && ((Integer) d.get("preKeys")) > 0)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the device never uploaded its pre-keys");
+    }
+
     @Test
     void aFrozenOwnerStandsDownWhenItWakes() throws Exception {
         UUID org = steps.organization(replica(0), "Frozen");

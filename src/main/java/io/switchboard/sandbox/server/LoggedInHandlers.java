@@ -78,6 +78,13 @@ final class LoggedInHandlers {
                 Stanzas.attrs("count", String.valueOf(queued.size()))))));
     }
 
+    /** Messages queued after this device's offline batch went out (handed back by a connection it replaced). */
+    void flushQueued() {
+        if (offlineSent && connection.state() == SandboxConnection.State.CONNECTED) {
+            server.takeQueued(deviceJid()).forEach(connection::deliver);
+        }
+    }
+
     private Node clean(Node iq, Node child) {
         return child.attribute("type").isPresent() ? Stanzas.result(iq, List.of()) : Stanzas.error(iq, 400, "bad-request");
     }
@@ -105,8 +112,13 @@ final class LoggedInHandlers {
                     sendOffline();
                 }
                 return;
+            case "ack":
+                if ("message".equals(node.attribute("class").orElse(""))) {
+                    connection.acknowledged(node.attribute("id").orElse(""));
+                }
+                return;
             default:
-                // presence and acks need no answer
+                // presence needs no answer
         }
     }
 

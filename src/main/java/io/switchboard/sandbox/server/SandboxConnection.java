@@ -52,6 +52,14 @@ final class SandboxConnection {
     final Transcript transcript = new Transcript();
     /** The WhatsApp Web version a logged-in device announced. */
     long[] version;
+    /** Messages handed to this device and not yet acknowledged by it, by id, in delivery order. */
+    private final java.util.Map<String, Node> unacked = new java.util.LinkedHashMap<>();
+
+    /** The device acknowledged message {@code id}: WhatsApp forgets it. */
+    void acknowledged(String id) {
+        unacked.remove(id);
+    }
+
     /** The token dictionary the client announced: 2 (Baileys 6) gets 1:1 messages PN-addressed, later ones LID-addressed. */
     int dictionaryVersion;
     final LoggedInHandlers handlers;
@@ -309,6 +317,10 @@ final class SandboxConnection {
      * {@code sender_lid}; later clients LID-addressed, {@code from} the sender's LID device, with {@code sender_pn}.
      */
     void deliver(Node message) {
+        if ("message".equals(message.tag())) {
+            // Kept until the device acknowledges it: a device that goes away first gets it again at its next login.
+            unacked.put(message.attribute("id").orElse(""), message);
+        }
         String from = message.attribute("from").orElse("");
         String lid = "message".equals(message.tag()) && dictionaryVersion > 2 ? server.lidDeviceJid(from) : null;
         if (lid == null) {
@@ -372,6 +384,10 @@ final class SandboxConnection {
         }
         if (transport != null) {
             transport.wipe();
+        }
+        if (device != null && !unacked.isEmpty()) {
+            server.requeue(device.deviceJid(), List.copyOf(unacked.values()));
+            unacked.clear();
         }
         server.offline(this);
         server.keepTranscript(transcript.view());

@@ -495,6 +495,31 @@ public final class SandboxServer {
         }
     }
 
+    /**
+     * Messages a device was handed but never acknowledged before its connection ended: they go to
+     * the front of its queue, ahead of anything that arrived since, and reach it at its next login.
+     */
+    void requeue(String deviceJid, List<Node> unacknowledged) {
+        if (!devices.containsKey(deviceJid)) {
+            return;
+        }
+        offlineQueue.compute(deviceJid, (jid, queued) -> {
+            java.util.Queue<Node> merged = new java.util.concurrent.ConcurrentLinkedQueue<>(unacknowledged);
+            if (queued != null) {
+                merged.addAll(queued);
+            }
+            while (merged.size() > MAX_QUEUED) {
+                merged.poll();
+            }
+            return merged;
+        });
+        SandboxConnection current = online.get(deviceJid);
+        if (current != null) {
+            // The device already logged in again (a replaced stream): it gets them now.
+            current.run(current.handlers::flushQueued);
+        }
+    }
+
     /** What waited for {@code deviceJid} while it was offline (removed). */
     List<Node> takeQueued(String deviceJid) {
         java.util.Queue<Node> queued = offlineQueue.remove(deviceJid);
