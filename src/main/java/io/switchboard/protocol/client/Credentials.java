@@ -21,9 +21,11 @@ import java.util.Optional;
  * @param account        present once a phone has linked this device
  * @param preKeys        one-time pre-keys uploaded to the server and not yet known to be used
  * @param nextPreKeyId   id of the next one-time pre-key to generate
+ * @param previousSignedPreKey the signed pre-key before the last rotation, kept for sessions started on it meanwhile
  */
 public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey signedPreKey, int registrationId,
-        byte[] advSecret, Optional<Account> account, List<PreKey> preKeys, int nextPreKeyId) {
+        byte[] advSecret, Optional<Account> account, List<PreKey> preKeys, int nextPreKeyId,
+        Optional<SignedPreKey> previousSignedPreKey) {
 
     /** A one-time pre-key uploaded to the server: its id and key pair. */
     public record PreKey(int id, KeyPair keyPair) {
@@ -33,10 +35,22 @@ public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey si
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final byte KEY_TYPE_CURVE25519 = 5;
 
-    /** The signed pre-key: its id, key pair and the identity key's signature over 0x05 || public key. */
-    public record SignedPreKey(int id, KeyPair keyPair, byte[] signature) {
+    /**
+     * The signed pre-key: its id, key pair, the identity key's signature over 0x05 || public key,
+     * and when it was made (epoch seconds; 0 when not known, as in credentials stored before rotation existed).
+     */
+    public record SignedPreKey(int id, KeyPair keyPair, byte[] signature, long createdAt) {
         public SignedPreKey {
             signature = signature.clone();
+        }
+
+        /** A new signed pre-key with id {@code id}, signed by {@code identity}, made at {@code now}. */
+        static SignedPreKey generate(int id, KeyPair identity, java.time.Instant now) {
+            KeyPair preKey = Curve25519.generateKeyPair();
+            byte[] signed = new byte[33];
+            signed[0] = KEY_TYPE_CURVE25519;
+            System.arraycopy(preKey.publicKey(), 0, signed, 1, 32);
+            return new SignedPreKey(id, preKey, XEdDsa.sign(identity.privateKey(), signed), now.getEpochSecond());
         }
 
         @Override
@@ -79,6 +93,7 @@ public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey si
         }
         advSecret = advSecret.clone();
         Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(previousSignedPreKey, "previousSignedPreKey");
         preKeys = List.copyOf(preKeys);
         if (nextPreKeyId < 1) {
             throw new IllegalArgumentException("pre-key ids start at 1");
@@ -88,15 +103,10 @@ public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey si
     /** Fresh credentials for a device that has never been linked. */
     public static Credentials fresh() {
         KeyPair identity = Curve25519.generateKeyPair();
-        KeyPair preKey = Curve25519.generateKeyPair();
-        byte[] signed = new byte[33];
-        signed[0] = KEY_TYPE_CURVE25519;
-        System.arraycopy(preKey.publicKey(), 0, signed, 1, 32);
         byte[] advSecret = new byte[32];
         RANDOM.nextBytes(advSecret);
-        return new Credentials(Curve25519.generateKeyPair(), identity,
-                new SignedPreKey(1, preKey, XEdDsa.sign(identity.privateKey(), signed)),
-                RANDOM.nextInt(16380) + 1, advSecret, Optional.empty(), List.of(), 1);
+        return new Credentials(Curve25519.generateKeyPair(), identity, SignedPreKey.generate(1, identity, java.time.Instant.now()),
+                RANDOM.nextInt(16380) + 1, advSecret, Optional.empty(), List.of(), 1, Optional.empty());
     }
 
     @Override
@@ -114,7 +124,7 @@ public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey si
             throw new IllegalArgumentException("adv secret must be 32 bytes");
         }
         return new Credentials(noiseKey, identityKey, signedPreKey, registrationId, secret.clone(), account, preKeys,
-                nextPreKeyId);
+                nextPreKeyId, previousSignedPreKey);
     }
 
     /** 32 random bytes for {@link #withAdvSecret}. */
@@ -126,7 +136,7 @@ public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey si
 
     public Credentials withAccount(Account linked) {
         return new Credentials(noiseKey, identityKey, signedPreKey, registrationId, advSecret, Optional.of(linked),
-                preKeys, nextPreKeyId);
+                preKeys, nextPreKeyId, previousSignedPreKey);
     }
 
     /** These credentials plus {@code count} fresh one-time pre-keys (ids continue where they left off). */
@@ -138,14 +148,33 @@ public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey si
         }
         all.addAll(fresh);
         return new Credentials(noiseKey, identityKey, signedPreKey, registrationId, advSecret, account, all,
-                nextPreKeyId + count);
+                nextPreKeyId + count, previousSignedPreKey);
     }
 
     /** These credentials without the one-time pre-key {@code id} (used by a session: never again). */
     public Credentials withoutPreKey(int id) {
         List<PreKey> left = new ArrayList<>(preKeys);
         left.removeIf(key -> key.id() == id);
-        return new Credentials(noiseKey, identityKey, signedPreKey, registrationId, advSecret, account, left, nextPreKeyId);
+        return new Credentials(noiseKey, identityKey, signedPreKey, registrationId, advSecret, account, left, nextPreKeyId,
+                previousSignedPreKey);
+    }
+
+    /**
+     * A new signed pre-key (the next id) made at {@code now}; the current one is kept as the previous,
+     * so a session a peer started from the old bundle still opens.
+     */
+    public Credentials withRotatedSignedPreKey(java.time.Instant now) {
+        int id = signedPreKey.id() >= 0xFFFFFF ? 1 : signedPreKey.id() + 1;
+        return new Credentials(noiseKey, identityKey, SignedPreKey.generate(id, identityKey, now), registrationId, advSecret,
+                account, preKeys, nextPreKeyId, Optional.of(signedPreKey));
+    }
+
+    /** The signed pre-keys that open sessions, by id: the current one and the one before it. */
+    public java.util.Map<Integer, KeyPair> signedPreKeyPairs() {
+        java.util.Map<Integer, KeyPair> keys = new java.util.HashMap<>();
+        previousSignedPreKey.ifPresent(previous -> keys.put(previous.id(), previous.keyPair()));
+        keys.put(signedPreKey.id(), signedPreKey.keyPair());
+        return keys;
     }
 
     public JsonObject toJson() {
@@ -153,11 +182,11 @@ public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey si
                 .put("format", FORMAT_VERSION)
                 .put("noiseKey", pair(noiseKey))
                 .put("identityKey", pair(identityKey))
-                .put("signedPreKey", pair(signedPreKey.keyPair()).put("id", signedPreKey.id())
-                        .put("signature", b64(signedPreKey.signature())))
+                .put("signedPreKey", signed(signedPreKey))
                 .put("registrationId", registrationId)
                 .put("advSecret", b64(advSecret))
                 .put("nextPreKeyId", nextPreKeyId);
+        previousSignedPreKey.ifPresent(previous -> json.put("previousSignedPreKey", signed(previous)));
         JsonArray keys = new JsonArray();
         preKeys.forEach(key -> keys.add(pair(key.keyPair()).put("id", key.id())));
         json.put("preKeys", keys);
@@ -185,15 +214,23 @@ public record Credentials(KeyPair noiseKey, KeyPair identityKey, SignedPreKey si
             JsonObject key = keys.getJsonObject(i);
             preKeys.add(new PreKey(key.getInteger("id"), pairOf(key)));
         }
+        JsonObject previous = json.getJsonObject("previousSignedPreKey");
         return new Credentials(pairOf(json.getJsonObject("noiseKey")), pairOf(json.getJsonObject("identityKey")),
-                new SignedPreKey(preKey.getInteger("id"), pairOf(preKey), unb64(preKey.getString("signature"))),
-                json.getInteger("registrationId"), unb64(json.getString("advSecret")), account, preKeys,
-                json.getInteger("nextPreKeyId", 1));
+                signedOf(preKey), json.getInteger("registrationId"), unb64(json.getString("advSecret")), account, preKeys,
+                json.getInteger("nextPreKeyId", 1), Optional.ofNullable(previous).map(Credentials::signedOf));
     }
 
     @Override
     public String toString() {
         return "Credentials[" + account.map(Account::deviceJid).orElse("unpaired") + "]";
+    }
+
+    private static JsonObject signed(SignedPreKey key) {
+        return pair(key.keyPair()).put("id", key.id()).put("signature", b64(key.signature())).put("createdAt", key.createdAt());
+    }
+
+    private static SignedPreKey signedOf(JsonObject json) {
+        return new SignedPreKey(json.getInteger("id"), pairOf(json), unb64(json.getString("signature")), json.getLong("createdAt", 0L));
     }
 
     private static JsonObject pair(KeyPair pair) {

@@ -108,7 +108,7 @@ final class Inbound {
     private static PreKeySource preKeys(Credentials credentials) {
         Map<Integer, KeyPair> oneTime = new java.util.HashMap<>();
         credentials.preKeys().forEach(key -> oneTime.put(key.id(), key.keyPair()));
-        return PreKeySource.of(oneTime, Map.of(credentials.signedPreKey().id(), credentials.signedPreKey().keyPair()));
+        return PreKeySource.of(oneTime, credentials.signedPreKeyPairs());
     }
 
 

@@ -15,6 +15,8 @@ final class PreKeyUpload {
     /** Below this many on the server, upload a batch. */
     static final int MINIMUM = 5;
     static final int BATCH = 30;
+    /** A signed pre-key older than this is replaced at login (the one before is kept for sessions started on it). */
+    static final java.time.Duration SIGNED_PRE_KEY_LIFETIME = java.time.Duration.ofDays(7);
     private static final byte[] KEY_TYPE_CURVE25519 = {5};
 
     private PreKeyUpload() {
@@ -33,6 +35,18 @@ final class PreKeyUpload {
         }
     }
 
+    /** {@code <iq xmlns="encrypt" type="set"><rotate><skey>…</skey></rotate></iq>}: the server's copy of our signed pre-key replaced. */
+    static Node rotate(String id, Credentials.SignedPreKey signed) {
+        return Stanza.iq(id, "set", "encrypt", Node.withChildren("rotate", Stanza.attrs(), List.of(skey(signed))));
+    }
+
+    private static Node skey(Credentials.SignedPreKey signed) {
+        return Node.withChildren("skey", Stanza.attrs(), List.of(
+                Node.withBytes("id", Stanza.attrs(), threeBytes(signed.id())),
+                Node.withBytes("value", Stanza.attrs(), signed.keyPair().publicKey()),
+                Node.withBytes("signature", Stanza.attrs(), signed.signature())));
+    }
+
     static Node upload(String id, Credentials credentials, List<Credentials.PreKey> keys) {
         List<Node> list = new ArrayList<>();
         for (Credentials.PreKey key : keys) {
@@ -46,10 +60,7 @@ final class PreKeyUpload {
                 Node.withBytes("type", Stanza.attrs(), KEY_TYPE_CURVE25519),
                 Node.withBytes("identity", Stanza.attrs(), credentials.identityKey().publicKey()),
                 Node.withChildren("list", Stanza.attrs(), list),
-                Node.withChildren("skey", Stanza.attrs(), List.of(
-                        Node.withBytes("id", Stanza.attrs(), threeBytes(signed.id())),
-                        Node.withBytes("value", Stanza.attrs(), signed.keyPair().publicKey()),
-                        Node.withBytes("signature", Stanza.attrs(), signed.signature())))));
+                skey(signed)));
     }
 
     static byte[] threeBytes(int value) {

@@ -739,6 +739,34 @@ public final class WhatsAppClient implements Connection.Listener {
         restarts = 0;
         events.handle(new ClientEvent.Connected(credentials.account().map(Credentials.Account::deviceJid).orElse(null), lid));
         maintainPreKeys(from);
+        rotateSignedPreKeyIfOld(from);
+    }
+
+    /**
+     * Replaces a signed pre-key older than {@link PreKeyUpload#SIGNED_PRE_KEY_LIFETIME}: the new one
+     * is stored (the old one kept as the previous) before the server hears of it; if the server
+     * refuses the rotation, a full upload carries the new key instead.
+     */
+    private void rotateSignedPreKeyIfOld(Connection from) {
+        Instant now = clock.instant();
+        if (Instant.ofEpochSecond(credentials.signedPreKey().createdAt()).plus(PreKeyUpload.SIGNED_PRE_KEY_LIFETIME).isAfter(now)) {
+            return;
+        }
+        serialized(() -> {
+            Credentials updated = credentials.withRotatedSignedPreKey(now);
+            return store.save(updated).transform(saved -> onContextFuture(() -> {
+                if (saved.failed() || from != connection) {
+                    return Future.<Void>succeededFuture();
+                }
+                credentials = updated;
+                from.query(PreKeyUpload.rotate(from.nextIqId(), updated.signedPreKey())).onSuccess(answer -> {
+                    if (answer.attribute("type").filter("error"::equals).isPresent() && from == connection) {
+                        uploadPreKeys(from);
+                    }
+                });
+                return Future.<Void>succeededFuture();
+            }));
+        });
     }
 
     /**

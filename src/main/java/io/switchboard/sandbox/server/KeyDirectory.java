@@ -49,6 +49,23 @@ final class KeyDirectory {
         devices.put(deviceJid, uploaded);
     }
 
+    /** The device's new signed pre-key (already checked) replaces the old one; its one-time keys stay. */
+    synchronized void rotate(String deviceJid, byte[] signedId, byte[] signedKey, byte[] signature) {
+        DeviceKeys old = devices.get(deviceJid);
+        if (old == null) {
+            return;
+        }
+        DeviceKeys rotated = new DeviceKeys(old.registrationId, old.identity, signedId, signedKey, signature);
+        rotated.oneTime.addAll(old.oneTime);
+        devices.put(deviceJid, rotated);
+    }
+
+    /** The id of the signed pre-key bundles hand out for {@code deviceJid}; -1 when it published none. */
+    synchronized int signedPreKeyId(String deviceJid) {
+        DeviceKeys keys = devices.get(deviceJid);
+        return keys == null ? -1 : int3(keys.signedId);
+    }
+
     synchronized int oneTimeCount(String deviceJid) {
         DeviceKeys keys = devices.get(deviceJid);
         return keys == null ? 0 : keys.oneTime.size();

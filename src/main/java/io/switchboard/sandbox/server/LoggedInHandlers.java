@@ -31,7 +31,7 @@ final class LoggedInHandlers {
                         Stanzas.attrs("value", String.valueOf(server.preKeyCount(deviceJid()))))))),
                 Map.entry("get/encrypt/digest", (iq, child) -> Stanzas.result(iq, List.of(digest()))),
                 Map.entry("set/encrypt/registration", this::preKeyUpload),
-                Map.entry("set/encrypt/rotate", (iq, child) -> Stanzas.result(iq, List.of())),
+                Map.entry("set/encrypt/rotate", this::rotate),
                 Map.entry("set/passive/active", (iq, child) -> Stanzas.result(iq, List.of())),
                 Map.entry("set/passive/passive", (iq, child) -> Stanzas.result(iq, List.of())),
                 Map.entry("get/w/props", (iq, child) -> Stanzas.result(iq, List.of(Node.of("props",
@@ -179,6 +179,29 @@ final class LoggedInHandlers {
         }
         server.keys().upload(deviceJid(), new KeyDirectory.DeviceKeys(ByteBuffer.wrap(registration).getInt(), identity,
                 signedId, signedKey, signature), oneTime);
+        return Stanzas.result(iq, List.of());
+    }
+
+    /**
+     * {@code <rotate><skey><id/><value/><signature/></skey></rotate>}: the device's new signed
+     * pre-key, checked against its registered identity, replaces the one bundles hand out.
+     */
+    private Node rotate(Node iq, Node rotate) {
+        Node skey = rotate.child("skey").orElse(null);
+        byte[] id = skey == null ? null : bytes(skey, "id");
+        byte[] key = skey == null ? null : bytes(skey, "value");
+        byte[] signature = skey == null ? null : bytes(skey, "signature");
+        if (id == null || id.length != 3 || key == null || key.length != 32 || signature == null || signature.length != 64
+                || !server.keys().has(deviceJid())) {
+            return Stanzas.error(iq, 400, "bad-request");
+        }
+        byte[] typed = new byte[33];
+        typed[0] = 5;
+        System.arraycopy(key, 0, typed, 1, 32);
+        if (!io.switchboard.protocol.crypto.XEdDsa.verify(connection.device.registration().identityKey(), typed, signature)) {
+            return Stanzas.error(iq, 406, "not-acceptable");
+        }
+        server.keys().rotate(deviceJid(), id, key, signature);
         return Stanzas.result(iq, List.of());
     }
 

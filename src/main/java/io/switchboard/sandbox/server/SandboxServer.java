@@ -24,7 +24,7 @@ public final class SandboxServer {
 
     /** A linked device as the admin API shows it. */
     public record DeviceView(String deviceJid, String phone, String lid, String platform, boolean online, int preKeys,
-            String version) {
+            String version, int signedPreKeyId) {
     }
 
     private static final System.Logger LOG = System.getLogger(SandboxServer.class.getName());
@@ -213,7 +213,8 @@ public final class SandboxServer {
             SandboxConnection connection = online.get(device.deviceJid());
             long[] version = connection == null ? null : connection.version;
             views.add(new DeviceView(device.deviceJid(), device.phone(), device.lid(), device.platform(),
-                    connection != null, preKeyCount(device.deviceJid()), version == null ? null : WebVersionPolicy.text(version)));
+                    connection != null, preKeyCount(device.deviceJid()), version == null ? null : WebVersionPolicy.text(version),
+                    keys.signedPreKeyId(device.deviceJid())));
         }
         views.sort(Comparator.comparing(DeviceView::deviceJid));
         return views;
