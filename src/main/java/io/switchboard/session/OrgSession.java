@@ -373,6 +373,22 @@ final class OrgSession {
             }
 
             @Override
+            public Future<Void> lidMappings(java.util.Map<String, String> lidToPhone) {
+                return Future.fromCompletionStage(lane.submit(() -> {
+                    if (mine != generation || fence == null) {
+                        return Uni.createFrom().<Void>failure(new IllegalStateException("mappings from a replaced client"));
+                    }
+                    Fence current = fence;
+                    return write(current, () -> ctx.messages().lidMappings(current, id, lidToPhone));
+                }).subscribeAsCompletionStage());
+            }
+
+            @Override
+            public Future<String> phoneOfLid(String lidUser) {
+                return Future.fromCompletionStage(ctx.messages().phoneOfLid(id, lidUser).subscribeAsCompletionStage());
+            }
+
+            @Override
             public Future<Boolean> alreadyReceived(String sender, String messageId) {
                 return Future.fromCompletionStage(ctx.messages().alreadyReceived(id, sender, messageId).subscribeAsCompletionStage());
             }
@@ -384,7 +400,8 @@ final class OrgSession {
                         return Uni.createFrom().<Void>failure(new IllegalStateException("message for a replaced client"));
                     }
                     Fence current = fence;
-                    return write(current, () -> ctx.messages().received(current, id, address, record, message));
+                    return write(current, () -> ctx.messages().received(current, id, address, record, message))
+                            .invoke(() -> ctx.received().onNext(new ReceivedMessage(id, message)));
                 }).subscribeAsCompletionStage());
             }
 
@@ -412,6 +429,16 @@ final class OrgSession {
                     "This organization's WhatsApp is not connected on this replica.", true));
         }
         return Uni.createFrom().completionStage(() -> running.sendText(phone, text).toCompletionStage());
+    }
+
+    /** Sends a read receipt through the running client for texts received from {@code phone}. */
+    Uni<Void> markRead(String phone, java.util.List<String> ids) {
+        WhatsAppClient running = client;
+        if (running == null || fence == null || !running.isConnected()) {
+            return Uni.createFrom().failure(new SessionRefused("not-connected",
+                    "This organization's WhatsApp is not connected on this replica.", true));
+        }
+        return Uni.createFrom().completionStage(() -> running.markRead(phone, ids).toCompletionStage());
     }
 
     private Uni<Void> onCredentials(int from, Credentials credentials) {

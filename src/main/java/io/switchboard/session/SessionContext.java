@@ -11,7 +11,8 @@ import java.time.Duration;
 /** What every session of this replica shares: stores, this replica's name, timing policy, the client's options. */
 record SessionContext(String replicaId, SessionStore store, LeaseStore leases, Vertx vertx, Clock clock,
         SessionConfig config, ReconnectPolicy reconnectPolicy, ClientOptionsFactory clientOptions,
-        WebVersions versions, MessageStore messages, SessionMetrics metrics, ReceiptFeed receipts) {
+        WebVersions versions, MessageStore messages, SessionMetrics metrics, Feed<MessageReceipt> receipts,
+        Feed<ReceivedMessage> received) {
 
     /** The client's options, announcing the newest WhatsApp Web version known now. */
     ClientOptions options() {

@@ -24,7 +24,7 @@ class SessionRegistry {
             ClientOptionsFactory options, WebVersions versions, MessageStore messages, SessionMetrics metrics) {
         this.context = new SessionContext(replica.id(), store, leases, vertx, Clock.systemUTC(), config,
                 new ReconnectPolicy(config.reconnectBase(), config.reconnectCap()), options, versions, messages, metrics,
-                new ReceiptFeed());
+                new Feed<>(), new Feed<>());
         Gauge.builder("switchboard.whatsapp.clients", this, SessionRegistry::liveClients)
                 .description("WhatsApp clients running on this replica").register(metrics.registry());
         Gauge.builder("switchboard.whatsapp.stuck", this, SessionRegistry::stuck)

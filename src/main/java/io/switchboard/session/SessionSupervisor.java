@@ -145,6 +145,13 @@ public class SessionSupervisor {
                         "This organization's WhatsApp is not connected on this replica.", true)));
     }
 
+    /** Marks texts received from {@code phone} as read, through this replica's client (else {@code not-connected}). */
+    public Uni<Void> markRead(UUID organizationId, String phone, java.util.List<String> messageIds) {
+        return registry.find(organizationId).map(session -> session.markRead(phone, messageIds))
+                .orElseGet(() -> Uni.createFrom().failure(new SessionRefused("not-connected",
+                        "This organization's WhatsApp is not connected on this replica.", true)));
+    }
+
     /** Waits until a link code for {@code phone} shows or linking ends, at most {@code wait}. */
     public Uni<SessionSnapshot> awaitPairingCode(UUID organizationId, String phone, Duration wait) {
         return notices.await(organizationId, wait, this::snapshot, snapshot -> snapshot.qr() != null
@@ -160,6 +167,11 @@ public class SessionSupervisor {
     /** Receipts for messages sent by the connections this replica runs, from now on (the next issue stores them). */
     public Multi<MessageReceipt> receipts() {
         return registry.context().receipts().stream();
+    }
+
+    /** Texts received by the connections this replica runs, each once it is stored, from now on. */
+    public Multi<ReceivedMessage> received() {
+        return registry.context().received().stream();
     }
 
     public boolean runsClient(UUID organizationId) {

@@ -11,6 +11,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.switchboard.protocol.client.InboundMessage;
 import io.switchboard.session.MessageReceipt;
+import io.switchboard.session.ReceivedMessage;
 import io.switchboard.session.SessionSupervisor;
 import io.switchboard.session.store.MessageStore;
 import io.switchboard.support.Tokens;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * phones. A text from organization A reaches B's phone (device 0) and B itself (device 1), and A's
  * own phone gets the deviceSentMessage copy naming the chat; a text typed on B's phone reaches A,
  * and B gets the copy. The sandbox's phones decrypt with their own sessions and check padding and
- * protobuf themselves; their delivery receipts come back to A as receipts on the session's stream.
+ * protobuf themselves; their delivery receipts come back to A as receipts on the session's stream,
+ * texts A stores show on the received stream, and A's read receipt reaches B's phone.
  */
 @QuarkusTest
 class PhoneAndDevicesTest {
@@ -47,6 +49,8 @@ class PhoneAndDevicesTest {
         UUID orgB = linkedOrganization("Phone test B", phoneB);
         List<MessageReceipt> receipts = new CopyOnWriteArrayList<>();
         Cancellable listening = supervisor.receipts().subscribe().with(receipts::add);
+        List<ReceivedMessage> arrivals = new CopyOnWriteArrayList<>();
+        Cancellable arriving = supervisor.received().subscribe().with(arrivals::add);
         try {
             String id = supervisor.sendText(orgA, phoneB, "to every device of B").await().atMost(Duration.ofSeconds(15)).id();
 
@@ -61,6 +65,10 @@ class PhoneAndDevicesTest {
             InboundMessage onB = inbound(orgB).stream().filter(m -> m.id().equals(id)).findFirst().orElseThrow();
             assertEquals("to every device of B", onB.text());
             assertEquals(phoneA + "@s.whatsapp.net", onB.chat());
+
+            // A learned B's LID from the device list; B learned A's from the LID-addressed message's sender_pn.
+            assertEquals(phoneB, messages.phoneOfLid(orgA, lidUser(phoneB)).await().atMost(Duration.ofSeconds(5)));
+            assertEquals(phoneA, messages.phoneOfLid(orgB, lidUser(phoneA)).await().atMost(Duration.ofSeconds(5)));
 
             awaitTrue("A's phone gets the copy", () -> received(phoneA).stream().anyMatch(m -> id.equals(m.get("id"))));
             Map<String, Object> copy = received(phoneA).stream().filter(m -> id.equals(m.get("id"))).findFirst().orElseThrow();
@@ -87,8 +95,15 @@ class PhoneAndDevicesTest {
             assertEquals(phoneA + "@s.whatsapp.net", ownCopy.chat(), "B's own copy belongs to the chat with A");
             awaitTrue("B's phone hears A's delivery receipt", () -> sent(phoneB).stream().anyMatch(s -> typed.equals(s.get("id"))
                     && ((List<?>) s.get("receipts")).stream().anyMatch(r -> r.toString().contains(phoneA + ":"))));
+            assertTrue(arrivals.stream().anyMatch(r -> r.organizationId().equals(orgA) && r.message().id().equals(typed)
+                    && "typed on B's phone".equals(r.message().text())), "the text on the received stream: " + arrivals);
+
+            supervisor.markRead(orgA, phoneB, List.of(typed)).await().atMost(Duration.ofSeconds(5));
+            awaitTrue("B's phone hears that A read it", () -> sent(phoneB).stream().anyMatch(s -> typed.equals(s.get("id"))
+                    && ((List<?>) s.get("receipts")).stream().anyMatch(r -> r.toString().startsWith("read " + phoneA + ":"))));
         } finally {
             listening.cancel();
+            arriving.cancel();
         }
     }
 
@@ -107,6 +122,12 @@ class PhoneAndDevicesTest {
     private List<Map<String, Object>> received(String phone) {
         return as(Tokens.admin()).get("/sandbox/v1/accounts/" + phone + "/messages").then().statusCode(200)
                 .extract().jsonPath().getList("received");
+    }
+
+    private static String lidUser(String phone) {
+        List<Map<String, Object>> devices = as(Tokens.admin()).get("/sandbox/v1/devices").then().extract().jsonPath().getList("$");
+        String lid = devices.stream().filter(d -> phone.equals(d.get("phone"))).map(d -> (String) d.get("lid")).findFirst().orElseThrow();
+        return lid.substring(0, lid.indexOf(':'));
     }
 
     private List<Map<String, Object>> sent(String phone) {

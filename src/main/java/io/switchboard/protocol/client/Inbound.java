@@ -38,27 +38,33 @@ final class Inbound {
         }
     }
 
-    /**
-     * The sending device as a phone-number jid: {@code from}, or for a LID-addressed message the
-     * user of {@code sender_pn} with the device of {@code from}; null when it cannot be told.
-     */
-    static String senderDevice(Node message) {
-        String from = message.attribute("from").orElse("");
-        if (!from.endsWith("@lid")) {
-            return from;
+    /** The LID user of a {@code lidUser[:device]@lid} jid; null for any other jid. */
+    static String lidUser(String jid) {
+        if (!jid.endsWith("@lid")) {
+            return null;
         }
+        String user = jid.substring(0, jid.length() - "@lid".length());
+        String lid = user.contains(":") ? user.substring(0, user.indexOf(':')) : user;
+        return lid.matches("[0-9]{1,20}") ? lid : null;
+    }
+
+    /** The phone number (digits) of {@code sender_pn}; null when absent or not a phone-number jid. */
+    static String senderPhone(Node message) {
         String pn = message.attribute("sender_pn").orElse("");
         int at = pn.indexOf('@');
         if (at <= 0 || !Stanza.SERVER.equals(pn.substring(at))) {
             return null;
         }
         String user = pn.substring(0, at).split(":")[0];
-        String lidUser = from.substring(0, from.length() - "@lid".length());
-        String device = lidUser.contains(":") ? lidUser.substring(lidUser.indexOf(':') + 1) : "0";
-        return "0".equals(device) ? user + Stanza.SERVER : user + ":" + device + Stanza.SERVER;
+        return user.matches("[0-9]{1,20}") ? user : null;
     }
 
-    private Inbound() {
+    /** The device {@code from} (PN or LID) names, as the phone-number jid of {@code phone}. */
+    static String phoneDevice(String from, String phone) {
+        int at = from.indexOf('@');
+        String user = at < 0 ? from : from.substring(0, at);
+        String device = user.contains(":") ? user.substring(user.indexOf(':') + 1) : "0";
+        return "0".equals(device) ? phone + Stanza.SERVER : phone + ":" + device + Stanza.SERVER;
     }
 
     /** {@code 15551234567:3@s.whatsapp.net} → {@code 15551234567.3}; device 0 when none; null for other servers. */

@@ -21,7 +21,7 @@ final class Outbound {
     private Outbound() {
     }
 
-    /** {@code <usync context="message">} for the devices of {@code users} (user jids). */
+    /** {@code <usync context="message">} for the devices and LIDs of {@code users} (user jids). */
     static Node deviceQuery(String id, List<String> users) {
         List<Node> list = new ArrayList<>();
         for (String user : users) {
@@ -29,7 +29,8 @@ final class Outbound {
         }
         Node usync = Node.withChildren("usync", Stanza.attrs("sid", id, "context", "message", "mode", "query",
                 "last", "true", "index", "0"), List.of(
-                Node.withChildren("query", Stanza.attrs(), List.of(Node.of("devices", Stanza.attrs("version", "2")))),
+                Node.withChildren("query", Stanza.attrs(), List.of(Node.of("devices", Stanza.attrs("version", "2")),
+                        Node.of("lid"))),
                 Node.withChildren("list", Stanza.attrs(), list)));
         return Stanza.iq(id, "get", "usync", usync);
     }
@@ -64,6 +65,24 @@ final class Outbound {
             }
         }
         return jids;
+    }
+
+    /** The LIDs in a usync answer: LID user → phone number, for each user that came with {@code <lid val>}. */
+    static Map<String, String> lids(Node answer) {
+        Map<String, String> lids = new LinkedHashMap<>();
+        Node list = answer.child("usync").flatMap(u -> u.child("list")).orElse(null);
+        if (list == null) {
+            return lids;
+        }
+        for (Node user : list.children()) {
+            String jid = user.attribute("jid").orElse("");
+            String lid = user.child("lid").flatMap(l -> l.attribute("val")).map(Inbound::lidUser).orElse(null);
+            int at = jid.indexOf('@');
+            if (lid != null && at > 0 && Stanza.SERVER.equals(jid.substring(at))) {
+                lids.put(lid, jid.substring(0, at).split(":")[0]);
+            }
+        }
+        return lids;
     }
 
     static Node bundleQuery(String id, List<String> deviceJids) {

@@ -21,11 +21,29 @@ public interface SignalStore {
     /** Stores session records advanced by sending, before the message goes out (a counter is never used twice). */
     Future<Void> sent(java.util.Map<String, StoredSessionRecord> records);
 
+    /** Remembers which phone number each LID user ({@code lidUser → phone digits}) stands for. */
+    Future<Void> lidMappings(java.util.Map<String, String> lidToPhone);
+
+    /** The phone number (digits) a LID user stands for; null when unknown. */
+    Future<String> phoneOfLid(String lidUser);
+
     /** Kept in memory only: for tests and tools, never for a service (a restart loses every session). */
     static SignalStore inMemory(java.util.function.Consumer<InboundMessage> sink) {
         java.util.Map<String, StoredSessionRecord> records = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Map<String, String> lids = new java.util.concurrent.ConcurrentHashMap<>();
         return new SignalStore() {
+            @Override
+            public Future<Void> lidMappings(java.util.Map<String, String> lidToPhone) {
+                lids.putAll(lidToPhone);
+                return Future.succeededFuture();
+            }
+
+            @Override
+            public Future<String> phoneOfLid(String lidUser) {
+                return Future.succeededFuture(lids.get(lidUser));
+            }
+
             @Override
             public Future<Boolean> alreadyReceived(String sender, String id) {
                 return Future.succeededFuture(seen.contains(sender + " " + id));

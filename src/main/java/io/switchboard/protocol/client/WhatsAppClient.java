@@ -51,6 +51,13 @@ public final class WhatsAppClient implements Connection.Listener {
     private final Handler<ClientEvent> events;
     private final Clock clock;
     private final Retries retries = new Retries();
+    /** LID user → phone number, as learned from device lists and sender_pn (the store holds them all). */
+    private final Map<String, String> knownLids = java.util.Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 10_000;
+        }
+    });
     private Credentials credentials;
     private State state = State.NEW;
     private Connection connection;
@@ -173,7 +180,10 @@ public final class WhatsAppClient implements Connection.Listener {
             String id = Outbound.messageId(account.phone());
             retries.sent(id, new Retries.SentText(phone, text, clock.instant()));
             return current.query(Outbound.deviceQuery(current.nextIqId(), List.of(to, ownUser)))
-                    .map(answer -> Outbound.devices(answer, account.deviceJid()))
+                    .map(answer -> {
+                        learnLids(Outbound.lids(answer));
+                        return Outbound.devices(answer, account.deviceJid());
+                    })
                     .compose(devices -> sessionsFor(devices)
                             .compose(records -> onContextFuture(() -> bundlesFor(current, records)))
                             // Sessions are read again, advanced and stored in the Signal lane; the network waits outside it.
@@ -187,6 +197,32 @@ public final class WhatsAppClient implements Connection.Listener {
                         return current.query(message);
                     }))
                     .compose(ack -> acknowledged(id, ack));
+        });
+    }
+
+    /**
+     * Tells the sender that the texts {@code ids} received in the chat with {@code phone} were read:
+     * one {@code <receipt type="read">} naming them all (the first as the id, the rest in a list).
+     */
+    public Future<Void> markRead(String phone, List<String> ids) {
+        if (phone == null || !phone.matches("[1-9][0-9]{6,14}") || ids == null || ids.isEmpty() || ids.size() > 256
+                || ids.stream().anyMatch(id -> id == null || !id.matches("[0-9A-Za-z]{1,64}"))) {
+            return Future.failedFuture(new IllegalArgumentException("a phone (7 to 15 digits) and 1 to 256 message ids are required"));
+        }
+        return onContextFuture(() -> {
+            Connection current = connection;
+            if (state != State.RUNNING || current == null || current.state() != Connection.State.CONNECTED) {
+                return Future.failedFuture(new IllegalStateException("not connected"));
+            }
+            Map<String, String> attrs = Stanza.attrs("id", ids.get(0), "to", phone + Stanza.SERVER, "type", "read",
+                    "t", String.valueOf(clock.instant().getEpochSecond()));
+            List<Node> items = new ArrayList<>();
+            for (String id : ids.subList(1, ids.size())) {
+                items.add(Node.of("item", Stanza.attrs("id", id)));
+            }
+            current.send(items.isEmpty() ? Node.of("receipt", attrs)
+                    : Node.withChildren("receipt", attrs, List.of(Node.withChildren("list", Stanza.attrs(), items))));
+            return Future.succeededFuture();
         });
     }
 
@@ -470,8 +506,47 @@ public final class WhatsAppClient implements Connection.Listener {
         if (from != connection) {
             return Future.succeededFuture();
         }
+        return senderOf(message).compose(sender -> onContextFuture(() -> receive(from, message, sender)));
+    }
+
+    /**
+     * The sending device as a phone-number jid: {@code from}, or for a LID-addressed message the
+     * phone of {@code sender_pn} (remembered) or of the LID as learned before; null when unknown.
+     */
+    private Future<String> senderOf(Node message) {
+        String from = message.attribute("from").orElse("");
+        String lid = Inbound.lidUser(from);
+        if (lid == null) {
+            return Future.succeededFuture(from);
+        }
+        String phone = Inbound.senderPhone(message);
+        if (phone != null) {
+            learnLids(Map.of(lid, phone));
+            return Future.succeededFuture(Inbound.phoneDevice(from, phone));
+        }
+        String known = knownLids.get(lid);
+        return (known != null ? Future.succeededFuture(known) : signal.phoneOfLid(lid).otherwise((String) null))
+                .map(found -> found == null ? null : Inbound.phoneDevice(from, found));
+    }
+
+    /** Remembers LID → phone pairs; new or changed ones are stored. */
+    private void learnLids(Map<String, String> lids) {
+        Map<String, String> changed = new LinkedHashMap<>();
+        lids.forEach((lid, phone) -> {
+            if (!phone.equals(knownLids.put(lid, phone))) {
+                changed.put(lid, phone);
+            }
+        });
+        if (!changed.isEmpty()) {
+            signal.lidMappings(changed).onFailure(error -> changed.keySet().forEach(knownLids::remove));
+        }
+    }
+
+    private Future<Void> receive(Connection from, Node message, String sender) {
+        if (from != connection) {
+            return Future.succeededFuture();
+        }
         String id = message.attribute("id").orElse("");
-        String sender = Inbound.senderDevice(message);
         Node enc = message.children().stream().filter(child -> "enc".equals(child.tag())).findFirst().orElse(null);
         if (enc == null || enc.bytes().isEmpty()) {
             from.send(Stanza.ack(message));

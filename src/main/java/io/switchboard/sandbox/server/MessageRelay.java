@@ -100,31 +100,32 @@ final class MessageRelay {
      * a retry receipt keeps its children (count, registration, keys) for the sender to act on.
      */
     void receipt(Node receipt) {
-        String id = receipt.attribute("id").orElse("");
-        String sender = server.senderOf(id);
-        if (sender == null) {
-            return;
-        }
+        List<String> ids = new ArrayList<>();
+        receipt.attribute("id").ifPresent(ids::add);
+        receipt.child("list").ifPresent(list -> list.children().forEach(item -> item.attribute("id").ifPresent(ids::add)));
         String type = receipt.attribute("type").orElse("");
-        if ("sender".equals(type)) {
+        if ("sender".equals(type) || ids.isEmpty()) {
             // Our own device confirming a copy: nothing for the original sender to learn.
             return;
         }
-        Map<String, String> attrs = Stanzas.attrs("from", connection.device.deviceJid(), "id", id,
-                "t", String.valueOf(server.now().getEpochSecond()));
-        // "inactive" (delivered to a device not marked online) reaches the sender as a plain delivery receipt.
-        if (!type.isEmpty() && !"inactive".equals(type)) {
-            attrs.put("type", type);
-        }
-        if ("retry".equals(type)) {
-            if (receipt.child("retry").isEmpty() || receipt.child("registration").flatMap(Node::bytes).map(b -> b.length != 4)
-                    .orElse(true)) {
-                return;
-            }
-            server.deliver(sender, Node.withChildren("receipt", attrs, receipt.children()));
+        if ("retry".equals(type) && (receipt.child("retry").isEmpty() || receipt.child("registration").flatMap(Node::bytes)
+                .map(b -> b.length != 4).orElse(true))) {
             return;
         }
-        server.deliver(sender, receipt.children().isEmpty() ? Node.of("receipt", attrs)
-                : Node.withChildren("receipt", attrs, receipt.children()));
+        // Each message's sender hears about its own message (a read receipt may name several, from several devices).
+        for (String id : ids) {
+            String sender = server.senderOf(id);
+            if (sender == null) {
+                continue;
+            }
+            Map<String, String> attrs = Stanzas.attrs("from", connection.device.deviceJid(), "id", id,
+                    "t", String.valueOf(server.now().getEpochSecond()));
+            // "inactive" (delivered to a device not marked online) reaches the sender as a plain delivery receipt.
+            if (!type.isEmpty() && !"inactive".equals(type)) {
+                attrs.put("type", type);
+            }
+            List<Node> children = "retry".equals(type) ? receipt.children() : List.of();
+            server.deliver(sender, children.isEmpty() ? Node.of("receipt", attrs) : Node.withChildren("receipt", attrs, children));
+        }
     }
 }

@@ -106,6 +106,29 @@ public class MessageStore {
                 .replaceWithVoid();
     }
 
+    /** Stores which phone number each LID user stands for (new pairs and changes), under {@code fence}. */
+    public Uni<Void> lidMappings(Fence fence, UUID organizationId, java.util.Map<String, String> lidToPhone) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<Tuple> rows = new ArrayList<>();
+        lidToPhone.forEach((lid, phone) -> rows.add(Tuple.of(organizationId, lid, phone, now)));
+        return bounds.bounded(pool.withTransaction(connection -> connection.preparedQuery(SessionStore.FENCE)
+                .execute(Tuple.of(organizationId, fence.owner(), fence.epoch()))
+                .flatMap(found -> found.size() == 1 ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(new FencedException(organizationId, fence)))
+                .flatMap(ignored -> rows.isEmpty() ? Uni.createFrom().voidItem()
+                        : connection.preparedQuery("INSERT INTO whatsapp_lid_mapping (organization_id, lid_user, phone, updated_at)"
+                                + " VALUES ($1, $2, $3, $4) ON CONFLICT (organization_id, lid_user) DO UPDATE SET phone = $3,"
+                                + " updated_at = $4").executeBatch(rows).replaceWithVoid())))
+                .replaceWithVoid();
+    }
+
+    /** The phone number a LID user stands for, as this organization learned it; null when unknown. */
+    public Uni<String> phoneOfLid(UUID organizationId, String lidUser) {
+        return bounds.bounded(pool.preparedQuery("SELECT phone FROM whatsapp_lid_mapping WHERE organization_id = $1 AND lid_user = $2")
+                .execute(Tuple.of(organizationId, lidUser))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("phone")));
+    }
+
     /** Messages received by the organization, oldest first (the messages API reads them; tests too). */
     public Uni<List<InboundMessage>> inbound(UUID organizationId) {
         return bounds.bounded(pool.preparedQuery("SELECT * FROM whatsapp_inbound_message WHERE organization_id = $1"
