@@ -62,10 +62,33 @@ final class OrgSession {
     private SessionStore.LinkCode linkCode;
     private SessionStore.Qr shownQr;
 
+    private final OutboxSender outbox;
+
     OrgSession(UUID id, SessionContext ctx) {
         this.id = id;
         this.ctx = ctx;
         this.lane = new SerialLane(ctx.config().laneTaskTimeout());
+        this.outbox = new OutboxSender(this, ctx);
+    }
+
+    /** Sends the texts waiting in the outbox, if this replica runs a connected client. */
+    void drainOutbox() {
+        outbox.drain();
+    }
+
+    /** The client running now, if any. */
+    WhatsAppClient runningClient() {
+        return client;
+    }
+
+    /** The claim this replica holds, if any. */
+    Fence currentFence() {
+        return fence;
+    }
+
+    /** A write under {@code current}, retried on database errors, that stops the client when fenced off. */
+    Uni<Void> fencedWrite(Fence current, Supplier<Uni<Void>> call) {
+        return write(current, call);
     }
 
     // ---- commands -------------------------------------------------------------------------------
@@ -472,7 +495,8 @@ final class OrgSession {
             return shown.flatMap(ignored -> codePhone != null ? requestCode() : Uni.createFrom().voidItem());
         }
         if (event instanceof ClientEvent.Connected) {
-            return transition(SessionEvent.LOGGED_IN, "logged in", null, SessionStore.KEEP, r -> r.withRetry(0, null), null);
+            return transition(SessionEvent.LOGGED_IN, "logged in", null, SessionStore.KEEP, r -> r.withRetry(0, null), null)
+                    .invoke(outbox::drain);
         }
         if (event instanceof ClientEvent.Restarting) {
             return transition(SessionEvent.RESTART_REQUIRED, "WhatsApp asked for a restart: "
@@ -491,6 +515,12 @@ final class OrgSession {
             ClientEvent.Receipt receipt = (ClientEvent.Receipt) event;
             ctx.metrics().receipt(receipt.type());
             ctx.receipts().onNext(new MessageReceipt(id, receipt.ids(), receipt.from(), receipt.type(), receipt.at()));
+            String status = "delivery".equals(receipt.type()) ? "delivered"
+                    : "read".equals(receipt.type()) || "played".equals(receipt.type()) ? "read" : null;
+            if (status != null) {
+                ctx.outbox().receipt(id, receipt.ids(), status, receipt.at()).subscribe().with(moved -> { },
+                        error -> LOG.debugf("session %s: a receipt was not recorded: %s", id, error.getMessage()));
+            }
         }
         if (event instanceof ClientEvent.Retry) {
             ClientEvent.Retry retry = (ClientEvent.Retry) event;

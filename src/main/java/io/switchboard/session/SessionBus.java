@@ -55,7 +55,8 @@ class SessionBus {
     void start() {
         PgSubscriber created = PgSubscriber.subscriber(vertx, connectOptions)
                 .reconnectPolicy(retries -> stopped ? -1L : RECONNECT_MILLIS);
-        List<String> channels = List.of(SESSION_CHANNEL, CommandStore.CHANNEL, CommandStore.DONE_CHANNEL, RemovalStore.CHANNEL);
+        List<String> channels = List.of(SESSION_CHANNEL, CommandStore.CHANNEL, CommandStore.DONE_CHANNEL, RemovalStore.CHANNEL,
+                io.switchboard.session.store.OutboxStore.CHANNEL);
         for (String channel : channels) {
             created.channel(channel)
                     .subscribeHandler(ignored -> {

@@ -207,6 +207,7 @@ public class SessionSupervisor {
         bus.on(CommandStore.CHANNEL, this::onCommand);
         bus.on(CommandStore.DONE_CHANNEL, relay::onDone);
         bus.on(RemovalStore.CHANNEL, ignored -> unlinker.tick());
+        bus.on(io.switchboard.session.store.OutboxStore.CHANNEL, this::onOutbox);
         bus.onResubscribed(() -> {
             notices.changedAll();
             adoption.tick();
@@ -318,9 +319,22 @@ public class SessionSupervisor {
                 || error instanceof io.vertx.core.VertxException;
     }
 
+    /** A text was queued (payload: the organization): the replica running its client sends it. */
+    private void onOutbox(String payload) {
+        try {
+            registry.find(UUID.fromString(payload)).filter(OrgSession::hasClient).ifPresent(OrgSession::drainOutbox);
+        } catch (IllegalArgumentException ignored) {
+            // not an organization id
+        }
+    }
+
     private void chores() {
         commands.waiting(replicaId()).subscribe().with(ids -> ids.forEach(this::serve), error -> { });
         unlinker.tick();
+        // A notification can be lost (listener reconnecting): texts waiting for a client running here are picked up anyway.
+        java.util.List<UUID> running = registry.all().stream().filter(OrgSession::hasClient).map(session -> session.id).toList();
+        registry.context().outbox().withPending(running).subscribe().with(
+                found -> found.forEach(org -> registry.find(org).ifPresent(OrgSession::drainOutbox)), error -> { });
         if (++choreRuns % PRUNE_EVERY_CHORES == 0) {
             commands.prune().subscribe().with(ok -> { }, error -> LOG.debugf("pruning old commands failed: %s",
                     error.getMessage()));

@@ -12,16 +12,28 @@ public class ApiException extends RuntimeException {
     private final int status;
     private final String reason;
     private final List<String> fields;
+    private final Integer retryAfterSeconds;
 
     public ApiException(int status, String reason, String detail) {
         this(status, reason, detail, null);
     }
 
     public ApiException(int status, String reason, String detail, List<String> fields) {
+        this(status, reason, detail, fields, null);
+    }
+
+    /** With {@code retryAfterSeconds}, the answer carries {@code Retry-After} (429, 503). */
+    public ApiException(int status, String reason, String detail, List<String> fields, Integer retryAfterSeconds) {
         super(detail);
         this.status = status;
         this.reason = reason;
         this.fields = fields == null ? null : List.copyOf(fields);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Seconds the client should wait before trying again, or null. */
+    public Integer retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     /** A request body field is missing or has an unacceptable value. */

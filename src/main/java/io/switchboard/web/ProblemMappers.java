@@ -28,7 +28,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        return Problem.of(e.status(), e.reason(), e.getMessage(), e.fields()).toResponse();
+        Response problem = Problem.of(e.status(), e.reason(), e.getMessage(), e.fields()).toResponse();
+        return e.retryAfterSeconds() == null ? problem
+                : Response.fromResponse(problem).header("Retry-After", e.retryAfterSeconds()).build();
     }
 
     @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class, AuthenticationCompletionException.class})

@@ -166,8 +166,25 @@ public final class WhatsAppClient implements Connection.Listener {
      * when WhatsApp refuses it (an ack with an error) or when no ack comes in time.
      */
     public Future<Sent> sendText(String phone, String text) {
-        if (phone == null || !phone.matches("[1-9][0-9]{6,14}") || text == null || text.isEmpty()) {
-            return Future.failedFuture(new IllegalArgumentException("a phone (7 to 15 digits) and a non-empty text are required"));
+        String id = credentials.account().map(account -> Outbound.messageId(account.phone())).orElse(Outbound.messageId(""));
+        return sendText(phone, text, id);
+    }
+
+    /** A message id as WhatsApp Web makes them, for a text sent later with {@link #sendText(String, String, String)}. */
+    public static String newMessageId() {
+        return Outbound.messageId(java.util.UUID.randomUUID().toString());
+    }
+
+    /**
+     * As {@link #sendText(String, String)}, under the message id {@code id} chosen by the caller: a
+     * text sent again under the same id (after a crash left it unknown whether it went out) is
+     * kept once by its recipients. Fails with {@link SendRefused} when it can never be delivered.
+     */
+    public Future<Sent> sendText(String phone, String text, String id) {
+        if (phone == null || !phone.matches("[1-9][0-9]{6,14}") || text == null || text.isEmpty()
+                || id == null || !id.matches("[0-9A-Za-z]{8,64}")) {
+            return Future.failedFuture(new IllegalArgumentException(
+                    "a phone (7 to 15 digits), a non-empty text and a message id (8 to 64 letters or digits) are required"));
         }
         return onContextFuture(() -> {
             Connection current = connection;
@@ -177,7 +194,6 @@ public final class WhatsAppClient implements Connection.Listener {
             Credentials.Account account = credentials.account().orElseThrow();
             String to = phone + Stanza.SERVER;
             String ownUser = account.phone() + Stanza.SERVER;
-            String id = Outbound.messageId(account.phone());
             retries.sent(id, new Retries.SentText(phone, text, clock.instant()));
             return current.query(Outbound.deviceQuery(current.nextIqId(), List.of(to, ownUser)))
                     .map(answer -> {
@@ -307,7 +323,7 @@ public final class WhatsAppClient implements Connection.Listener {
                     Node.withBytes("enc", Stanza.attrs("v", "2", "type", encrypted.type()), encrypted.ciphertext()))));
         }
         if (participants.stream().noneMatch(p -> p.attribute("jid").orElse("").startsWith(phone))) {
-            return Future.failedFuture(new IllegalStateException(phone + " has no device to deliver to"));
+            return Future.failedFuture(new SendRefused("not-on-whatsapp", phone + " has no WhatsApp device to deliver to"));
         }
         List<Node> children = new ArrayList<>();
         children.add(Node.withChildren("participants", Stanza.attrs(), participants));
@@ -320,7 +336,7 @@ public final class WhatsAppClient implements Connection.Listener {
 
     private Future<Sent> acknowledged(String id, Node ack) {
         if (ack.attribute("error").isPresent()) {
-            return Future.failedFuture(new IllegalStateException("WhatsApp refused the message: error " + ack.attribute("error").get()));
+            return Future.failedFuture(new SendRefused("rejected", "WhatsApp refused the message: error " + ack.attribute("error").get()));
         }
         String t = ack.attribute("t").filter(value -> value.matches("[0-9]{1,12}")).orElse(null);
         return Future.succeededFuture(new Sent(id, t == null ? clock.instant() : Instant.ofEpochSecond(Long.parseLong(t))));

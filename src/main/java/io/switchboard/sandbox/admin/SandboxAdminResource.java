@@ -137,6 +137,17 @@ public class SandboxAdminResource {
                 .map(id -> Response.accepted(Map.of("id", id)).build());
     }
 
+    public record ReadRequest(List<String> ids) {
+    }
+
+    /** The person reads texts on the phone: each sender gets a read receipt. 200 {@code {read: n}}. */
+    @POST
+    @Path("/accounts/{phone}/read")
+    public Uni<Map<String, Integer>> phoneReads(@PathParam("phone") String phone, ReadRequest request) {
+        SandboxServer server = server();
+        return uni(server.phoneReads(phone, request == null ? null : request.ids())).map(count -> Map.of("read", count));
+    }
+
     /** What the phone of {@code phone} received (decrypted and checked) and sent. */
     @GET
     @Path("/accounts/{phone}/messages")

@@ -167,6 +167,17 @@ public final class PhoneParty {
         return messages;
     }
 
+    /** The sender devices of the texts {@code ids} this phone received, by id (unknown ids left out). */
+    synchronized Map<String, String> sendersOf(List<String> ids) {
+        Map<String, String> senders = new java.util.LinkedHashMap<>();
+        for (Received received : inbox) {
+            if (ids.contains(received.id()) && received.problem() == null) {
+                senders.put(received.id(), received.from());
+            }
+        }
+        return senders;
+    }
+
     synchronized List<Received> received() {
         return List.copyOf(inbox);
     }

@@ -476,6 +476,18 @@ public final class SandboxServer {
         return Future.succeededFuture(id);
     }
 
+    /** The person reads texts {@code ids} on the phone of {@code phone}: a read receipt goes to each sender. */
+    public Future<Integer> phoneReads(String phone, List<String> ids) {
+        Account account = accounts.get(phone);
+        if (account == null || ids == null || ids.isEmpty()) {
+            return Future.failedFuture(new SandboxException(SandboxException.Kind.BAD_REQUEST, "a known phone and message ids are required"));
+        }
+        Map<String, String> senders = account.party.sendersOf(ids);
+        senders.forEach((id, from) -> deliver(deviceJidOf(from), Node.of("receipt", Stanzas.attrs("from", account.party.deviceJid(),
+                "id", id, "type", "read", "t", String.valueOf(now().getEpochSecond())))));
+        return Future.succeededFuture(senders.size());
+    }
+
     /** What the phone of {@code phone} received and read (or could not), oldest first. */
     public List<PhoneParty.Received> phoneReceived(String phone) {
         Account account = accounts.get(phone);

@@ -129,20 +129,43 @@ public class MessageStore {
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("phone")));
     }
 
+    /** A received text with when it was stored. */
+    public record Received(InboundMessage message, java.time.Instant receivedAt) {
+    }
+
+    /** A page of received texts, newest first, strictly older than the cursor ({@code receivedAt}, message id) when given. */
+    public Uni<List<Received>> page(UUID organizationId, java.time.Instant beforeTime, String beforeId, int limit) {
+        String where = beforeTime == null ? "" : " AND (received_at, message_id) < ($3, $4)";
+        Tuple parameters = beforeTime == null ? Tuple.of(organizationId, limit)
+                : Tuple.of(organizationId, limit, SessionStore.time(beforeTime), beforeId);
+        return bounds.bounded(pool.preparedQuery("SELECT * FROM whatsapp_inbound_message WHERE organization_id = $1" + where
+                + " ORDER BY received_at DESC, message_id DESC LIMIT $2").execute(parameters).map(rows -> {
+                    List<Received> page = new ArrayList<>();
+                    for (Row row : rows) {
+                        page.add(new Received(message(organizationId, row), SessionStore.instant(row.getOffsetDateTime("received_at"))));
+                    }
+                    return page;
+                }));
+    }
+
+    private InboundMessage message(UUID organizationId, Row row) {
+        String text;
+        try {
+            text = cipher.openText(organizationId, TEXT_PURPOSE, sealed(row));
+        } catch (CryptoException e) {
+            throw new CredentialsUnreadable(organizationId, "a received message: " + e.getMessage());
+        }
+        return new InboundMessage(row.getString("message_id"), row.getString("sender"), row.getString("chat"), text,
+                SessionStore.instant(row.getOffsetDateTime("sent_at")));
+    }
+
     /** Messages received by the organization, oldest first (the messages API reads them; tests too). */
     public Uni<List<InboundMessage>> inbound(UUID organizationId) {
         return bounds.bounded(pool.preparedQuery("SELECT * FROM whatsapp_inbound_message WHERE organization_id = $1"
                 + " ORDER BY received_at, message_id").execute(Tuple.of(organizationId)).map(rows -> {
                     List<InboundMessage> messages = new ArrayList<>();
                     for (Row row : rows) {
-                        String text;
-                        try {
-                            text = cipher.openText(organizationId, TEXT_PURPOSE, sealed(row));
-                        } catch (CryptoException e) {
-                            throw new CredentialsUnreadable(organizationId, "a received message: " + e.getMessage());
-                        }
-                        messages.add(new InboundMessage(row.getString("message_id"), row.getString("sender"),
-                                row.getString("chat"), text, SessionStore.instant(row.getOffsetDateTime("sent_at"))));
+                        messages.add(message(organizationId, row));
                     }
                     return messages;
                 }));

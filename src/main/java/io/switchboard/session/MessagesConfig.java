@@ -1,0 +1,26 @@
+package io.switchboard.session;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** How texts are sent: pacing per organization (WhatsApp bans numbers that burst), queue bound, give-up time. */
+@ConfigMapping(prefix = "switchboard.messages")
+public interface MessagesConfig {
+
+    /** Texts per second one organization sends at most, on average. */
+    @WithDefault("1")
+    double sendRate();
+
+    /** Texts one organization may send back to back before the rate applies. */
+    @WithDefault("5")
+    int sendBurst();
+
+    /** Texts one organization may have waiting; beyond it the API answers 429. */
+    @WithDefault("1000")
+    int queueLimit();
+
+    /** A text still waiting this long while its organization is not connected fails with {@code not-linked}. */
+    @WithDefault("1h")
+    Duration notLinkedAfter();
+}

@@ -1,0 +1,264 @@
+package io.switchboard.session.store;
+
+import io.smallrye.mutiny.Uni;
+import io.switchboard.protocol.crypto.CryptoException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The outbox of texts organizations asked to send (text sealed like the credentials) and each
+ * one's status history. Any replica enqueues (and notifies on {@value #CHANNEL}); the replica
+ * running the connection sends and records the outcome under its fence; receipts move a status
+ * forward only (queued → sending → sent → delivered → read; failed is final).
+ */
+@ApplicationScoped
+public class OutboxStore {
+
+    public static final String CHANNEL = "switchboard_outbox";
+    static final String TEXT_PURPOSE = "outbound-text";
+    private static final String RANK = "CASE %s WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 'sent' THEN 2"
+            + " WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 ELSE 5 END";
+    private static final String COLUMNS = "id, organization_id, to_phone, whatsapp_id, nonce, ciphertext, key_id, status, reason,"
+            + " detail, attempts, created_at, updated_at, sent_at, request_hash";
+
+    /** One status a message reached. */
+    public record StatusChange(String status, Instant at, String detail) {
+    }
+
+    /** A text in the outbox. {@code text} is opened; {@code history} is filled by {@link #find} only. */
+    public record Outbound(UUID id, UUID organizationId, String to, String whatsappId, String text, String status,
+            String reason, String detail, int attempts, Instant createdAt, Instant updatedAt, Instant sentAt,
+            String requestHash, List<StatusChange> history) {
+    }
+
+    /** What enqueueing answered: the message, and whether this call created it (false: the idempotency key's first answer). */
+    public record Enqueued(Outbound message, boolean created) {
+    }
+
+    /** The idempotency key was used within 24 h for a different request. */
+    public static final class KeyReused extends RuntimeException {
+        KeyReused() {
+            super("This Idempotency-Key was used in the last 24 hours for a different request.", null, false, false);
+        }
+    }
+
+    /** The organization already has {@code limit} texts waiting. */
+    public static final class QueueFull extends RuntimeException {
+        QueueFull(int limit) {
+            super("This organization already has " + limit + " texts waiting to be sent.", null, false, false);
+        }
+    }
+
+    private final Pool pool;
+    private final CredentialsCipher cipher;
+    private final SessionStore bounds;
+
+    OutboxStore(Pool pool, CredentialsCipher cipher, SessionStore bounds) {
+        this.pool = pool;
+        this.cipher = cipher;
+        this.bounds = bounds;
+    }
+
+    /**
+     * Stores a text to send (or answers the first message stored under {@code idempotencyKey} in the
+     * last 24 hours), records "queued" and notifies the replicas, in one transaction.
+     */
+    public Uni<Enqueued> enqueue(UUID organizationId, String idempotencyKey, String requestHash, String to, String text,
+            String whatsappId, int queueLimit) {
+        UUID id = UUID.randomUUID();
+        CredentialsCipher.Sealed sealed = cipher.sealText(organizationId, TEXT_PURPOSE, text);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        return bounds.bounded(pool.withTransaction(connection -> forgetOldKey(connection, organizationId, idempotencyKey)
+                .flatMap(ignored -> byKey(connection, organizationId, idempotencyKey))
+                .flatMap(existing -> {
+                    if (existing != null) {
+                        if (!existing.requestHash().equals(requestHash)) {
+                            return Uni.createFrom().failure(new KeyReused());
+                        }
+                        return Uni.createFrom().item(new Enqueued(existing, false));
+                    }
+                    return connection.preparedQuery("SELECT count(*) FROM whatsapp_outbound_message WHERE organization_id = $1"
+                            + " AND status IN ('queued', 'sending')").execute(Tuple.of(organizationId))
+                            .flatMap(rows -> rows.iterator().next().getLong(0) >= queueLimit
+                                    ? Uni.createFrom().failure(new QueueFull(queueLimit))
+                                    : insert(connection, id, organizationId, idempotencyKey, requestHash, to, whatsappId, sealed, now)
+                                            .flatMap(inserted -> inserted
+                                                    ? connection.preparedQuery("SELECT pg_notify($1, $2)")
+                                                            .execute(Tuple.of(CHANNEL, organizationId.toString()))
+                                                            .map(notified -> new Enqueued(new Outbound(id, organizationId, to,
+                                                                    whatsappId, text, "queued", null, null, 0, now.toInstant(),
+                                                                    now.toInstant(), null, requestHash, List.of()), true))
+                                                    : byKey(connection, organizationId, idempotencyKey)
+                                                            .map(raced -> new Enqueued(raced, false))));
+                })));
+    }
+
+    private Uni<Void> forgetOldKey(SqlConnection connection, UUID organizationId, String key) {
+        if (key == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return connection.preparedQuery("UPDATE whatsapp_outbound_message SET idempotency_key = NULL WHERE organization_id = $1"
+                + " AND idempotency_key = $2 AND created_at < now() - interval '24 hours'")
+                .execute(Tuple.of(organizationId, key)).replaceWithVoid();
+    }
+
+    private Uni<Outbound> byKey(SqlConnection connection, UUID organizationId, String key) {
+        if (key == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return connection.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
+                + " AND idempotency_key = $2").execute(Tuple.of(organizationId, key))
+                .map(rows -> rows.size() == 0 ? null : outbound(rows.iterator().next(), List.of()));
+    }
+
+    private Uni<Boolean> insert(SqlConnection connection, UUID id, UUID organizationId, String key, String requestHash, String to,
+            String whatsappId, CredentialsCipher.Sealed sealed, OffsetDateTime now) {
+        return connection.preparedQuery("INSERT INTO whatsapp_outbound_message (id, organization_id, idempotency_key, request_hash,"
+                + " to_phone, whatsapp_id, nonce, ciphertext, key_id, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6,"
+                + " $7, $8, $9, 'queued', $10, $10) ON CONFLICT DO NOTHING")
+                .execute(Tuple.from(Arrays.asList(id, organizationId, key, requestHash, to, whatsappId, Buffer.buffer(sealed.nonce()),
+                        Buffer.buffer(sealed.ciphertext()), sealed.keyId(), now)))
+                .flatMap(rows -> rows.rowCount() == 0 ? Uni.createFrom().item(false)
+                        : connection.preparedQuery("INSERT INTO whatsapp_outbound_status (message_id, status, at) VALUES ($1, 'queued', $2)")
+                                .execute(Tuple.of(id, now)).map(ignored -> true));
+    }
+
+    /** The texts waiting for the connection (queued, or sending when a replica stopped mid-send), oldest first. */
+    public Uni<List<Outbound>> pending(UUID organizationId, int limit) {
+        return bounds.bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
+                + " AND status IN ('queued', 'sending') ORDER BY created_at, id LIMIT $2").execute(Tuple.of(organizationId, limit))
+                .map(rows -> {
+                    List<Outbound> pending = new ArrayList<>();
+                    rows.forEach(row -> pending.add(outbound(row, List.of())));
+                    return pending;
+                }));
+    }
+
+    /** Organizations with texts waiting, among {@code organizations}. */
+    public Uni<List<UUID>> withPending(List<UUID> organizations) {
+        if (organizations.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return bounds.bounded(pool.preparedQuery("SELECT DISTINCT organization_id FROM whatsapp_outbound_message"
+                + " WHERE organization_id = ANY($1) AND status IN ('queued', 'sending')")
+                .execute(Tuple.of(organizations.toArray(new UUID[0])))
+                .map(rows -> {
+                    List<UUID> found = new ArrayList<>();
+                    rows.forEach(row -> found.add(row.getUUID(0)));
+                    return found;
+                }));
+    }
+
+    /** The connection's owner is about to send {@code id} (another attempt). */
+    public Uni<Void> sending(Fence fence, UUID organizationId, UUID id) {
+        return move(fence, organizationId, id, "sending", null, null, null, true);
+    }
+
+    /** WhatsApp acknowledged {@code id} at {@code at}. */
+    public Uni<Void> sent(Fence fence, UUID organizationId, UUID id, Instant at) {
+        return move(fence, organizationId, id, "sent", null, null, at, false);
+    }
+
+    /** {@code id} will not be sent: {@code reason} (stable) and {@code detail}. */
+    public Uni<Void> failed(Fence fence, UUID organizationId, UUID id, String reason, String detail) {
+        return move(fence, organizationId, id, "failed", reason, detail, null, false);
+    }
+
+    private Uni<Void> move(Fence fence, UUID organizationId, UUID id, String status, String reason, String detail, Instant sentAt,
+            boolean attempt) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        String limited = detail == null ? null : detail.length() > 500 ? detail.substring(0, 500) : detail;
+        return bounds.bounded(pool.withTransaction(connection -> connection.preparedQuery(SessionStore.FENCE)
+                .execute(Tuple.of(organizationId, fence.owner(), fence.epoch()))
+                .flatMap(rows -> rows.size() == 1 ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(new FencedException(organizationId, fence)))
+                .flatMap(ignored -> connection.preparedQuery("UPDATE whatsapp_outbound_message SET status = $3, reason = $4,"
+                        + " detail = $5, sent_at = COALESCE($6, sent_at), attempts = attempts + $7, updated_at = $8"
+                        + " WHERE organization_id = $1 AND id = $2 AND status IN ('queued', 'sending')")
+                        .execute(Tuple.from(Arrays.asList(organizationId, id, status, reason, limited, SessionStore.time(sentAt),
+                                attempt ? 1 : 0, now))))
+                .flatMap(updated -> updated.rowCount() == 0 || "sending".equals(status) ? Uni.createFrom().voidItem()
+                        : history(connection, List.of(id), status, now, limited))))
+                .replaceWithVoid();
+    }
+
+    /**
+     * A receipt: the messages with these WhatsApp ids move forward to {@code status} (delivered or
+     * read), never back. Answers the ids of the messages that moved.
+     */
+    public Uni<List<UUID>> receipt(UUID organizationId, List<String> whatsappIds, String status, Instant at) {
+        OffsetDateTime time = SessionStore.time(at == null ? Instant.now() : at);
+        return bounds.bounded(pool.withTransaction(connection -> connection.preparedQuery("UPDATE whatsapp_outbound_message"
+                + " SET status = $3, updated_at = $4 WHERE organization_id = $1 AND whatsapp_id = ANY($2) AND "
+                + String.format(RANK, "status") + " BETWEEN 1 AND " + String.format(RANK, "$3") + " - 1 RETURNING id")
+                .execute(Tuple.of(organizationId, whatsappIds.toArray(new String[0]), status, time))
+                .flatMap(rows -> {
+                    List<UUID> moved = new ArrayList<>();
+                    rows.forEach(row -> moved.add(row.getUUID(0)));
+                    return moved.isEmpty() ? Uni.createFrom().item(moved)
+                            : history(connection, moved, status, time, null).map(ignored -> moved);
+                })));
+    }
+
+    private static Uni<Void> history(SqlConnection connection, List<UUID> ids, String status, OffsetDateTime at, String detail) {
+        List<Tuple> rows = new ArrayList<>();
+        ids.forEach(id -> rows.add(Tuple.from(Arrays.asList(id, status, at, detail))));
+        return connection.preparedQuery("INSERT INTO whatsapp_outbound_status (message_id, status, at, detail) VALUES ($1, $2, $3, $4)"
+                + " ON CONFLICT DO NOTHING").executeBatch(rows).replaceWithVoid();
+    }
+
+    /** One message with its status history; null when the organization has no such message. */
+    public Uni<Outbound> find(UUID organizationId, UUID id) {
+        return bounds.bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
+                + " AND id = $2").execute(Tuple.of(organizationId, id))
+                .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().nullItem()
+                        : pool.preparedQuery("SELECT status, at, detail FROM whatsapp_outbound_status WHERE message_id = $1"
+                                + " ORDER BY " + String.format(RANK, "status") + ", at").execute(Tuple.of(id))
+                                .map(changes -> {
+                                    List<StatusChange> history = new ArrayList<>();
+                                    changes.forEach(change -> history.add(new StatusChange(change.getString("status"),
+                                            SessionStore.instant(change.getOffsetDateTime("at")), change.getString("detail"))));
+                                    return outbound(rows.iterator().next(), history);
+                                })));
+    }
+
+    /** A page of sent texts, newest first, strictly older than the cursor ({@code createdAt}, {@code id}) when given. */
+    public Uni<List<Outbound>> page(UUID organizationId, Instant beforeTime, UUID beforeId, int limit) {
+        String where = beforeTime == null ? "" : " AND (created_at, id) < ($3, $4)";
+        Tuple parameters = beforeTime == null ? Tuple.of(organizationId, limit)
+                : Tuple.of(organizationId, limit, SessionStore.time(beforeTime), beforeId);
+        return bounds.bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
+                + where + " ORDER BY created_at DESC, id DESC LIMIT $2").execute(parameters)
+                .map(rows -> {
+                    List<Outbound> page = new ArrayList<>();
+                    rows.forEach(row -> page.add(outbound(row, List.of())));
+                    return page;
+                }));
+    }
+
+    private Outbound outbound(Row row, List<StatusChange> history) {
+        UUID organizationId = row.getUUID("organization_id");
+        String text;
+        try {
+            text = cipher.openText(organizationId, TEXT_PURPOSE, new CredentialsCipher.Sealed(row.getBuffer("nonce").getBytes(),
+                    row.getBuffer("ciphertext").getBytes(), row.getString("key_id")));
+        } catch (CryptoException e) {
+            throw new CredentialsUnreadable(organizationId, "a text to send: " + e.getMessage());
+        }
+        return new Outbound(row.getUUID("id"), organizationId, row.getString("to_phone"), row.getString("whatsapp_id"), text,
+                row.getString("status"), row.getString("reason"), row.getString("detail"), row.getInteger("attempts"),
+                SessionStore.instant(row.getOffsetDateTime("created_at")), SessionStore.instant(row.getOffsetDateTime("updated_at")),
+                SessionStore.instant(row.getOffsetDateTime("sent_at")), row.getString("request_hash"), history);
+    }
+}
