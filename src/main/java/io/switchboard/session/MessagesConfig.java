@@ -23,4 +23,12 @@ public interface MessagesConfig {
     /** A text still waiting this long while its organization is not connected fails with {@code not-linked}. */
     @WithDefault("1h")
     Duration notLinkedAfter();
+
+    /** Received texts are deleted this long after they arrived. */
+    @WithDefault("30d")
+    Duration retention();
+
+    /** How often each replica looks for texts to fail as not-linked and received texts past retention. */
+    @WithDefault("1m")
+    Duration sweepInterval();
 }

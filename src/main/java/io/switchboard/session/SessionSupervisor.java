@@ -217,6 +217,7 @@ public class SessionSupervisor {
         timers.add(vertx.setPeriodic(WATCHDOG_MILLIS, t -> keeper.watch()));
         timers.add(vertx.setPeriodic(Math.max(100, config.adoptionInterval().toMillis()), t -> adoption.tick()));
         timers.add(vertx.setPeriodic(CHORES_MILLIS, t -> chores()));
+        timers.add(vertx.setPeriodic(Math.max(1000, registry.context().messaging().sweepInterval().toMillis()), t -> sweepMessages()));
         adoption.tick();
         LOG.infof("replica %s: lease %d ms, adoption every %s (at most %d at once, %d/s)", replicaId(), lease,
                 config.adoptionInterval(), config.adoptionConcurrency(), config.adoptionRate());
@@ -317,6 +318,20 @@ public class SessionSupervisor {
     static boolean isDatabaseOutage(Throwable error) {
         return error instanceof TimeoutException || error instanceof java.net.ConnectException
                 || error instanceof io.vertx.core.VertxException;
+    }
+
+    /** Texts that waited too long for a connection fail as not-linked; received texts past retention are deleted. */
+    void sweepMessages() {
+        MessagesConfig messaging = registry.context().messaging();
+        Instant now = Instant.now();
+        registry.context().outbox().failNotLinked(now.minus(messaging.notLinkedAfter())).subscribe().with(count -> {
+            if (count > 0) {
+                LOG.infof("%d texts failed as not-linked (their organizations stayed disconnected for %s)", count,
+                        messaging.notLinkedAfter());
+            }
+        }, error -> LOG.debugf("the not-linked sweep failed: %s", error.getMessage()));
+        registry.context().messages().deleteReceivedBefore(now.minus(messaging.retention())).subscribe().with(count -> { },
+                error -> LOG.debugf("the retention sweep failed: %s", error.getMessage()));
     }
 
     /** A text was queued (payload: the organization): the replica running its client sends it. */

@@ -109,7 +109,6 @@ class MessagesApiTest {
         JsonPath first = as(Tokens.admin()).get(base(org) + "?limit=20").then().statusCode(200).extract().jsonPath();
         assertEquals(20, first.getList("items").size());
         assertEquals("waiting 29", first.getString("items[0].text"));
-        assertEquals("queued", first.getString("items[0].status"));
         String next = first.getString("next");
         JsonPath second = as(Tokens.admin()).get(base(org) + "?limit=20&after=" + next).then().statusCode(200).extract().jsonPath();
         assertEquals(10, second.getList("items").size());
@@ -117,6 +116,16 @@ class MessagesApiTest {
         assertEquals("waiting 0", second.getString("items[9].text"));
         assertNull(second.getString("next"));
         assertNotEquals(first.getString("items[19].id"), second.getString("items[0].id"));
+    }
+
+    @Test
+    void aTextForAnOrganizationThatStaysDisconnectedFailsAsNotLinked() throws Exception {
+        UUID org = createOrganization("Messages API never linked");
+        String id = as(Tokens.admin()).body(Map.of("to", "15551234567", "text", "will never go")).post(base(org))
+                .then().statusCode(202).extract().path("id");
+        JsonPath failed = await(org, id, m -> "failed".equals(m.getString("status")));
+        assertEquals("not-linked", failed.getString("reason"));
+        assertEquals(List.of("queued", "failed"), failed.getList("history.status"));
     }
 
     private static JsonPath await(UUID org, String id, Predicate<JsonPath> condition) throws InterruptedException {

@@ -129,6 +129,12 @@ public class MessageStore {
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("phone")));
     }
 
+    /** Deletes received texts stored before {@code cutoff} (the retention); answers how many. */
+    public Uni<Integer> deleteReceivedBefore(java.time.Instant cutoff) {
+        return bounds.bounded(pool.preparedQuery("DELETE FROM whatsapp_inbound_message WHERE received_at < $1")
+                .execute(Tuple.of(SessionStore.time(cutoff))).map(rows -> rows.rowCount()));
+    }
+
     /** A received text with when it was stored. */
     public record Received(InboundMessage message, java.time.Instant receivedAt) {
     }

@@ -218,6 +218,29 @@ public class OutboxStore {
                 + " ON CONFLICT DO NOTHING").executeBatch(rows).replaceWithVoid();
     }
 
+    /**
+     * Texts queued before {@code cutoff} for organizations that have not been connected since
+     * (not connected now, and no transition into CONNECTED after it) fail with {@code not-linked}.
+     * Answers how many failed. Safe to run on every replica: each row moves once.
+     */
+    public Uni<Integer> failNotLinked(Instant cutoff) {
+        OffsetDateTime before = SessionStore.time(cutoff);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        String detail = "the organization was not connected to WhatsApp since before " + cutoff;
+        return bounds.bounded(pool.withTransaction(connection -> connection.preparedQuery("UPDATE whatsapp_outbound_message m"
+                + " SET status = 'failed', reason = 'not-linked', detail = $2, updated_at = $3 WHERE m.status = 'queued'"
+                + " AND m.created_at < $1 AND NOT EXISTS (SELECT 1 FROM whatsapp_session s WHERE s.organization_id = m.organization_id"
+                + " AND s.state = 'CONNECTED') AND NOT EXISTS (SELECT 1 FROM whatsapp_session_transition t"
+                + " WHERE t.organization_id = m.organization_id AND t.to_state = 'CONNECTED' AND t.at >= $1) RETURNING m.id")
+                .execute(Tuple.of(before, detail, now))
+                .flatMap(rows -> {
+                    List<UUID> failed = new ArrayList<>();
+                    rows.forEach(row -> failed.add(row.getUUID(0)));
+                    return failed.isEmpty() ? Uni.createFrom().item(0)
+                            : history(connection, failed, "failed", now, detail).map(ignored -> failed.size());
+                })));
+    }
+
     /** One message with its status history; null when the organization has no such message. */
     public Uni<Outbound> find(UUID organizationId, UUID id) {
         return bounds.bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
