@@ -39,10 +39,13 @@ public class MessageStore {
     private final CredentialsCipher cipher;
     private final SessionStore bounds;
 
-    MessageStore(Pool pool, CredentialsCipher cipher, SessionStore bounds) {
+    private final EventStore events;
+
+    MessageStore(Pool pool, CredentialsCipher cipher, SessionStore bounds, EventStore events) {
         this.pool = pool;
         this.cipher = cipher;
         this.bounds = bounds;
+        this.events = events;
     }
 
     /** The session record with {@code address} (empty when none). */
@@ -84,8 +87,24 @@ public class MessageStore {
                         address, Buffer.buffer(session.nonce()), Buffer.buffer(session.ciphertext()), session.keyId(), now))))
                 .flatMap(ignored -> connection.preparedQuery(INSERT_MESSAGE).execute(Tuple.from(Arrays.asList(organizationId,
                         message.sender(), message.id(), message.chat(), Buffer.buffer(text.nonce()),
-                        Buffer.buffer(text.ciphertext()), text.keyId(), SessionStore.time(message.sentAt()), now))))))
+                        Buffer.buffer(text.ciphertext()), text.keyId(), SessionStore.time(message.sentAt()), now))))
+                .flatMap(inserted -> inserted.rowCount() == 0 ? Uni.createFrom().voidItem()
+                        : events.append(connection, organizationId, EventStore.MESSAGE_RECEIVED, phoneOf(message.chat()),
+                                receivedEvent(message, now.toInstant())))))
                 .replaceWithVoid();
+    }
+
+    private static io.vertx.core.json.JsonObject receivedEvent(InboundMessage message, java.time.Instant receivedAt) {
+        return new io.vertx.core.json.JsonObject().put("messageId", message.id())
+                .put("from", new io.vertx.core.json.JsonObject().put("phone", phoneOf(message.sender())).put("jid", message.sender()))
+                .put("chat", message.chat()).put("text", message.text())
+                .put("sentAt", message.sentAt() == null ? null : message.sentAt().toString()).put("receivedAt", receivedAt.toString());
+    }
+
+    /** The number of a {@code number[:device]@server} jid. */
+    static String phoneOf(String jid) {
+        int at = jid.indexOf('@');
+        return (at < 0 ? jid : jid.substring(0, at)).split(":")[0];
     }
 
     /** Session records advanced by sending, stored before the message goes out, under {@code fence}. */

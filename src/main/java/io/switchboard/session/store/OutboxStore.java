@@ -64,10 +64,32 @@ public class OutboxStore {
     private final CredentialsCipher cipher;
     private final SessionStore bounds;
 
-    OutboxStore(Pool pool, CredentialsCipher cipher, SessionStore bounds) {
+    private final EventStore events;
+
+    OutboxStore(Pool pool, CredentialsCipher cipher, SessionStore bounds, EventStore events) {
         this.pool = pool;
         this.cipher = cipher;
         this.bounds = bounds;
+        this.events = events;
+    }
+
+    /** The {@code message.status} event, in the caller's transaction. */
+    private Uni<Void> statusEvent(SqlConnection connection, UUID organizationId, Row row, String status, String reason,
+            String detail, OffsetDateTime at) {
+        String to = row.getString("to_phone");
+        return events.append(connection, organizationId, EventStore.MESSAGE_STATUS, to, new io.vertx.core.json.JsonObject()
+                .put("id", row.getUUID("id").toString()).put("whatsappId", row.getString("whatsapp_id"))
+                .put("to", new io.vertx.core.json.JsonObject().put("phone", to).put("jid", to + "@s.whatsapp.net"))
+                .put("status", status).put("reason", reason).put("detail", detail).put("at", at.toInstant().toString()));
+    }
+
+    private Uni<Void> statusEvents(SqlConnection connection, io.vertx.mutiny.sqlclient.RowSet<Row> rows, String status,
+            String reason, String detail, OffsetDateTime at) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Row row : rows) {
+            chain = chain.flatMap(ignored -> statusEvent(connection, row.getUUID("organization_id"), row, status, reason, detail, at));
+        }
+        return chain;
     }
 
     /**
@@ -131,7 +153,11 @@ public class OutboxStore {
                         Buffer.buffer(sealed.ciphertext()), sealed.keyId(), now)))
                 .flatMap(rows -> rows.rowCount() == 0 ? Uni.createFrom().item(false)
                         : connection.preparedQuery("INSERT INTO whatsapp_outbound_status (message_id, status, at) VALUES ($1, 'queued', $2)")
-                                .execute(Tuple.of(id, now)).map(ignored -> true));
+                                .execute(Tuple.of(id, now))
+                                .flatMap(ignored -> connection.preparedQuery("SELECT id, organization_id, to_phone, whatsapp_id"
+                                        + " FROM whatsapp_outbound_message WHERE id = $1").execute(Tuple.of(id)))
+                                .flatMap(inserted -> statusEvents(connection, inserted, "queued", null, null, now))
+                                .map(ignored -> true));
     }
 
     /** The texts waiting for the connection (queued, or sending when a replica stopped mid-send), oldest first. */
@@ -185,11 +211,14 @@ public class OutboxStore {
                         : Uni.createFrom().failure(new FencedException(organizationId, fence)))
                 .flatMap(ignored -> connection.preparedQuery("UPDATE whatsapp_outbound_message SET status = $3, reason = $4,"
                         + " detail = $5, sent_at = COALESCE($6, sent_at), attempts = attempts + $7, updated_at = $8"
-                        + " WHERE organization_id = $1 AND id = $2 AND status IN ('queued', 'sending')")
+                        + " WHERE organization_id = $1 AND id = $2 AND status IN ('queued', 'sending')"
+                        + " RETURNING id, organization_id, to_phone, whatsapp_id")
                         .execute(Tuple.from(Arrays.asList(organizationId, id, status, reason, limited, SessionStore.time(sentAt),
                                 attempt ? 1 : 0, now))))
                 .flatMap(updated -> updated.rowCount() == 0 || "sending".equals(status) ? Uni.createFrom().voidItem()
-                        : history(connection, List.of(id), status, now, limited))))
+                        : history(connection, List.of(id), status, now, limited)
+                                .flatMap(ignored -> statusEvents(connection, updated, status, reason, limited,
+                                        sentAt == null ? now : SessionStore.time(sentAt))))))
                 .replaceWithVoid();
     }
 
@@ -199,16 +228,33 @@ public class OutboxStore {
      */
     public Uni<List<UUID>> receipt(UUID organizationId, List<String> whatsappIds, String status, Instant at) {
         OffsetDateTime time = SessionStore.time(at == null ? Instant.now() : at);
-        return bounds.bounded(pool.withTransaction(connection -> connection.preparedQuery("UPDATE whatsapp_outbound_message"
-                + " SET status = $3, updated_at = $4 WHERE organization_id = $1 AND whatsapp_id = ANY($2) AND "
-                + String.format(RANK, "status") + " BETWEEN 1 AND " + String.format(RANK, "$3") + " - 1 RETURNING id")
+        return bounds.bounded(pool.withTransaction(connection -> connection.preparedQuery("WITH old AS (SELECT id, status"
+                + " FROM whatsapp_outbound_message WHERE organization_id = $1 AND whatsapp_id = ANY($2) AND "
+                + String.format(RANK, "status") + " BETWEEN 1 AND " + String.format(RANK, "$3") + " - 1 FOR UPDATE)"
+                + " UPDATE whatsapp_outbound_message m SET status = $3, updated_at = $4, sent_at = COALESCE(m.sent_at, $4)"
+                + " FROM old WHERE m.id = old.id RETURNING m.id, m.organization_id, m.to_phone, m.whatsapp_id, old.status AS previous")
                 .execute(Tuple.of(organizationId, whatsappIds.toArray(new String[0]), status, time))
                 .flatMap(rows -> {
                     List<UUID> moved = new ArrayList<>();
-                    rows.forEach(row -> moved.add(row.getUUID(0)));
-                    return moved.isEmpty() ? Uni.createFrom().item(moved)
-                            : history(connection, moved, status, time, null).map(ignored -> moved);
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (Row row : rows) {
+                        moved.add(row.getUUID("id"));
+                        // A receipt can overtake the server's ack: the steps it implies are recorded first, in order.
+                        for (String step : steps(row.getString("previous"), status)) {
+                            chain = chain.flatMap(ignored -> history(connection, List.of(row.getUUID("id")), step, time, null))
+                                    .flatMap(ignored -> statusEvent(connection, organizationId, row, step, null, null, time));
+                        }
+                    }
+                    return chain.map(ignored -> moved);
                 })));
+    }
+
+    /** The statuses after {@code from} up to and including {@code to}, in order. */
+    private static List<String> steps(String from, String to) {
+        List<String> order = List.of("queued", "sending", "sent", "delivered", "read");
+        List<String> steps = new ArrayList<>(order.subList(order.indexOf(from) + 1, order.indexOf(to) + 1));
+        steps.remove("sending");
+        return steps;
     }
 
     private static Uni<Void> history(SqlConnection connection, List<UUID> ids, String status, OffsetDateTime at, String detail) {
@@ -231,13 +277,16 @@ public class OutboxStore {
                 + " SET status = 'failed', reason = 'not-linked', detail = $2, updated_at = $3 WHERE m.status = 'queued'"
                 + " AND m.created_at < $1 AND NOT EXISTS (SELECT 1 FROM whatsapp_session s WHERE s.organization_id = m.organization_id"
                 + " AND s.state = 'CONNECTED') AND NOT EXISTS (SELECT 1 FROM whatsapp_session_transition t"
-                + " WHERE t.organization_id = m.organization_id AND t.to_state = 'CONNECTED' AND t.at >= $1) RETURNING m.id")
+                + " WHERE t.organization_id = m.organization_id AND t.to_state = 'CONNECTED' AND t.at >= $1)"
+                + " RETURNING m.id, m.organization_id, m.to_phone, m.whatsapp_id")
                 .execute(Tuple.of(before, detail, now))
                 .flatMap(rows -> {
                     List<UUID> failed = new ArrayList<>();
                     rows.forEach(row -> failed.add(row.getUUID(0)));
                     return failed.isEmpty() ? Uni.createFrom().item(0)
-                            : history(connection, failed, "failed", now, detail).map(ignored -> failed.size());
+                            : history(connection, failed, "failed", now, detail)
+                                    .flatMap(ignored -> statusEvents(connection, rows, "failed", "not-linked", detail, now))
+                                    .map(ignored -> failed.size());
                 })));
     }
 

@@ -9,6 +9,7 @@ import io.switchboard.session.SessionConfig;
 import io.switchboard.session.SessionEvent;
 import io.switchboard.session.SessionState;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -93,9 +94,12 @@ public class SessionStore {
     private final Duration timeout;
     private final Counter unreadable;
 
-    SessionStore(Pool pool, CredentialsCipher cipher, SessionConfig config, MeterRegistry metrics) {
+    private final EventStore events;
+
+    SessionStore(Pool pool, CredentialsCipher cipher, SessionConfig config, MeterRegistry metrics, EventStore events) {
         this.pool = pool;
         this.cipher = cipher;
+        this.events = events;
         this.timeout = config.databaseTimeout();
         this.unreadable = Counter.builder("switchboard.credentials.unreadable")
                 .description("Reads of stored credentials that no configured key opens").register(metrics);
@@ -140,18 +144,31 @@ public class SessionStore {
                             org, transition.from().name(), transition.to().name(), transition.event().name(),
                             transition.reason(), transition.code(), time(transition.at()))));
                 })
+                .flatMap(ignored -> events.append(connection, org, EventStore.SESSION_STATE_CHANGED, null, new JsonObject()
+                        .put("from", transition.from().name()).put("to", transition.to().name())
+                        .put("event", transition.event().name()).put("reason", transition.reason()).put("code", transition.code())
+                        .put("at", transition.at() == null ? null : transition.at().toString())))
+                .flatMap(ignored -> qr == null ? Uni.createFrom().voidItem() : qrEvent(connection, org, qr))
                 .flatMap(ignored -> applyCredentials(connection, org, change))))
                 .replaceWithVoid();
+    }
+
+    private Uni<Void> qrEvent(SqlConnection connection, UUID organizationId, Qr qr) {
+        JsonObject data = new JsonObject().put("qr", qr.text()).put("expiresAt", qr.expiresAt().toString());
+        if (qr.linkCode() != null) {
+            data.put("pairingCode", new JsonObject().put("code", qr.linkCode().code()).put("phoneNumber", qr.linkCode().phone()));
+        }
+        return events.append(connection, organizationId, EventStore.SESSION_QR, null, data);
     }
 
     /** Shows the next QR of a linking in progress. */
     public Uni<Void> saveQr(Fence fence, UUID organizationId, Qr qr) {
         CredentialsCipher.Sealed sealed = cipher.sealText(organizationId, QR_PURPOSE, qr.sealedText());
-        return bounded(pool.preparedQuery(UPDATE_QR).execute(Tuple.from(Arrays.asList(organizationId, fence.owner(),
-                        Buffer.buffer(sealed.nonce()), Buffer.buffer(sealed.ciphertext()), sealed.keyId(),
-                        time(qr.expiresAt()), fence.epoch()))))
-                .flatMap(rows -> rows.rowCount() == 1 ? Uni.createFrom().voidItem()
-                        : Uni.createFrom().failure(new FencedException(organizationId, fence)));
+        return bounded(pool.withTransaction(connection -> connection.preparedQuery(UPDATE_QR).execute(Tuple.from(Arrays.asList(
+                        organizationId, fence.owner(), Buffer.buffer(sealed.nonce()), Buffer.buffer(sealed.ciphertext()),
+                        sealed.keyId(), time(qr.expiresAt()), fence.epoch())))
+                .flatMap(rows -> rows.rowCount() == 1 ? qrEvent(connection, organizationId, qr)
+                        : Uni.createFrom().failure(new FencedException(organizationId, fence)))));
     }
 
     private Uni<?> applyCredentials(SqlConnection connection, UUID organizationId, CredentialsChange change) {

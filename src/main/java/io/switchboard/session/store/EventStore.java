@@ -1,0 +1,113 @@
+package io.switchboard.session.store;
+
+import io.smallrye.mutiny.Uni;
+import io.switchboard.protocol.crypto.CryptoException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.UUID;
+
+/**
+ * The organizations' events, each written in the transaction of the change it reports, with one
+ * webhook delivery per endpoint that asked for its type (the webhook outbox) and a notification on
+ * {@value #CHANNEL}. The JSON body is fixed when the event is written, so every delivery and every
+ * retry sends the same bytes under the same id.
+ */
+@ApplicationScoped
+public class EventStore {
+
+    public static final String CHANNEL = "switchboard_event";
+    public static final String SESSION_STATE_CHANGED = "session.state_changed";
+    public static final String SESSION_QR = "session.qr";
+    public static final String MESSAGE_RECEIVED = "message.received";
+    public static final String MESSAGE_STATUS = "message.status";
+    static final String PURPOSE = "event";
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    /** An event as stored: {@code body} is the JSON sent to webhooks and streams. */
+    public record Event(long seq, UUID id, UUID organizationId, String type, String conversation, String body, Instant createdAt) {
+    }
+
+    private final Pool pool;
+    private final CredentialsCipher cipher;
+
+    EventStore(Pool pool, CredentialsCipher cipher) {
+        this.pool = pool;
+        this.cipher = cipher;
+    }
+
+    /**
+     * In the caller's transaction: the event {@code type} with {@code data}, its deliveries and the
+     * notification. {@code conversation} orders deliveries (events of one conversation reach an
+     * endpoint in order); null puts the event in the organization's "session" conversation.
+     */
+    Uni<Void> append(SqlConnection connection, UUID organizationId, String type, String conversation, JsonObject data) {
+        UUID id = UUID.randomUUID();
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+        String body = new JsonObject().put("id", "evt_" + id.toString().replace("-", "")).put("type", type)
+                .put("timestamp", now.toInstant().toString()).put("organizationId", organizationId.toString())
+                .put("data", data).encode();
+        CredentialsCipher.Sealed sealed = cipher.sealText(organizationId, PURPOSE, body);
+        String ordering = conversation == null ? "session" : conversation;
+        return connection.preparedQuery("INSERT INTO whatsapp_event (id, organization_id, type, conversation, nonce, ciphertext,"
+                + " key_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq")
+                .execute(Tuple.from(Arrays.asList(id, organizationId, type, ordering, Buffer.buffer(sealed.nonce()),
+                        Buffer.buffer(sealed.ciphertext()), sealed.keyId(), now)))
+                .flatMap(rows -> connection.preparedQuery("INSERT INTO webhook_delivery (id, endpoint_id, event_seq, organization_id,"
+                        + " conversation, status, next_attempt_at, created_at, updated_at) SELECT gen_random_uuid(), e.id, $1, $2, $3,"
+                        + " 'pending', $4, $4, $4 FROM webhook_endpoint e WHERE e.organization_id = $2 AND $5 = ANY(e.events)")
+                        .execute(Tuple.from(Arrays.asList(rows.iterator().next().getLong(0), organizationId, ordering, now, type))))
+                .flatMap(ignored -> connection.preparedQuery("SELECT pg_notify($1, $2)")
+                        .execute(Tuple.of(CHANNEL, organizationId.toString())))
+                .replaceWithVoid();
+    }
+
+    /** The event with sequence number {@code seq}; null when gone. */
+    public Uni<Event> find(long seq) {
+        return pool.preparedQuery("SELECT * FROM whatsapp_event WHERE seq = $1").execute(Tuple.of(seq))
+                .map(rows -> rows.size() == 0 ? null : event(rows.iterator().next()))
+                .ifNoItem().after(TIMEOUT).failWith(() -> new IllegalStateException("the database did not answer in time"));
+    }
+
+    /** The organization's events after {@code afterSeq}, oldest first, at most {@code limit}. */
+    public Uni<java.util.List<Event>> after(UUID organizationId, long afterSeq, int limit) {
+        return pool.preparedQuery("SELECT * FROM whatsapp_event WHERE organization_id = $1 AND seq > $2 ORDER BY seq LIMIT $3")
+                .execute(Tuple.of(organizationId, afterSeq, limit))
+                .map(rows -> {
+                    java.util.List<Event> events = new java.util.ArrayList<>();
+                    rows.forEach(row -> events.add(event(row)));
+                    return events;
+                })
+                .ifNoItem().after(TIMEOUT).failWith(() -> new IllegalStateException("the database did not answer in time"));
+    }
+
+    /** The newest sequence number of the organization's events (0 when none). */
+    public Uni<Long> latest(UUID organizationId) {
+        return pool.preparedQuery("SELECT coalesce(max(seq), 0) FROM whatsapp_event WHERE organization_id = $1")
+                .execute(Tuple.of(organizationId)).map(rows -> rows.iterator().next().getLong(0))
+                .ifNoItem().after(TIMEOUT).failWith(() -> new IllegalStateException("the database did not answer in time"));
+    }
+
+    private Event event(Row row) {
+        UUID organizationId = row.getUUID("organization_id");
+        String body;
+        try {
+            body = cipher.openText(organizationId, PURPOSE, new CredentialsCipher.Sealed(row.getBuffer("nonce").getBytes(),
+                    row.getBuffer("ciphertext").getBytes(), row.getString("key_id")));
+        } catch (CryptoException e) {
+            throw new CredentialsUnreadable(organizationId, "an event: " + e.getMessage());
+        }
+        return new Event(row.getLong("seq"), row.getUUID("id"), organizationId, row.getString("type"), row.getString("conversation"),
+                body, SessionStore.instant(row.getOffsetDateTime("created_at")));
+    }
+}

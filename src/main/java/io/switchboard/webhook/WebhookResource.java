@@ -1,0 +1,202 @@
+package io.switchboard.webhook;
+
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.switchboard.security.TenantAccess;
+import io.switchboard.session.store.EventStore;
+import io.switchboard.session.store.SessionStore;
+import io.switchboard.web.ApiException;
+import io.switchboard.web.CanonicalUuid;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+
+/**
+ * An organization's webhook endpoints: registered with a URL and the event types wanted; the
+ * signing secret is shown once (at creation and at each rotation); deliveries can be read with
+ * every attempt and sent again.
+ */
+@Path("/api/v1/organizations/{id}/webhooks")
+@Authenticated
+@SecurityRequirement(name = "SecurityScheme")
+@Produces(MediaType.APPLICATION_JSON)
+public class WebhookResource {
+
+    static final Set<String> EVENTS = Set.of(EventStore.SESSION_STATE_CHANGED, EventStore.SESSION_QR, EventStore.MESSAGE_RECEIVED,
+            EventStore.MESSAGE_STATUS);
+    static final int MAX_ENDPOINTS = 10;
+
+    /** {@code url}: where to post; {@code events}: the types wanted (at least one). */
+    public record EndpointRequest(String url, List<String> events) {
+    }
+
+    private final WebhookStore store;
+    private final SessionStore sessions;
+    private final TenantAccess access;
+    private final WebhookConfig config;
+
+    WebhookResource(WebhookStore store, SessionStore sessions, TenantAccess access, WebhookConfig config) {
+        this.store = store;
+        this.sessions = sessions;
+        this.access = access;
+        this.config = config;
+    }
+
+    @POST
+    public Uni<Response> create(@PathParam("id") String id, EndpointRequest request) {
+        UUID org = organization(id);
+        if (request == null || request.url() == null) {
+            throw ApiException.invalidField("url", "is required");
+        }
+        if (request.events() == null || request.events().isEmpty() || !EVENTS.containsAll(request.events())) {
+            throw ApiException.invalidField("events", "must list one or more of " + EVENTS);
+        }
+        URI uri;
+        try {
+            uri = UrlGuard.parse(request.url());
+        } catch (UrlGuard.Refused e) {
+            throw ApiException.invalidField("url", e.getMessage().replaceFirst("^url ", ""));
+        }
+        List<String> events = request.events().stream().distinct().sorted().toList();
+        return exists(org)
+                .flatMap(ignored -> Uni.createFrom().item(() -> {
+                    try {
+                        UrlGuard.check(uri, config.allowPrivateTargets());
+                        return uri;
+                    } catch (UrlGuard.Refused e) {
+                        throw ApiException.badRequest("url-not-allowed", e.getMessage());
+                    }
+                }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                .flatMap(ignored -> store.list(org))
+                .flatMap(existing -> {
+                    if (existing.size() >= MAX_ENDPOINTS) {
+                        throw ApiException.conflict("too-many-webhooks", "An organization has at most " + MAX_ENDPOINTS + " webhooks.");
+                    }
+                    String secret = WebhookSigner.newSecret();
+                    return store.create(org, request.url(), events, secret).map(endpoint -> {
+                        Map<String, Object> view = view(endpoint);
+                        view.put("secret", secret);
+                        return Response.status(201).entity(view).build();
+                    });
+                });
+    }
+
+    @GET
+    public Uni<Map<String, Object>> list(@PathParam("id") String id) {
+        UUID org = organization(id);
+        return exists(org).flatMap(ignored -> store.list(org))
+                .map(endpoints -> Map.of("success", true, "items", endpoints.stream().map(WebhookResource::view).toList()));
+    }
+
+    @DELETE
+    @Path("/{webhookId}")
+    public Uni<Response> delete(@PathParam("id") String id, @PathParam("webhookId") String webhookId) {
+        UUID org = organization(id);
+        UUID webhook = CanonicalUuid.pathParameter("webhookId", webhookId);
+        return exists(org).flatMap(ignored -> store.delete(org, webhook)).map(deleted -> {
+            if (!deleted) {
+                throw ApiException.notFound("webhook-not-found", "Webhook " + webhook + " does not exist.");
+            }
+            return Response.noContent().build();
+        });
+    }
+
+    /** A new secret, shown once; the old one keeps signing (alongside) for {@code switchboard.webhooks.secret-overlap}. */
+    @POST
+    @Path("/{webhookId}/rotate-secret")
+    public Uni<Map<String, Object>> rotate(@PathParam("id") String id, @PathParam("webhookId") String webhookId) {
+        UUID org = organization(id);
+        UUID webhook = CanonicalUuid.pathParameter("webhookId", webhookId);
+        String secret = WebhookSigner.newSecret();
+        Instant until = Instant.now().plus(config.secretOverlap());
+        return exists(org).flatMap(ignored -> store.rotate(org, webhook, secret, until)).map(rotated -> {
+            if (!rotated) {
+                throw ApiException.notFound("webhook-not-found", "Webhook " + webhook + " does not exist.");
+            }
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("success", true);
+            view.put("id", webhook);
+            view.put("secret", secret);
+            view.put("previousSecretValidUntil", until);
+            return view;
+        });
+    }
+
+    /** Recent deliveries, newest first, each with its attempts (status code, latency, error, 1 KB of the answer). */
+    @GET
+    @Path("/deliveries")
+    public Uni<Map<String, Object>> deliveries(@PathParam("id") String id, @QueryParam("limit") String limit) {
+        UUID org = organization(id);
+        int size;
+        try {
+            size = limit == null ? 50 : Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            size = -1;
+        }
+        if (size < 1 || size > 200) {
+            throw ApiException.badRequest("invalid-query", "limit must be 1 to 200.");
+        }
+        int chosen = size;
+        return exists(org).flatMap(ignored -> store.deliveries(org, chosen))
+                .map(deliveries -> Map.of("success", true, "items", deliveries));
+    }
+
+    @POST
+    @Path("/deliveries/{deliveryId}/redeliver")
+    public Uni<Response> redeliver(@PathParam("id") String id, @PathParam("deliveryId") String deliveryId) {
+        UUID org = organization(id);
+        UUID delivery = CanonicalUuid.pathParameter("deliveryId", deliveryId);
+        return exists(org).flatMap(ignored -> store.redeliver(org, delivery)).flatMap(queued -> {
+            if (queued) {
+                return Uni.createFrom().item(Response.accepted(Map.of("success", true, "id", delivery, "status", "pending")).build());
+            }
+            return store.deliveryExists(org, delivery).map(found -> {
+                if (!found) {
+                    throw ApiException.notFound("delivery-not-found", "Delivery " + delivery + " does not exist.");
+                }
+                throw ApiException.conflict("delivery-in-progress", "The delivery is being attempted right now; try again shortly.");
+            });
+        });
+    }
+
+    private UUID organization(String id) {
+        UUID org = CanonicalUuid.pathParameter("id", id);
+        access.requireOrganization(org);
+        return org;
+    }
+
+    private Uni<UUID> exists(UUID org) {
+        return sessions.organizationExists(org).map(found -> {
+            if (!found) {
+                throw ApiException.notFound("organization-not-found", "Organization " + org + " does not exist.");
+            }
+            return org;
+        });
+    }
+
+    private static Map<String, Object> view(WebhookStore.Endpoint endpoint) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("success", true);
+        view.put("id", endpoint.id());
+        view.put("url", endpoint.url());
+        view.put("events", endpoint.events());
+        view.put("createdAt", endpoint.createdAt());
+        view.put("previousSecretValidUntil", endpoint.previousSecretValidUntil());
+        return view;
+    }
+}

@@ -1,0 +1,223 @@
+package io.switchboard.webhook;
+
+import io.smallrye.mutiny.Uni;
+import io.switchboard.protocol.crypto.CryptoException;
+import io.switchboard.session.store.CredentialsCipher;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Webhook endpoints (secrets sealed like the credentials), their deliveries (the outbox the event
+ * writes fill) and every attempt. A delivery is claimed by one replica at a time (row lock, then a
+ * claim that expires), and only when no earlier delivery of the same conversation to the same
+ * endpoint is still open, so each endpoint sees a conversation's events in order.
+ */
+@ApplicationScoped
+public class WebhookStore {
+
+    static final String SECRET_PURPOSE = "webhook-secret";
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    /** An endpoint as shown (never its secret). */
+    public record Endpoint(UUID id, UUID organizationId, String url, List<String> events, Instant createdAt,
+            Instant previousSecretValidUntil) {
+    }
+
+    /** A delivery to attempt now. */
+    record Due(UUID id, UUID endpointId, UUID organizationId, String url, long eventSeq, int attempts, Instant createdAt) {
+    }
+
+    /** One attempt of a delivery. */
+    public record Attempt(int n, Instant at, Integer statusCode, long latencyMs, String error, String response) {
+    }
+
+    /** A delivery with its attempts. */
+    public record Delivery(UUID id, UUID endpointId, String eventType, long eventSeq, String status, int attempts,
+            Instant nextAttemptAt, Instant createdAt, List<Attempt> log) {
+    }
+
+    private final Pool pool;
+    private final CredentialsCipher cipher;
+
+    WebhookStore(Pool pool, CredentialsCipher cipher) {
+        this.pool = pool;
+        this.cipher = cipher;
+    }
+
+    Uni<Endpoint> create(UUID organizationId, String url, List<String> events, String secret) {
+        UUID id = UUID.randomUUID();
+        CredentialsCipher.Sealed sealed = cipher.sealText(organizationId, SECRET_PURPOSE, secret);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        return bounded(pool.preparedQuery("INSERT INTO webhook_endpoint (id, organization_id, url, events, nonce, ciphertext, key_id,"
+                + " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)").execute(Tuple.from(Arrays.asList(id, organizationId, url,
+                        events.toArray(new String[0]), Buffer.buffer(sealed.nonce()), Buffer.buffer(sealed.ciphertext()), sealed.keyId(),
+                        now))))
+                .map(ignored -> new Endpoint(id, organizationId, url, List.copyOf(events), now.toInstant(), null));
+    }
+
+    Uni<List<Endpoint>> list(UUID organizationId) {
+        return bounded(pool.preparedQuery("SELECT id, organization_id, url, events, created_at, previous_valid_until FROM webhook_endpoint"
+                + " WHERE organization_id = $1 ORDER BY created_at, id").execute(Tuple.of(organizationId)).map(rows -> {
+                    List<Endpoint> endpoints = new ArrayList<>();
+                    rows.forEach(row -> endpoints.add(endpoint(row)));
+                    return endpoints;
+                }));
+    }
+
+    Uni<Boolean> delete(UUID organizationId, UUID id) {
+        return bounded(pool.preparedQuery("DELETE FROM webhook_endpoint WHERE organization_id = $1 AND id = $2")
+                .execute(Tuple.of(organizationId, id)).map(rows -> rows.rowCount() == 1));
+    }
+
+    /** A new secret; the current one stays valid (deliveries signed with both) until {@code overlapUntil}. */
+    Uni<Boolean> rotate(UUID organizationId, UUID id, String secret, Instant overlapUntil) {
+        CredentialsCipher.Sealed sealed = cipher.sealText(organizationId, SECRET_PURPOSE, secret);
+        return bounded(pool.preparedQuery("UPDATE webhook_endpoint SET previous_nonce = nonce, previous_ciphertext = ciphertext,"
+                + " previous_key_id = key_id, previous_valid_until = $3, nonce = $4, ciphertext = $5, key_id = $6"
+                + " WHERE organization_id = $1 AND id = $2").execute(Tuple.from(Arrays.asList(organizationId, id,
+                        overlapUntil.atOffset(ZoneOffset.UTC), Buffer.buffer(sealed.nonce()), Buffer.buffer(sealed.ciphertext()),
+                        sealed.keyId()))).map(rows -> rows.rowCount() == 1));
+    }
+
+    /** The secrets deliveries to {@code endpointId} are signed with now: the current one, and the previous during an overlap. */
+    Uni<List<String>> secrets(UUID endpointId) {
+        return bounded(pool.preparedQuery("SELECT * FROM webhook_endpoint WHERE id = $1").execute(Tuple.of(endpointId)).map(rows -> {
+            if (rows.size() == 0) {
+                return List.<String>of();
+            }
+            Row row = rows.iterator().next();
+            UUID organizationId = row.getUUID("organization_id");
+            List<String> secrets = new ArrayList<>();
+            secrets.add(open(organizationId, row.getBuffer("nonce").getBytes(), row.getBuffer("ciphertext").getBytes(),
+                    row.getString("key_id")));
+            OffsetDateTime until = row.getOffsetDateTime("previous_valid_until");
+            if (until != null && until.toInstant().isAfter(Instant.now()) && row.getBuffer("previous_nonce") != null) {
+                secrets.add(open(organizationId, row.getBuffer("previous_nonce").getBytes(),
+                        row.getBuffer("previous_ciphertext").getBytes(), row.getString("previous_key_id")));
+            }
+            return secrets;
+        }));
+    }
+
+    /** Claims up to {@code limit} due deliveries for {@code replica} until {@code claimFor} from now. */
+    Uni<List<Due>> claim(String replica, int limit, Duration claimFor) {
+        return bounded(pool.preparedQuery("UPDATE webhook_delivery d SET status = 'delivering', claimed_by = $1,"
+                + " claimed_until = now() + ($3 * interval '1 millisecond'), updated_at = now() FROM webhook_endpoint w"
+                + " WHERE w.id = d.endpoint_id AND d.id IN (SELECT c.id FROM webhook_delivery c WHERE (c.status = 'pending'"
+                + " OR (c.status = 'delivering' AND c.claimed_until < now())) AND c.next_attempt_at <= now() AND NOT EXISTS"
+                + " (SELECT 1 FROM webhook_delivery e WHERE e.endpoint_id = c.endpoint_id AND e.conversation = c.conversation"
+                + " AND e.event_seq < c.event_seq AND e.status IN ('pending', 'delivering')) ORDER BY c.event_seq LIMIT $2"
+                + " FOR UPDATE SKIP LOCKED) RETURNING d.id, d.endpoint_id, d.organization_id, w.url, d.event_seq, d.attempts, d.created_at")
+                .execute(Tuple.of(replica, limit, claimFor.toMillis())).map(rows -> {
+                    List<Due> due = new ArrayList<>();
+                    rows.forEach(row -> due.add(new Due(row.getUUID("id"), row.getUUID("endpoint_id"), row.getUUID("organization_id"),
+                            row.getString("url"), row.getLong("event_seq"), row.getInteger("attempts"),
+                            row.getOffsetDateTime("created_at").toInstant())));
+                    return due;
+                }));
+    }
+
+    /**
+     * Records attempt {@code n} of a delivery this replica holds and moves it on: {@code delivered},
+     * {@code dead}, or {@code pending} again at {@code nextAttemptAt}.
+     */
+    Uni<Void> attempted(UUID deliveryId, String replica, int n, Integer statusCode, long latencyMs, String error, String response,
+            String next, Instant nextAttemptAt) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        return bounded(pool.withTransaction(connection -> connection.preparedQuery("UPDATE webhook_delivery SET status = $3,"
+                + " attempts = $4, next_attempt_at = $5, claimed_by = NULL, claimed_until = NULL, updated_at = $6"
+                + " WHERE id = $1 AND claimed_by = $2 AND status = 'delivering'")
+                .execute(Tuple.from(Arrays.asList(deliveryId, replica, next, n, (nextAttemptAt == null ? Instant.now() : nextAttemptAt)
+                        .atOffset(ZoneOffset.UTC), now)))
+                .flatMap(updated -> updated.rowCount() == 0 ? Uni.createFrom().voidItem()
+                        : connection.preparedQuery("INSERT INTO webhook_attempt (delivery_id, n, at, status_code, latency_ms, error,"
+                                + " response) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING")
+                                .execute(Tuple.from(Arrays.asList(deliveryId, n, now, statusCode, latencyMs, limit(error, 500),
+                                        limit(response, 1024)))).replaceWithVoid())));
+    }
+
+    /** Recent deliveries of the organization, newest first, with their attempts. */
+    Uni<List<Delivery>> deliveries(UUID organizationId, int limit) {
+        return bounded(pool.preparedQuery("SELECT d.*, e.type FROM webhook_delivery d JOIN whatsapp_event e ON e.seq = d.event_seq"
+                + " WHERE d.organization_id = $1 ORDER BY d.event_seq DESC, d.id LIMIT $2").execute(Tuple.of(organizationId, limit))
+                .flatMap(rows -> {
+                    List<Row> found = new ArrayList<>();
+                    rows.forEach(found::add);
+                    if (found.isEmpty()) {
+                        return Uni.createFrom().item(List.<Delivery>of());
+                    }
+                    UUID[] ids = found.stream().map(row -> row.getUUID("id")).toArray(UUID[]::new);
+                    return pool.preparedQuery("SELECT * FROM webhook_attempt WHERE delivery_id = ANY($1) ORDER BY n")
+                            .execute(Tuple.of(ids)).map(attempts -> {
+                                List<Delivery> deliveries = new ArrayList<>();
+                                for (Row row : found) {
+                                    List<Attempt> log = new ArrayList<>();
+                                    attempts.forEach(attempt -> {
+                                        if (attempt.getUUID("delivery_id").equals(row.getUUID("id"))) {
+                                            log.add(new Attempt(attempt.getInteger("n"), attempt.getOffsetDateTime("at").toInstant(),
+                                                    attempt.getInteger("status_code"), attempt.getLong("latency_ms"),
+                                                    attempt.getString("error"), attempt.getString("response")));
+                                        }
+                                    });
+                                    deliveries.add(new Delivery(row.getUUID("id"), row.getUUID("endpoint_id"), row.getString("type"),
+                                            row.getLong("event_seq"), row.getString("status"), row.getInteger("attempts"),
+                                            row.getOffsetDateTime("next_attempt_at").toInstant(),
+                                            row.getOffsetDateTime("created_at").toInstant(), log));
+                                }
+                                return deliveries;
+                            });
+                }));
+    }
+
+    /** Sends a delivery again (whatever its state but one being attempted): pending now, its attempts kept. */
+    Uni<Boolean> redeliver(UUID organizationId, UUID deliveryId) {
+        return bounded(pool.preparedQuery("UPDATE webhook_delivery SET status = 'pending', next_attempt_at = now(), updated_at = now()"
+                + " WHERE organization_id = $1 AND id = $2 AND status <> 'delivering'").execute(Tuple.of(organizationId, deliveryId))
+                .map(rows -> rows.rowCount() == 1));
+    }
+
+    Uni<Boolean> deliveryExists(UUID organizationId, UUID deliveryId) {
+        return bounded(pool.preparedQuery("SELECT 1 FROM webhook_delivery WHERE organization_id = $1 AND id = $2")
+                .execute(Tuple.of(organizationId, deliveryId)).map(rows -> rows.size() == 1));
+    }
+
+    /** Deliveries waiting (pending or being attempted), for the queue-depth gauge. */
+    Uni<Long> open() {
+        return bounded(pool.preparedQuery("SELECT count(*) FROM webhook_delivery WHERE status IN ('pending', 'delivering')")
+                .execute().map(rows -> rows.iterator().next().getLong(0)));
+    }
+
+    private String open(UUID organizationId, byte[] nonce, byte[] ciphertext, String keyId) {
+        try {
+            return cipher.openText(organizationId, SECRET_PURPOSE, new CredentialsCipher.Sealed(nonce, ciphertext, keyId));
+        } catch (CryptoException e) {
+            throw new IllegalStateException("a webhook secret cannot be opened with the configured keys", e);
+        }
+    }
+
+    private static Endpoint endpoint(Row row) {
+        OffsetDateTime until = row.getOffsetDateTime("previous_valid_until");
+        return new Endpoint(row.getUUID("id"), row.getUUID("organization_id"), row.getString("url"),
+                Arrays.asList(row.getArrayOfStrings("events")), row.getOffsetDateTime("created_at").toInstant(),
+                until == null ? null : until.toInstant());
+    }
+
+    private static String limit(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max);
+    }
+
+    private static <T> Uni<T> bounded(Uni<T> call) {
+        return call.ifNoItem().after(TIMEOUT).failWith(() -> new IllegalStateException("the database did not answer in time"));
+    }
+}

@@ -1,0 +1,199 @@
+package io.switchboard.webhook;
+
+import static io.switchboard.support.Api.as;
+import static io.switchboard.support.Api.linkedOrganization;
+import static io.switchboard.support.Api.randomPhone;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.switchboard.support.Tokens;
+import io.vertx.core.json.JsonObject;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Webhooks end to end: a real HTTP receiver on loopback, a text sent to the sandbox phone and one
+ * received from it. Every request is verified here with the test's own implementation of the
+ * Standard Webhooks signature; the receiver's first answers fail, so deliveries are retried; the
+ * statuses of one conversation arrive in order; a delivery is sent again on request; a rotated
+ * secret signs alongside the old one.
+ */
+@QuarkusTest
+class WebhooksTest {
+
+    record Received(String id, String timestamp, String signature, String body) {
+    }
+
+    private HttpServer receiver;
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final AtomicInteger failuresLeft = new AtomicInteger();
+
+    @BeforeEach
+    void startReceiver() throws Exception {
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hooks", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            int status = 204;
+            if (failuresLeft.getAndDecrement() > 0) {
+                status = 500;
+            } else {
+                received.add(new Received(exchange.getRequestHeaders().getFirst("webhook-id"),
+                        exchange.getRequestHeaders().getFirst("webhook-timestamp"),
+                        exchange.getRequestHeaders().getFirst("webhook-signature"), new String(body, StandardCharsets.UTF_8)));
+            }
+            byte[] answer = status == 500 ? "not now".getBytes(StandardCharsets.UTF_8) : new byte[0];
+            exchange.sendResponseHeaders(status, answer.length == 0 ? -1 : answer.length);
+            if (answer.length > 0) {
+                exchange.getResponseBody().write(answer);
+            }
+            exchange.close();
+        });
+        receiver.start();
+    }
+
+    @AfterEach
+    void stopReceiver() {
+        receiver.stop(0);
+    }
+
+    @Test
+    void eventsArriveSignedInOrderRetriedAndRedeliverable() throws Exception {
+        String ours = randomPhone("1561");
+        String theirs = randomPhone("1562");
+        UUID org = linkedOrganization("Webhooks", ours);
+        String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks";
+        JsonPath created = as(Tokens.admin()).body(Map.of("url", url, "events", List.of("message.status", "message.received")))
+                .post(base(org)).then().statusCode(201).extract().jsonPath();
+        String secret = created.getString("secret");
+        assertTrue(secret.startsWith("whsec_"), secret);
+        String webhook = created.getString("id");
+        List<Map<String, Object>> listed = as(Tokens.admin()).get(base(org)).then().statusCode(200).extract().jsonPath().getList("items");
+        assertEquals(1, listed.size());
+        assertNull(listed.get(0).get("secret"), "the secret is shown once");
+
+        failuresLeft.set(2);
+        as(Tokens.admin()).body(Map.of("to", ours, "text", "hello from the phone"))
+                .post("/sandbox/v1/accounts/" + theirs + "/messages").then().statusCode(202);
+        String id = as(Tokens.admin()).body(Map.of("to", theirs, "text", "hello back")).post("/api/v1/organizations/" + org
+                + "/whatsapp/messages").then().statusCode(202).extract().path("id");
+        awaitTrue("the sent text reaches delivered", () -> statuses(id).contains("delivered"));
+        String whatsappId = as(Tokens.admin()).get("/api/v1/organizations/" + org + "/whatsapp/messages/" + id).then()
+                .extract().path("whatsappId");
+        as(Tokens.admin()).body(Map.of("ids", List.of(whatsappId))).post("/sandbox/v1/accounts/" + theirs + "/read").then().statusCode(200);
+        awaitTrue("every status of the text arrives", () -> statuses(id).contains("read"));
+        awaitTrue("the received text arrives", () -> types().contains("message.received"));
+
+        for (Received request : received) {
+            assertTrue(verifies(request, List.of(secret)), "signature verifies: " + request);
+            JsonObject body = new JsonObject(request.body());
+            assertEquals(request.id(), body.getString("id"), "webhook-id is the event's id");
+            assertTrue(Math.abs(Instant.now().getEpochSecond() - Long.parseLong(request.timestamp())) < 300);
+            assertEquals(org.toString(), body.getString("organizationId"));
+        }
+        assertEquals(List.of("queued", "sent", "delivered", "read"), statuses(id), "one conversation's events in order");
+        JsonObject inbound = received.stream().map(r -> new JsonObject(r.body())).filter(b -> "message.received".equals(b.getString("type")))
+                .findFirst().orElseThrow();
+        assertEquals("hello from the phone", inbound.getJsonObject("data").getString("text"));
+        assertEquals(theirs, inbound.getJsonObject("data").getJsonObject("from").getString("phone"));
+
+        JsonPath log = as(Tokens.admin()).get(base(org) + "/deliveries").then().statusCode(200).extract().jsonPath();
+        List<Map<String, Object>> deliveries = log.getList("items");
+        assertTrue(deliveries.stream().allMatch(d -> "delivered".equals(d.get("status"))), deliveries.toString());
+        assertTrue(deliveries.stream().anyMatch(d -> ((List<?>) d.get("log")).size() >= 2
+                && ((Map<?, ?>) ((List<?>) d.get("log")).get(0)).get("statusCode").equals(500)), "a failed first attempt is logged: " + deliveries);
+
+        String again = (String) deliveries.get(0).get("id");
+        int before = received.size();
+        as(Tokens.admin()).post(base(org) + "/deliveries/" + again + "/redeliver").then().statusCode(202);
+        awaitTrue("the redelivery arrives", () -> received.size() > before);
+        String redeliveredId = received.get(received.size() - 1).id();
+        assertTrue(received.subList(0, before).stream().anyMatch(r -> r.id().equals(redeliveredId)), "same event id again");
+
+        String rotated = as(Tokens.admin()).post(base(org) + "/" + webhook + "/rotate-secret").then().statusCode(200)
+                .extract().path("secret");
+        int beforeRotation = received.size();
+        as(Tokens.admin()).body(Map.of("to", ours, "text", "after the rotation"))
+                .post("/sandbox/v1/accounts/" + theirs + "/messages").then().statusCode(202);
+        awaitTrue("an event after the rotation arrives", () -> received.size() > beforeRotation);
+        Received signedTwice = received.get(received.size() - 1);
+        assertEquals(2, signedTwice.signature().split(" ").length, "signed with the new and the previous secret");
+        assertTrue(verifies(signedTwice, List.of(rotated)) && verifies(signedTwice, List.of(secret)));
+
+        as(Tokens.admin()).delete(base(org) + "/" + webhook).then().statusCode(204);
+        as(Tokens.admin()).delete(base(org) + "/" + webhook).then().statusCode(404).body("reason", equalTo("webhook-not-found"));
+    }
+
+    @Test
+    void badRegistrationsAreRefused() throws Exception {
+        UUID org = io.switchboard.support.Api.createOrganization("Webhooks input");
+        as(Tokens.admin()).body(Map.of("url", "ftp://example.com/x", "events", List.of("message.status"))).post(base(org))
+                .then().statusCode(400).contentType("application/problem+json");
+        as(Tokens.admin()).body(Map.of("url", "http://user:pw@example.com/x", "events", List.of("message.status"))).post(base(org))
+                .then().statusCode(400);
+        as(Tokens.admin()).body(Map.of("url", "http://127.0.0.1/x", "events", List.of("message.nope"))).post(base(org))
+                .then().statusCode(400);
+        as(Tokens.admin()).body(Map.of("url", "http://127.0.0.1/x", "events", List.of())).post(base(org)).then().statusCode(400);
+        as(Tokens.admin()).body(Map.of("url", "http://no-such-host.invalid/x", "events", List.of("message.status"))).post(base(org))
+                .then().statusCode(400).body("reason", equalTo("url-not-allowed"));
+        as(Tokens.member(UUID.randomUUID())).get(base(org)).then().statusCode(403);
+        as(Tokens.admin()).post(base(org) + "/deliveries/" + UUID.randomUUID() + "/redeliver").then().statusCode(404);
+    }
+
+    /** The test's own Standard Webhooks verifier: HMAC-SHA256 over id.timestamp.body with the secret's bytes. */
+    private static boolean verifies(Received request, List<String> secrets) throws Exception {
+        List<String> expected = new ArrayList<>();
+        for (String secret : secrets) {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring("whsec_".length())), "HmacSHA256"));
+            expected.add("v1," + Base64.getEncoder().encodeToString(mac.doFinal((request.id() + "." + request.timestamp() + "."
+                    + request.body()).getBytes(StandardCharsets.UTF_8))));
+        }
+        for (String given : request.signature().split(" ")) {
+            if (expected.contains(given)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<String> statuses(String messageId) {
+        return received.stream().map(r -> new JsonObject(r.body())).filter(b -> "message.status".equals(b.getString("type"))
+                && messageId.equals(b.getJsonObject("data").getString("id"))).map(b -> b.getJsonObject("data").getString("status"))
+                .distinct().toList();
+    }
+
+    private List<String> types() {
+        return received.stream().map(r -> new JsonObject(r.body()).getString("type")).toList();
+    }
+
+    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.currentTimeMillis() < deadline, what + ": never happened");
+            Thread.sleep(50);
+        }
+    }
+
+    private static String base(UUID org) {
+        return "/api/v1/organizations/" + org + "/webhooks";
+    }
+}
