@@ -142,6 +142,55 @@ class WebhooksTest {
         as(Tokens.admin()).delete(base(org) + "/" + webhook).then().statusCode(404).body("reason", equalTo("webhook-not-found"));
     }
 
+    /** The same events as Server-Sent Events: named by type, with the webhook body as data and a resumable id. */
+    @Test
+    void theEventStreamShowsWhatHappens() throws Exception {
+        String ours = randomPhone("1563");
+        String theirs = randomPhone("1564");
+        UUID org = linkedOrganization("Event stream", ours);
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + "/api/v1/organizations/" + org
+                        + "/whatsapp/events")).header("Authorization", "Bearer " + Tokens.admin()).header("Accept", "text/event-stream")
+                .build();
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<java.util.stream.Stream<String>>> response =
+                client.sendAsync(request, java.net.http.HttpResponse.BodyHandlers.ofLines());
+        Thread reader = new Thread(() -> {
+            try {
+                response.get(10, java.util.concurrent.TimeUnit.SECONDS).body().forEach(lines::add);
+            } catch (Exception e) {
+                lines.add("failed: " + e);
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        Thread.sleep(700);
+        as(Tokens.admin()).body(Map.of("to", ours, "text", "streamed text")).post("/sandbox/v1/accounts/" + theirs + "/messages")
+                .then().statusCode(202);
+        long deadline = System.currentTimeMillis() + 15_000;
+        String event = null;
+        String data = null;
+        String id = null;
+        while (System.currentTimeMillis() < deadline && data == null) {
+            String line = lines.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+            if (line == null) {
+                continue;
+            }
+            if (line.startsWith("id:")) {
+                id = line.substring(3).trim();
+            } else if (line.startsWith("event:")) {
+                event = line.substring(6).trim();
+            } else if (line.startsWith("data:") && "message.received".equals(event)) {
+                data = line.substring(5).trim();
+            }
+        }
+        response.cancel(true);
+        assertTrue(data != null, "a message.received event on the stream");
+        assertEquals("streamed text", new JsonObject(data).getJsonObject("data").getString("text"));
+        assertTrue(id != null && id.matches("[0-9]+"), "a resumable id: " + id);
+    }
+
     @Test
     void badRegistrationsAreRefused() throws Exception {
         UUID org = io.switchboard.support.Api.createOrganization("Webhooks input");

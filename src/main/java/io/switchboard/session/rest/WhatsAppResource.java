@@ -45,6 +45,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 public class WhatsAppResource {
 
     static final int RETRY_IN_MILLIS = 3000;
+    static final long EVENT_POLL_MILLIS = 500;
 
     private final SessionSupervisor supervisor;
     private final SessionStore store;
@@ -53,9 +54,11 @@ public class WhatsAppResource {
     private final StreamGate streams;
     private final StreamConfig streamConfig;
     private final Vertx vertx;
+    private final io.switchboard.session.store.EventStore events;
 
     WhatsAppResource(SessionSupervisor supervisor, SessionStore store, TenantAccess access, SessionConfig config,
-            StreamGate streams, StreamConfig streamConfig, Vertx vertx) {
+            StreamGate streams, StreamConfig streamConfig, Vertx vertx, io.switchboard.session.store.EventStore events) {
+        this.events = events;
         this.supervisor = supervisor;
         this.store = store;
         this.access = access;
@@ -182,6 +185,56 @@ public class WhatsAppResource {
                 });
             });
         }).onTermination().invoke(close);
+    }
+
+    /**
+     * The organization's events as Server-Sent Events, on any replica: each webhook event type
+     * ({@code session.state_changed}, {@code session.qr}, {@code message.received},
+     * {@code message.status}) as an SSE event of that name whose data is the webhook body and
+     * whose id is the event's sequence number; {@code Last-Event-ID} resumes after it. Read from
+     * the event log (every 500 ms), bounded like the QR stream.
+     */
+    @GET
+    @Path("/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public Multi<OutboundSseEvent> eventStream(@PathParam("id") String id, @jakarta.ws.rs.HeaderParam("Last-Event-ID") String last,
+            @Context Sse sse) {
+        UUID organizationId = CanonicalUuid.pathParameter("id", id);
+        access.requireOrganization(organizationId);
+        if (last != null && !last.matches("[0-9]{1,18}")) {
+            throw ApiException.badRequest("invalid-last-event-id", "Last-Event-ID must be an id this stream gave.");
+        }
+        Runnable close = streams.open(organizationId, access.scope().subject() == null ? "?" : access.scope().subject());
+        return organization(id).flatMap(org -> last != null ? Uni.createFrom().item(Long.parseLong(last)) : events.latest(org))
+                .onItem().transformToMulti(start -> {
+                    long expires = access.expiresAt();
+                    long lifetime = expires <= 0 ? Long.MAX_VALUE : Math.max(1, expires * 1000 - System.currentTimeMillis());
+                    return Multi.createFrom().<OutboundSseEvent>emitter(emitter -> {
+                        java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong(start);
+                        java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean();
+                        long poll = vertx.setPeriodic(EVENT_POLL_MILLIS, t -> {
+                            if (!reading.compareAndSet(false, true)) {
+                                return;
+                            }
+                            events.after(organizationId, seq.get(), 100).subscribe().with(found -> {
+                                for (io.switchboard.session.store.EventStore.Event event : found) {
+                                    emitter.emit(sse.newEventBuilder().id(String.valueOf(event.seq())).name(event.type())
+                                            .data(event.body()).build());
+                                    seq.set(event.seq());
+                                }
+                                reading.set(false);
+                            }, error -> reading.set(false));
+                        });
+                        long heartbeat = vertx.setPeriodic(streamConfig.heartbeat().toMillis(),
+                                t -> emitter.emit(sse.newEventBuilder().comment("heartbeat").build()));
+                        long end = lifetime == Long.MAX_VALUE ? -1 : vertx.setTimer(lifetime, t -> emitter.complete());
+                        emitter.onTermination(() -> {
+                            vertx.cancelTimer(poll);
+                            vertx.cancelTimer(heartbeat);
+                            vertx.cancelTimer(end);
+                        });
+                    });
+                }).onTermination().invoke(close);
     }
 
     @GET
