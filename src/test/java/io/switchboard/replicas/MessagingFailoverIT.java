@@ -1,0 +1,131 @@
+package io.switchboard.replicas;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.vertx.core.json.JsonObject;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Texts and webhooks across a crash, with two replicas of the packaged service: texts are queued
+ * through the replica that does not run the connection while the webhook receiver is down; the
+ * replica that runs it is killed (-9) mid-way. The other one takes over: every text reaches the
+ * phone once and ends delivered, and once the receiver is back every event arrives (duplicates
+ * only with the same webhook-id).
+ */
+class MessagingFailoverIT {
+
+    private static ReplicaCluster cluster;
+    private static ClusterSteps steps;
+    private static HttpServer receiver;
+    private static final AtomicBoolean receiverUp = new AtomicBoolean();
+    private static final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
+    private static final Map<String, String> bodies = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hooks", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if (!receiverUp.get()) {
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+                return;
+            }
+            String id = exchange.getRequestHeaders().getFirst("webhook-id");
+            received.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+            bodies.put(id, new String(body, StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        cluster = ReplicaCluster.start("sb_messaging", 18290, 2, Map.of(), Map.of(
+                "switchboard.webhooks.allow-private-targets", "true", "switchboard.webhooks.first-retry", "300ms",
+                "switchboard.webhooks.max-retry-interval", "2s", "switchboard.messages.send-rate", "20"));
+        steps = new ClusterSteps(cluster);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (receiver != null) {
+            receiver.stop(0);
+        }
+    }
+
+    @Test
+    void queuedTextsAndPendingWebhooksSurviveKillNine() throws Exception {
+        ServiceProcess a = cluster.replicas.get(0);
+        UUID org = steps.organization(a, "Failover with texts");
+        String jid = steps.link(a, org);
+        String phone = jid.substring(0, jid.indexOf(':'));
+        String friend = "1549" + (1_000_000 + (long) (Math.random() * 8_999_999));
+        cluster.on(cluster.sandbox).body(Map.of("to", phone, "text", "hi")).post("/sandbox/v1/accounts/" + friend + "/messages")
+                .then().statusCode(202);
+        String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks";
+        cluster.on(a).body(Map.of("url", url, "events", List.of("message.status", "message.received", "session.state_changed")))
+                .post("/api/v1/organizations/" + org + "/webhooks").then().statusCode(201);
+
+        ServiceProcess owner = cluster.owner(org);
+        ServiceProcess other = cluster.replicas.stream().filter(r -> r != owner).findFirst().orElseThrow();
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            if (i == 8) {
+                owner.kill9();
+            }
+            ids.add(cluster.on(other).header("Idempotency-Key", "failover-" + i).body(Map.of("to", friend, "text", "text " + i))
+                    .post("/api/v1/organizations/" + org + "/whatsapp/messages").then().statusCode(202).extract().path("id"));
+        }
+        // The same keys again on the survivor: the first answers, nothing queued twice.
+        for (int i = 0; i < 20; i++) {
+            assertTrue(ids.contains(cluster.on(other).header("Idempotency-Key", "failover-" + i).body(Map.of("to", friend, "text",
+                    "text " + i)).post("/api/v1/organizations/" + org + "/whatsapp/messages").then().statusCode(202)
+                    .extract().<String>path("id")));
+        }
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (cluster.count("SELECT count(*) FROM whatsapp_outbound_message WHERE organization_id = ? AND status IN ('delivered',"
+                + " 'read')", org) < ids.size()) {
+            assertTrue(System.currentTimeMillis() < deadline, "delivered only " + cluster.count("SELECT count(*) FROM"
+                    + " whatsapp_outbound_message WHERE organization_id = ? AND status IN ('delivered', 'read')", org) + " of 20");
+            Thread.sleep(250);
+        }
+        List<Map<String, Object>> onPhone = cluster.on(cluster.sandbox).get("/sandbox/v1/accounts/" + friend + "/messages").then()
+                .statusCode(200).extract().jsonPath().getList("received");
+        for (int i = 0; i < 20; i++) {
+            String text = "text " + i;
+            assertEquals(1, onPhone.stream().filter(m -> text.equals(m.get("text"))).count(), text + " reached the phone once");
+        }
+
+        receiverUp.set(true);
+        long events = cluster.count("SELECT count(*) FROM whatsapp_event WHERE organization_id = ? AND type IN ('message.status',"
+                + " 'message.received', 'session.state_changed') AND created_at >= (SELECT created_at FROM webhook_endpoint"
+                + " WHERE organization_id = ?)", org, org);
+        deadline = System.currentTimeMillis() + 60_000;
+        while (received.size() < events) {
+            assertTrue(System.currentTimeMillis() < deadline, "webhooks received " + received.size() + " of " + events);
+            Thread.sleep(250);
+        }
+        assertEquals(events, received.size(), "every event once by id (redeliveries reuse it)");
+        assertEquals(0, cluster.count("SELECT count(*) FROM webhook_delivery WHERE organization_id = ? AND status <> 'delivered'",
+                org), "every delivery done");
+        long statuses = bodies.values().stream().map(JsonObject::new).filter(b -> "message.status".equals(b.getString("type"))).count();
+        assertTrue(statuses >= 60, "queued, sent and delivered for each of the 20 texts: " + statuses);
+        System.out.printf("failover: 20 texts queued on the other replica around a kill -9, %d events delivered (%d requests)%n",
+                received.size(), received.values().stream().mapToInt(AtomicInteger::get).sum());
+    }
+}
