@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Webhooks end to end: a real HTTP receiver on loopback, a text sent to the sandbox phone and one
  * received from it. Every request is verified here with the test's own implementation of the
- * Standard Webhooks signature; the receiver's first answers fail, so deliveries are retried; the
+ * Standard Webhooks signature; the receiver's first answers fail and one times out, so deliveries are retried; the
  * statuses of one conversation arrive in order; a delivery is sent again on request; a rotated
  * secret signs alongside the old one.
  */
@@ -46,6 +46,7 @@ class WebhooksTest {
     private HttpServer receiver;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresLeft = new AtomicInteger();
+    private final AtomicInteger slowLeft = new AtomicInteger();
 
     @BeforeEach
     void startReceiver() throws Exception {
@@ -56,6 +57,14 @@ class WebhooksTest {
             if (failuresLeft.getAndDecrement() > 0) {
                 status = 500;
             } else {
+                if (slowLeft.getAndDecrement() > 0) {
+                    // Longer than switchboard.webhooks.timeout (3 s in tests): the sender gives up and retries.
+                    try {
+                        Thread.sleep(3_500);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 received.add(new Received(exchange.getRequestHeaders().getFirst("webhook-id"),
                         exchange.getRequestHeaders().getFirst("webhook-timestamp"),
                         exchange.getRequestHeaders().getFirst("webhook-signature"), new String(body, StandardCharsets.UTF_8)));
@@ -67,6 +76,7 @@ class WebhooksTest {
             }
             exchange.close();
         });
+        receiver.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         receiver.start();
     }
 
@@ -91,6 +101,7 @@ class WebhooksTest {
         assertNull(listed.get(0).get("secret"), "the secret is shown once");
 
         failuresLeft.set(2);
+        slowLeft.set(1);
         as(Tokens.admin()).body(Map.of("to", ours, "text", "hello from the phone"))
                 .post("/sandbox/v1/accounts/" + theirs + "/messages").then().statusCode(202);
         String id = as(Tokens.admin()).body(Map.of("to", theirs, "text", "hello back")).post("/api/v1/organizations/" + org
@@ -110,6 +121,11 @@ class WebhooksTest {
             assertEquals(org.toString(), body.getString("organizationId"));
         }
         assertEquals(List.of("queued", "sent", "delivered", "read"), statuses(id), "one conversation's events in order");
+        java.util.Map<String, String> byId = new java.util.HashMap<>();
+        for (Received request : received) {
+            String earlier = byId.putIfAbsent(request.id(), request.body());
+            assertTrue(earlier == null || earlier.equals(request.body()), "a duplicate carries the same id and body");
+        }
         JsonObject inbound = received.stream().map(r -> new JsonObject(r.body())).filter(b -> "message.received".equals(b.getString("type")))
                 .findFirst().orElseThrow();
         assertEquals("hello from the phone", inbound.getJsonObject("data").getString("text"));
