@@ -137,6 +137,39 @@ if (process.argv[7] === 'send') {
   process.exit(0);
 }
 
+// Reader mode (node e2e.mjs 6|7 … reader PHONE PEER COUNT): pair an account, print ready, send one text
+// "from Baileys" to PEER, then mark every text that arrives as read (sock.readMessages) until COUNT
+// arrived, printed with their ids; wait 2 s for the read receipts to go out, close.
+if (process.argv[7] === 'reader') {
+  const [phone, peer, count] = [process.argv[8], process.argv[9], Number(process.argv[10])];
+  const dir = path.join(workDir, `reader-${phone}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await connectUntilOpen(dir, phone, true, async (sock) => {
+    const texts = [];
+    sock.ev.on('messages.upsert', async ({ messages }) => {
+      for (const m of messages) {
+        const text = m.message?.conversation || m.message?.extendedTextMessage?.text;
+        if (text && !m.key.fromMe) {
+          texts.push({ text, id: m.key.id });
+          await sock.readMessages([m.key]);
+        }
+      }
+    });
+    step('ready');
+    await sendText(sock, `${peer}@s.whatsapp.net`, 'from Baileys');
+    const until = Date.now() + 60_000;
+    while (texts.length < count && Date.now() < until) {
+      sock.ev.flush?.(true);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    step('read', { texts });
+    await new Promise((r) => setTimeout(r, 2000));
+    sock.end(undefined);
+  });
+  step('passed');
+  process.exit(0);
+}
+
 // Receive mode (node e2e.mjs 6|7 … receive PHONE COUNT): pair an account, stay open until COUNT texts
 // arrived (printed with their sender), close.
 if (process.argv[7] === 'receive') {

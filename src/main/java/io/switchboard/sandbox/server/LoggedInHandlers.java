@@ -41,7 +41,10 @@ final class LoggedInHandlers {
                 // Baileys 7 hands out privacy tokens after a 1:1 send; the sandbox checks nothing about them.
                 Map.entry("set/privacy/tokens", (iq, child) -> Stanzas.result(iq, List.of())),
                 Map.entry("get/blocklist/", (iq, child) -> Stanzas.result(iq, List.of(Node.of("list")))),
-                Map.entry("get/privacy/privacy", (iq, child) -> Stanzas.result(iq, List.of(Node.of("privacy")))),
+                // WhatsApp's defaults: read receipts on (Baileys sends "read" rather than "read-self" only then).
+                Map.entry("get/privacy/privacy", (iq, child) -> Stanzas.result(iq, List.of(Node.withChildren("privacy", Stanzas.attrs(),
+                        List.of(category("readreceipts", "all"), category("last", "all"), category("online", "all"),
+                                category("profile", "all"), category("status", "contacts"), category("groupadd", "all")))))),
                 Map.entry("set/urn:xmpp:whatsapp:dirty/clean", this::clean),
                 Map.entry("get/encrypt/key", this::bundles),
                 Map.entry("get/usync/usync", this::usync));
@@ -252,6 +255,10 @@ final class LoggedInHandlers {
         return Stanzas.result(iq, List.of(Node.withChildren("usync", Stanzas.attrs("sid", usync.attribute("sid").orElse(""),
                 "mode", usync.attribute("mode").orElse("query"), "context", usync.attribute("context").orElse("")),
                 List.of(Node.withChildren("list", Stanzas.attrs(), users)))));
+    }
+
+    private static Node category(String name, String value) {
+        return Node.of("category", Stanzas.attrs("name", name, "value", value));
     }
 
     private static byte[] bytes(Node parent, String tag) {
