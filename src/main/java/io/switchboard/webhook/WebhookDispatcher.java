@@ -180,7 +180,11 @@ class WebhookDispatcher {
             }
         }
         store.attempted(due.id(), replica, attempt, status, millis, error, response, outcome, next).subscribe().with(
-                ok -> inFlight.decrementAndGet(), failure -> {
+                ok -> {
+                    inFlight.decrementAndGet();
+                    // A backlog drains at the receivers' pace, not the tick's: a freed slot claims the next one.
+                    vertx.runOnContext(ignored -> tick());
+                }, failure -> {
                     inFlight.decrementAndGet();
                     LOG.debugf("recording webhook attempt %d of %s failed: %s", attempt, due.id(), failure.getMessage());
                 });
