@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * through the replica that does not run the connection while the webhook receiver is down; the
  * replica that runs it is killed (-9) mid-way. The other one takes over: every text reaches the
  * phone once and ends delivered, and once the receiver is back every event arrives (duplicates
- * only with the same webhook-id).
+ * only with the same webhook-id); the killed replica then starts again and sends nothing twice.
  */
 class MessagingFailoverIT {
 
@@ -125,6 +125,16 @@ class MessagingFailoverIT {
                 org), "every delivery done");
         long statuses = bodies.values().stream().map(JsonObject::new).filter(b -> "message.status".equals(b.getString("type"))).count();
         assertTrue(statuses >= 60, "queued, sent and delivered for each of the 20 texts: " + statuses);
+        // The killed replica comes back: nothing it had in flight goes out a second time.
+        cluster.heal();
+        Thread.sleep(5_000);
+        List<Map<String, Object>> afterRestart = cluster.on(cluster.sandbox).get("/sandbox/v1/accounts/" + friend + "/messages")
+                .then().statusCode(200).extract().jsonPath().getList("received");
+        for (int i = 0; i < 20; i++) {
+            String text = "text " + i;
+            assertEquals(1, afterRestart.stream().filter(m -> text.equals(m.get("text"))).count(), text + " still once after the restart");
+        }
+        assertEquals(20, cluster.count("SELECT count(*) FROM whatsapp_outbound_message WHERE organization_id = ?", org));
         System.out.printf("failover: 20 texts queued on the other replica around a kill -9, %d events delivered (%d requests)%n",
                 received.size(), received.values().stream().mapToInt(AtomicInteger::get).sum());
     }
