@@ -24,7 +24,7 @@ public interface MessagesConfig {
     @WithDefault("1h")
     Duration notLinkedAfter();
 
-    /** Received texts are deleted this long after they arrived. */
+    /** Received texts, and events no webhook delivery waits for, are deleted this long after they arrived. */
     @WithDefault("30d")
     Duration retention();
 

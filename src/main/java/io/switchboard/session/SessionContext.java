@@ -12,7 +12,8 @@ import java.time.Duration;
 record SessionContext(String replicaId, SessionStore store, LeaseStore leases, Vertx vertx, Clock clock,
         SessionConfig config, ReconnectPolicy reconnectPolicy, ClientOptionsFactory clientOptions,
         WebVersions versions, MessageStore messages, SessionMetrics metrics, Feed<MessageReceipt> receipts,
-        Feed<ReceivedMessage> received, io.switchboard.session.store.OutboxStore outbox, MessagesConfig messaging) {
+        Feed<ReceivedMessage> received, io.switchboard.session.store.OutboxStore outbox, MessagesConfig messaging,
+        io.switchboard.session.store.EventStore events) {
 
     /** The client's options, announcing the newest WhatsApp Web version known now. */
     ClientOptions options() {

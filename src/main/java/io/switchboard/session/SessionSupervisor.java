@@ -320,7 +320,7 @@ public class SessionSupervisor {
                 || error instanceof io.vertx.core.VertxException;
     }
 
-    /** Texts that waited too long for a connection fail as not-linked; received texts past retention are deleted. */
+    /** Texts that waited too long for a connection fail as not-linked; received texts and events past retention are deleted. */
     void sweepMessages() {
         MessagesConfig messaging = registry.context().messaging();
         Instant now = Instant.now();
@@ -332,6 +332,8 @@ public class SessionSupervisor {
         }, error -> LOG.debugf("the not-linked sweep failed: %s", error.getMessage()));
         registry.context().messages().deleteReceivedBefore(now.minus(messaging.retention())).subscribe().with(count -> { },
                 error -> LOG.debugf("the retention sweep failed: %s", error.getMessage()));
+        registry.context().events().deleteBefore(now.minus(messaging.retention())).subscribe().with(count -> { },
+                error -> LOG.debugf("the event retention sweep failed: %s", error.getMessage()));
     }
 
     /** A text was queued (payload: the organization): the replica running its client sends it. */

@@ -72,6 +72,14 @@ public class EventStore {
                 .replaceWithVoid();
     }
 
+    /** Deletes events older than {@code cutoff} that no webhook delivery still waits for (their deliveries go with them). */
+    public Uni<Integer> deleteBefore(Instant cutoff) {
+        return pool.preparedQuery("DELETE FROM whatsapp_event e WHERE e.created_at < $1 AND NOT EXISTS (SELECT 1 FROM"
+                + " webhook_delivery d WHERE d.event_seq = e.seq AND d.status IN ('pending', 'delivering'))")
+                .execute(Tuple.of(SessionStore.time(cutoff))).map(rows -> rows.rowCount())
+                .ifNoItem().after(TIMEOUT).failWith(() -> new IllegalStateException("the database did not answer in time"));
+    }
+
     /** The event with sequence number {@code seq}; null when gone. */
     public Uni<Event> find(long seq) {
         return pool.preparedQuery("SELECT * FROM whatsapp_event WHERE seq = $1").execute(Tuple.of(seq))
