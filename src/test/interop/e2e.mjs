@@ -205,12 +205,16 @@ if (process.argv[7] === 'converse') {
   const dir = path.join(workDir, `converse-${phone}`);
   fs.rmSync(dir, { recursive: true, force: true });
   const received = [];
+  const ids = {};
   for (const [round, n] of [[0, count], [1, 5]]) {
     await connectUntilOpen(dir, phone, round === 0, async (sock) => {
       sock.ev.on('messages.upsert', ({ messages }) => {
         for (const m of messages) {
           const text = m.message?.conversation || m.message?.extendedTextMessage?.text;
-          if (text && !m.key.fromMe) received.push(text);
+          if (text && !m.key.fromMe) {
+            received.push(text);
+            ids[text] = [...new Set([...(ids[text] || []), m.key.id])];
+          }
         }
       });
       step(`ready-${round}`);
@@ -226,8 +230,11 @@ if (process.argv[7] === 'converse') {
       }
       const missing = expected.filter((t) => !received.includes(t));
       if (missing.length) fail(`round ${round}: never received ${missing.join(',')}`);
-      const duplicates = received.filter((t, i) => received.indexOf(t) !== i);
-      if (duplicates.length) fail(`duplicates delivered: ${duplicates.join(',')}`);
+      // A text shown twice under one message id is one message Baileys processed twice (Baileys 7 decrypts a
+      // message again after it asked for it to be sent again; apps key messages by id). Under two ids it
+      // would be a second send: that is what must never happen.
+      const duplicates = Object.keys(ids).filter((t) => ids[t].length > 1);
+      if (duplicates.length) fail(`sent twice under different ids: ${duplicates.join(',')}`);
       step(`got-${round}`, { received: expected.length });
       await new Promise((r) => setTimeout(r, 500));
       sock.end(undefined);

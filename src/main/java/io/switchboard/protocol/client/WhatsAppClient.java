@@ -34,6 +34,8 @@ public final class WhatsAppClient implements Connection.Listener {
     public static final String QR_LINK_PREFIX = "https://wa.me/settings/linked_devices#";
     /** Restarts in a row (without logging in) before giving up. */
     static final int MAX_RESTARTS = 3;
+    /** How long a retry receipt waits before the text is sent again (a delivery receipt in between cancels it). */
+    static final long RESEND_DELAY_MILLIS = 1000;
 
     private enum State { NEW, RUNNING, STOPPED }
 
@@ -704,9 +706,20 @@ public final class WhatsAppClient implements Connection.Listener {
         Retries.SentText sent = retries.sentText(id, clock.instant());
         String address = Inbound.signalAddress(device);
         int count = Retries.countOf(receipt);
-        if (sent == null || address == null || retries.wasDelivered(id, device) || !retries.mayResend(id, device)) {
+        if (sent == null || address == null || retries.wasDelivered(id, device)) {
             return;
         }
+        // A device may ask while it is still decrypting the message another way (Baileys 7 retries decryption
+        // itself, then confirms delivery): give its delivery receipt a moment to overtake the resend.
+        vertx.setTimer(RESEND_DELAY_MILLIS, t -> context.runOnContext(ignored -> {
+            if (from == connection && !retries.wasDelivered(id, device) && retries.mayResend(id, device)) {
+                resendNow(from, receipt, id, device, address, sent, count);
+            }
+        }));
+    }
+
+    private void resendNow(Connection from, Node receipt, String id, String device, String address, Retries.SentText sent,
+            int count) {
         events.handle(new ClientEvent.Retry(id, device, count, false));
         PreKeyBundle offered = Retries.bundleOf(receipt);
         Future<PreKeyBundle> bundle = offered != null ? Future.succeededFuture(offered)
