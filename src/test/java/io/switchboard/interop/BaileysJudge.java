@@ -124,6 +124,27 @@ public final class BaileysJudge implements AutoCloseable {
         return process;
     }
 
+    /**
+     * Waits (90 s at most) for a scenario line containing {@code marker} and answers it; a
+     * {@code failed} step fails the test with Baileys' message.
+     */
+    static String awaitLine(java.util.concurrent.BlockingQueue<String> lines, String marker) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 90_000;
+        while (System.currentTimeMillis() < deadline) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line == null) {
+                continue;
+            }
+            if (line.contains("\"step\":\"failed\"")) {
+                throw new AssertionError("Baileys: " + line);
+            }
+            if (line.contains(marker)) {
+                return line;
+            }
+        }
+        throw new AssertionError("Baileys never printed " + marker);
+    }
+
     /** Runs a scenario to its end (three minutes at most) and answers its lines; fails unless it exits 0. */
     static List<String> runScenario(Release release, String root, List<String> arguments) throws Exception {
         Process process = scenarioProcess(release, root, arguments);

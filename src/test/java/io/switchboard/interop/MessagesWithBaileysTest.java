@@ -67,7 +67,7 @@ class MessagesWithBaileysTest {
             BlockingQueue<String> lines = new LinkedBlockingQueue<>();
             process = BaileysJudge.startScenario(release, base.toString().replaceAll("/$", ""), List.of("reader", theirs, ours, "2"),
                     lines::add);
-            await(lines, "\"step\":\"ready\"");
+            BaileysJudge.awaitLine(lines, "\"step\":\"ready\"");
             awaitPreKeysUploaded(theirs);
             long deadline = System.currentTimeMillis() + 20_000;
             JsonPath in = null;
@@ -83,7 +83,7 @@ class MessagesWithBaileysTest {
 
             String first = send(org, theirs, "first over REST");
             String second = send(org, theirs, "second over REST");
-            String read = await(lines, "\"step\":\"read\"");
+            String read = BaileysJudge.awaitLine(lines, "\"step\":\"read\"");
             for (String text : List.of("first over REST", "second over REST")) {
                 assertEquals(1, read.split(java.util.regex.Pattern.quote("\"text\":\"" + text + "\""), -1).length - 1,
                         text + " reached Baileys once: " + read);
@@ -135,22 +135,5 @@ class MessagesWithBaileysTest {
         String expected = "v1," + Base64.getEncoder().encodeToString(mac.doFinal((hook[0] + "." + hook[1] + "." + hook[3])
                 .getBytes(StandardCharsets.UTF_8)));
         return List.of(hook[2].split(" ")).contains(expected);
-    }
-
-    private static String await(BlockingQueue<String> lines, String marker) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 90_000;
-        while (System.currentTimeMillis() < deadline) {
-            String line = lines.poll(1, TimeUnit.SECONDS);
-            if (line == null) {
-                continue;
-            }
-            if (line.contains("\"step\":\"failed\"")) {
-                throw new AssertionError("Baileys: " + line);
-            }
-            if (line.contains(marker)) {
-                return line;
-            }
-        }
-        throw new AssertionError("Baileys never printed " + marker);
     }
 }

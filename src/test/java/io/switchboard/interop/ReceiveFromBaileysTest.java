@@ -186,7 +186,7 @@ class ReceiveFromBaileysTest {
         Process process = BaileysJudge.startScenario(release, root(), List.of("converse", theirs, ours, String.valueOf(count)),
                 lines::add);
         try {
-            awaitLine(lines, "ready-0");
+            BaileysJudge.awaitLine(lines, "ready-0");
             awaitPreKeysUploaded(theirs);
             long first = System.currentTimeMillis() + 20_000;
             while (messages.inbound(org).await().atMost(Duration.ofSeconds(5)).isEmpty()) {
@@ -196,10 +196,10 @@ class ReceiveFromBaileysTest {
             for (int i = 0; i < count; i++) {
                 supervisor.sendText(org, theirs, "s0-" + i).await().atMost(Duration.ofSeconds(15));
             }
-            awaitLine(lines, "got-0");
+            BaileysJudge.awaitLine(lines, "got-0");
             supervisor.shutdownAll().await().atMost(Duration.ofSeconds(15));
             supervisor.adoptNow();
-            awaitLine(lines, "ready-1");
+            BaileysJudge.awaitLine(lines, "ready-1");
             long deadline = System.currentTimeMillis() + 20_000;
             while (!supervisor.runsClient(org) || !"CONNECTED".equals(as(Tokens.admin())
                     .get("/api/v1/organizations/" + org + "/whatsapp/status").then().extract().path("state"))) {
@@ -209,7 +209,7 @@ class ReceiveFromBaileysTest {
             for (int i = 0; i < 5; i++) {
                 supervisor.sendText(org, theirs, "s1-" + i).await().atMost(Duration.ofSeconds(15));
             }
-            awaitLine(lines, "\"step\":\"passed\"");
+            BaileysJudge.awaitLine(lines, "\"step\":\"passed\"");
             assertTrue(process.waitFor(30, TimeUnit.SECONDS));
             assertEquals(0, process.exitValue());
         } finally {
@@ -226,23 +226,6 @@ class ReceiveFromBaileysTest {
             Thread.sleep(100);
         }
         return got;
-    }
-
-    private static void awaitLine(java.util.concurrent.BlockingQueue<String> lines, String marker) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 90_000;
-        while (System.currentTimeMillis() < deadline) {
-            String line = lines.poll(1, TimeUnit.SECONDS);
-            if (line == null) {
-                continue;
-            }
-            if (line.contains("\"step\":\"failed\"")) {
-                throw new AssertionError("Baileys: " + line);
-            }
-            if (line.contains(marker)) {
-                return;
-            }
-        }
-        throw new AssertionError("Baileys never printed " + marker);
     }
 
 

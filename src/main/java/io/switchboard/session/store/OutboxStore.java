@@ -205,10 +205,7 @@ public class OutboxStore {
             boolean attempt) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         String limited = detail == null ? null : detail.length() > 500 ? detail.substring(0, 500) : detail;
-        return bounds.bounded(pool.withTransaction(connection -> connection.preparedQuery(SessionStore.FENCE)
-                .execute(Tuple.of(organizationId, fence.owner(), fence.epoch()))
-                .flatMap(rows -> rows.size() == 1 ? Uni.createFrom().voidItem()
-                        : Uni.createFrom().failure(new FencedException(organizationId, fence)))
+        return bounds.bounded(pool.withTransaction(connection -> SessionStore.checkFence(connection, organizationId, fence)
                 .flatMap(ignored -> connection.preparedQuery("UPDATE whatsapp_outbound_message SET status = $3, reason = $4,"
                         + " detail = $5, sent_at = COALESCE($6, sent_at), attempts = attempts + $7, updated_at = $8"
                         + " WHERE organization_id = $1 AND id = $2 AND status IN ('queued', 'sending')"

@@ -311,6 +311,13 @@ public class SessionStore {
                 qrText, qrText == null ? null : qrExpiresAt, linkCode, row.getBoolean("linked"));
     }
 
+    /** In the caller's transaction: fails with {@link FencedException} unless {@code fence} still holds the organization. */
+    static Uni<Void> checkFence(SqlConnection connection, UUID organizationId, Fence fence) {
+        return connection.preparedQuery(FENCE).execute(Tuple.of(organizationId, fence.owner(), fence.epoch()))
+                .flatMap(rows -> rows.size() == 1 ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(new FencedException(organizationId, fence)));
+    }
+
     static OffsetDateTime time(Instant instant) {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }
