@@ -5,39 +5,20 @@
 // pair a second time → a sandbox disconnect 401 makes Baileys report logged out; link by
 // phone-number code (requestPairingCode): a wrong code typed on the phone fails, the right one links.
 // Prints one JSON line per step; exit code 0 only if every step happened as expected.
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import fs from 'node:fs';
+import { loadBaileys, adminClient, trustSandbox } from './baileys.mjs';
 
 const [release, wsUrl, baseUrl, token, workDir] = process.argv.slice(2);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.join(here, `baileys${release}`, 'node_modules');
-const require = createRequire(path.join(root, 'x.js'));
-const baileys = release === '6' ? require('baileys') : await import(path.join(root, 'baileys/lib/index.js'));
-const makeWASocket = baileys.default?.default || baileys.default || baileys.makeWASocket;
+const { baileys, makeWASocket, logger } = await loadBaileys(release);
 const { useMultiFileAuthState, DisconnectReason } = baileys;
-const pino = require('pino');
-const logger = pino({ level: process.env.BAILEYS_LOG || 'silent' });
+const admin = adminClient(baseUrl, token);
 
 const step = (name, data = {}) => console.log(JSON.stringify({ step: name, ...data }));
 const fail = (message) => { console.log(JSON.stringify({ step: 'failed', message })); process.exit(1); };
 setTimeout(() => fail('scenario timed out'), 150_000).unref();
 
-async function admin(method, url, body) {
-  const res = await fetch(baseUrl + url, {
-    method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-if (release === '7') {
-  const trust = await admin('GET', '/sandbox/v1/trust-root');
-  baileys.WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(trust.body.publicKey, 'base64');
-  step('trust-root-set');
-}
+if (await trustSandbox(release, baileys, admin)) step('trust-root-set');
 
 // What this process sent, by id: Baileys asks getMessage for it when a device sends a retry receipt.
 const sentMessages = new Map();

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
@@ -84,6 +85,12 @@ public class SessionSupervisor {
     public Uni<SessionSnapshot> snapshot(UUID organizationId) {
         return store.find(organizationId).map(found -> found.map(SessionSupervisor::snapshotOf)
                 .orElseGet(() -> new SessionSnapshot(SessionRecord.initial(organizationId, Instant.now()), null, false)));
+    }
+
+    /** The stored state in one query; empty when the organization does not exist. */
+    public Uni<Optional<SessionSnapshot>> snapshotIfOrganization(UUID organizationId) {
+        return store.findWithOrganization(organizationId).map(found -> found.map(session -> session.map(SessionSupervisor::snapshotOf)
+                .orElseGet(() -> new SessionSnapshot(SessionRecord.initial(organizationId, Instant.now()), null, false))));
     }
 
     /** Carries out {@code command} here or on the replica that holds the connection, then answers the stored state. */

@@ -45,6 +45,24 @@ final class ClusterSteps {
         return response.jsonPath();
     }
 
+    /**
+     * Creates an organization through {@code replica}, asks for its QR and has the sandbox phone
+     * {@code phone} scan it; answers the organization (its login finishes in the background).
+     */
+    static UUID linkAs(ReplicaCluster cluster, ServiceProcess replica, String name, long phone) throws Exception {
+        UUID org = UUID.fromString(cluster.on(replica).body(Map.of("name", name)).post("/api/v1/organizations")
+                .then().statusCode(201).extract().path("id"));
+        Response response = cluster.on(replica).post(base(org) + "/init-baileys");
+        while (response.statusCode() == 202) {
+            Thread.sleep(200);
+            response = cluster.on(replica).get(base(org) + "/qrcode");
+        }
+        assertEquals(200, response.statusCode(), response.asString());
+        cluster.on(cluster.sandbox).body(Map.of("qr", response.jsonPath().getString("qr"), "phone", String.valueOf(phone)))
+                .post("/sandbox/v1/scan").then().statusCode(200);
+        return org;
+    }
+
     /** The phone scans {@code qr}; answers the linked device's JID. */
     String scan(String qr) {
         String phone = "1555" + (1_000_000 + (long) (Math.random() * 8_999_999));

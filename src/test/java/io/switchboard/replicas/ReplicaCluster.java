@@ -52,6 +52,12 @@ final class ReplicaCluster implements AutoCloseable {
      */
     static ReplicaCluster start(String database, int basePort, int count, Map<String, String> sandboxExtra,
             Map<String, String> replicaExtra) throws Exception {
+        return start(database, basePort, count, sandboxExtra, replicaExtra, "256m");
+    }
+
+    /** As above, the WhatsApp process with a maximum heap of {@code sandboxHeap} (fleet benchmarks). */
+    static ReplicaCluster start(String database, int basePort, int count, Map<String, String> sandboxExtra,
+            Map<String, String> replicaExtra, String sandboxHeap) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         KeyPair keys = generator.generateKeyPair();
@@ -78,7 +84,7 @@ final class ReplicaCluster implements AutoCloseable {
         sandboxProperties.put("switchboard.sandbox.allow-in-production", "true");
         sandboxProperties.putAll(sandboxExtra);
         ReplicaCluster cluster = new ReplicaCluster(database, keys,
-                new ServiceProcess("whatsapp-" + database, basePort, sandboxProperties).start());
+                new ServiceProcess("whatsapp-" + database, basePort, sandboxProperties, sandboxHeap).start());
         String trustRoot = cluster.on(cluster.sandbox).get("/sandbox/v1/trust-root").then().statusCode(200)
                 .extract().path("publicKey");
 

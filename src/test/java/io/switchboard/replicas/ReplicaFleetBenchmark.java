@@ -3,11 +3,9 @@ package io.switchboard.replicas;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.restassured.response.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -36,7 +34,7 @@ class ReplicaFleetBenchmark {
             for (int i = 0; i < ORGANIZATIONS; i++) {
                 int n = i;
                 calls.add(pool.submit(() -> {
-                    link(cluster, a, "Fleet " + n, 15_550_000_000L + n);
+                    ClusterSteps.linkAs(cluster, a, "Fleet " + n, 15_550_000_000L + n);
                     return null;
                 }));
             }
@@ -80,19 +78,6 @@ class ReplicaFleetBenchmark {
             Thread.sleep(100);
         }
         awaitConnected(cluster, ORGANIZATIONS, ownerPrefix, 60_000);
-    }
-
-    private static void link(ReplicaCluster cluster, ServiceProcess replica, String name, long phone) throws Exception {
-        UUID org = UUID.fromString(cluster.on(replica).body(Map.of("name", name)).post("/api/v1/organizations")
-                .then().statusCode(201).extract().path("id"));
-        Response response = cluster.on(replica).post(ClusterSteps.base(org) + "/init-baileys");
-        while (response.statusCode() == 202) {
-            Thread.sleep(200);
-            response = cluster.on(replica).get(ClusterSteps.base(org) + "/qrcode");
-        }
-        assertEquals(200, response.statusCode(), response.asString());
-        cluster.on(cluster.sandbox).body(Map.of("qr", response.jsonPath().getString("qr"), "phone", String.valueOf(phone)))
-                .post("/sandbox/v1/scan").then().statusCode(200);
     }
 
     /** Waits until {@code count} sessions are CONNECTED under a live claim ({@code ownerPrefix}: whose; "" any). */

@@ -28,12 +28,25 @@ final class ServiceProcess {
     final String name;
     final int port;
     private final Map<String, String> properties;
+    private final String heap;
     private Process process;
 
     ServiceProcess(String name, int port, Map<String, String> properties) {
+        this(name, port, properties, "256m");
+    }
+
+    ServiceProcess(String name, int port, Map<String, String> properties, String heap) {
         this.name = name;
         this.port = port;
         this.properties = properties;
+        this.heap = heap;
+    }
+
+    /** The same replica (name, port) started with {@code extra} configuration and a maximum heap of {@code heap}. */
+    ServiceProcess with(Map<String, String> extra, String heap) {
+        Map<String, String> merged = new java.util.LinkedHashMap<>(properties);
+        merged.putAll(extra);
+        return new ServiceProcess(name, port, merged, heap);
     }
 
     String url() {
@@ -55,7 +68,13 @@ final class ServiceProcess {
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
+        command.add("-Xmx" + heap);
+        String extraJvm = System.getProperty("replicas.jvm-options", "").replace("{name}", name);
+        for (String option : extraJvm.split(" ")) {
+            if (!option.isBlank()) {
+                command.add(option);
+            }
+        }
         command.add("-Dquarkus.http.port=" + port);
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");

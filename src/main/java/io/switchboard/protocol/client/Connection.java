@@ -19,7 +19,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.time.Clock;
 
@@ -72,7 +71,6 @@ final class Connection {
     private final NodeEncoder encoder;
     private final NodeDecoder decoder;
     private State state = State.CONNECTING;
-    private WebSocketClient client;
     private WebSocket socket;
     private ClientHandshake handshake;
     private TransportCipher transport;
@@ -110,15 +108,12 @@ final class Connection {
     }
 
     void open() {
-        WebSocketClientOptions clientOptions = new WebSocketClientOptions()
-                .setMaxFrameSize(options.maxFrameSize())
-                .setMaxMessageSize(options.maxFrameSize() + 3)
-                .setConnectTimeout((int) options.connectTimeout().toMillis());
-        client = vertx.createWebSocketClient(clientOptions);
+        WebSocketClient client = SocketClients.shared(vertx, options.maxFrameSize());
         WebSocketConnectOptions connect = new WebSocketConnectOptions()
                 .setAbsoluteURI(options.url().toString())
                 .addHeader("Origin", options.origin())
-                .setTimeout(options.connectTimeout().toMillis());
+                .setTimeout(options.connectTimeout().toMillis())
+                .setConnectTimeout(options.connectTimeout().toMillis());
         handshakeTimer = vertx.setTimer(options.connectTimeout().toMillis(),
                 t -> fail(DisconnectReason.TIMED_OUT, "no handshake answer within " + options.connectTimeout()));
         client.connect(connect).onComplete(result -> {
@@ -364,9 +359,6 @@ final class Connection {
         }
         if (socket != null && !socket.isClosed()) {
             socket.close();
-        }
-        if (client != null) {
-            client.close();
         }
         listener.onClosed(this, finalReason, finalDetail);
     }

@@ -168,6 +168,13 @@ public class SandboxAdminResource {
                 .map(ignored -> Response.noContent().build());
     }
 
+    /** Logged-in devices, keepalive pings received and the longest silence of any since its login. */
+    @GET
+    @Path("/keepalives")
+    public SandboxServer.KeepaliveView keepalives() {
+        return server().keepalives();
+    }
+
     @GET
     @Path("/devices")
     public List<SandboxServer.DeviceView> devices() {

@@ -20,13 +20,17 @@ final class LoggedInHandlers {
     private final MessageRelay relay;
     private boolean offlineSent;
     private long offlineTimer = -1;
+    // Keepalive watch (read by the admin API from other threads): when the device last pinged, its longest silence.
+    private volatile long lastPingNanos = System.nanoTime();
+    private volatile long longestSilenceNanos;
+    private volatile long pings;
 
     LoggedInHandlers(SandboxConnection connection, SandboxServer server) {
         this.connection = connection;
         this.server = server;
         this.relay = new MessageRelay(connection, server);
         this.iqTable = Map.ofEntries(
-                Map.entry("get/w:p/ping", (iq, child) -> Stanzas.result(iq, List.of())),
+                Map.entry("get/w:p/ping", this::ping),
                 Map.entry("get/encrypt/count", (iq, child) -> Stanzas.result(iq, List.of(Node.of("count",
                         Stanzas.attrs("value", String.valueOf(server.preKeyCount(deviceJid()))))))),
                 Map.entry("get/encrypt/digest", (iq, child) -> Stanzas.result(iq, List.of(digest()))),
@@ -50,7 +54,26 @@ final class LoggedInHandlers {
                 Map.entry("get/usync/usync", this::usync));
     }
 
+    private Node ping(Node iq, Node child) {
+        long now = System.nanoTime();
+        longestSilenceNanos = Math.max(longestSilenceNanos, now - lastPingNanos);
+        lastPingNanos = now;
+        pings++;
+        return Stanzas.result(iq, List.of());
+    }
+
+    /** Keepalive pings received since login. */
+    long pings() {
+        return pings;
+    }
+
+    /** The longest time without a ping since login (the current silence included), in milliseconds. */
+    long longestSilenceMillis(long nowNanos) {
+        return Math.max(longestSilenceNanos, nowNanos - lastPingNanos) / 1_000_000;
+    }
+
     void onLogin() {
+        lastPingNanos = System.nanoTime();
         long now = server.now().getEpochSecond();
         connection.send(Node.of("success", Stanzas.attrs("t", String.valueOf(now), "props", "0", "abprops", "0",
                 "location", "sandbox", "creation", String.valueOf(now), "lid", connection.device.lid())));

@@ -263,6 +263,22 @@ public final class SandboxServer {
         return Future.failedFuture(new SandboxException(SandboxException.Kind.UNKNOWN_DEVICE, message));
     }
 
+    /** Logged-in connections, pings received and the longest silence of any (does every device keep its connection alive?). */
+    public record KeepaliveView(int connections, long pings, long longestSilenceMillis) { }
+
+    public KeepaliveView keepalives() {
+        long now = System.nanoTime();
+        int connections = 0;
+        long pings = 0;
+        long longest = 0;
+        for (SandboxConnection connection : online.values()) {
+            connections++;
+            pings += connection.handlers.pings();
+            longest = Math.max(longest, connection.handlers.longestSilenceMillis(now));
+        }
+        return new KeepaliveView(connections, pings, longest);
+    }
+
     // ---- used by connections -------------------------------------------------------------------
 
     /** The account of {@code phone}, created (with its phone's published Signal keys) on first use. */

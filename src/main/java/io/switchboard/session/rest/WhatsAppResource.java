@@ -240,7 +240,11 @@ public class WhatsAppResource {
     @GET
     @Path("/status")
     public Uni<StatusView> status(@PathParam("id") String id) {
-        return organization(id).flatMap(supervisor::snapshot).map(StatusView::of);
+        UUID organizationId = CanonicalUuid.pathParameter("id", id);
+        access.requireOrganization(organizationId);
+        // One indexed query: the organization and its session together (dashboards poll this).
+        return supervisor.snapshotIfOrganization(organizationId).map(found -> StatusView.of(found.orElseThrow(
+                () -> organizationNotFound(organizationId))));
     }
 
     @DELETE
@@ -300,9 +304,13 @@ public class WhatsAppResource {
         access.requireOrganization(organizationId);
         return store.organizationExists(organizationId).map(exists -> {
             if (!exists) {
-                throw ApiException.notFound("organization-not-found", "Organization " + organizationId + " does not exist.");
+                throw organizationNotFound(organizationId);
             }
             return organizationId;
         });
+    }
+
+    private static ApiException organizationNotFound(UUID organizationId) {
+        return ApiException.notFound("organization-not-found", "Organization " + organizationId + " does not exist.");
     }
 }

@@ -15,6 +15,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -52,25 +53,55 @@ public class EventStore {
      * endpoint in order); null puts the event in the organization's "session" conversation.
      */
     Uni<Void> append(SqlConnection connection, UUID organizationId, String type, String conversation, JsonObject data) {
+        Prepared event = prepare(organizationId, type, conversation, data);
+        return connection.preparedQuery("WITH " + writeEvent("(SELECT 1) AS one", 1) + " SELECT " + NOTIFIED)
+                .execute(Tuple.from(event.parameters())).replaceWithVoid();
+    }
+
+    /** An event ready to be written: its id, sealed body, ordering conversation and time. */
+    record Prepared(UUID id, UUID organizationId, String type, String conversation, CredentialsCipher.Sealed sealed,
+            OffsetDateTime at) {
+
+        /** The parameters of {@link #writeEvent}, in its order. */
+        List<Object> parameters() {
+            return Arrays.asList(id, organizationId, type, conversation, Buffer.buffer(sealed.nonce()),
+                    Buffer.buffer(sealed.ciphertext()), sealed.keyId(), at);
+        }
+    }
+
+    Prepared prepare(UUID organizationId, String type, String conversation, JsonObject data) {
         UUID id = UUID.randomUUID();
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         String body = new JsonObject().put("id", "evt_" + id.toString().replace("-", "")).put("type", type)
                 .put("timestamp", now.toInstant().toString()).put("organizationId", organizationId.toString())
                 .put("data", data).encode();
-        CredentialsCipher.Sealed sealed = cipher.sealText(organizationId, PURPOSE, body);
-        String ordering = conversation == null ? "session" : conversation;
-        return connection.preparedQuery("INSERT INTO whatsapp_event (id, organization_id, type, conversation, nonce, ciphertext,"
-                + " key_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq")
-                .execute(Tuple.from(Arrays.asList(id, organizationId, type, ordering, Buffer.buffer(sealed.nonce()),
-                        Buffer.buffer(sealed.ciphertext()), sealed.keyId(), now)))
-                .flatMap(rows -> connection.preparedQuery("INSERT INTO webhook_delivery (id, endpoint_id, event_seq, organization_id,"
-                        + " conversation, status, next_attempt_at, created_at, updated_at) SELECT gen_random_uuid(), e.id, $1, $2, $3,"
-                        + " 'pending', $4, $4, $4 FROM webhook_endpoint e WHERE e.organization_id = $2 AND $5 = ANY(e.events)")
-                        .execute(Tuple.from(Arrays.asList(rows.iterator().next().getLong(0), organizationId, ordering, now, type))))
-                .flatMap(ignored -> connection.preparedQuery("SELECT pg_notify($1, $2)")
-                        .execute(Tuple.of(CHANNEL, organizationId.toString())))
-                .replaceWithVoid();
+        return new Prepared(id, organizationId, type, conversation == null ? "session" : conversation,
+                cipher.sealText(organizationId, PURPOSE, body), now);
     }
+
+    /**
+     * Two common table expressions that write a {@link Prepared} event (parameters from {@code $first},
+     * in {@link Prepared#parameters()} order) once per row of {@code guard}, with one delivery per
+     * webhook endpoint that asked for its type: {@code ev} (the event) and {@code ev_deliveries}.
+     * With {@link #NOTIFIED} in the final SELECT the whole write is one statement, one round trip.
+     */
+    static String writeEvent(String guard, int first) {
+        String[] p = new String[8];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = "$" + (first + i);
+        }
+        return "ev AS (INSERT INTO whatsapp_event (id, organization_id, type, conversation, nonce, ciphertext, key_id, created_at)"
+                + " SELECT " + p[0] + "::uuid, " + p[1] + "::uuid, " + p[2] + "::varchar, " + p[3] + "::varchar, " + p[4] + "::bytea, "
+                + p[5] + "::bytea, " + p[6] + "::varchar, " + p[7] + "::timestamptz FROM " + guard
+                + " RETURNING seq, organization_id, type, conversation, created_at),"
+                + " ev_deliveries AS (INSERT INTO webhook_delivery (id, endpoint_id, event_seq, organization_id, conversation, status,"
+                + " next_attempt_at, created_at, updated_at) SELECT gen_random_uuid(), w.id, ev.seq, ev.organization_id, ev.conversation,"
+                + " 'pending', ev.created_at, ev.created_at, ev.created_at FROM ev JOIN webhook_endpoint w"
+                + " ON w.organization_id = ev.organization_id AND ev.type = ANY(w.events))";
+    }
+
+    /** Notifies {@value #CHANNEL} for the event written (if any); answers how many were. */
+    static final String NOTIFIED = "(SELECT count(*) FROM ev, LATERAL pg_notify('" + CHANNEL + "', ev.organization_id::text)) AS notified";
 
     /** Deletes events older than {@code cutoff} that no webhook delivery still waits for (their deliveries go with them). */
     public Uni<Integer> deleteBefore(Instant cutoff) {

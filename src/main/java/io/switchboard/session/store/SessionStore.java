@@ -75,12 +75,19 @@ public class SessionStore {
     private static final String SELECT_SESSION = "SELECT s.*, s.lease_until > now() AS lease_live,"
             + " EXISTS (SELECT 1 FROM whatsapp_credentials c WHERE c.organization_id = s.organization_id) AS linked"
             + " FROM whatsapp_session s WHERE s.organization_id = $1";
+    private static final String SELECT_WITH_ORGANIZATION = "SELECT s.*, s.lease_until > now() AS lease_live,"
+            + " EXISTS (SELECT 1 FROM whatsapp_credentials c WHERE c.organization_id = s.organization_id) AS linked"
+            + " FROM organization o LEFT JOIN whatsapp_session s ON s.organization_id = o.id WHERE o.id = $1";
     private static final String UPDATE_SESSION = "UPDATE whatsapp_session SET state = $3, jid = $4, phone_number = $5,"
             + " last_disconnect_code = $6, last_disconnect_reason = $7, last_disconnect_at = $8, reconnect_attempts = $9,"
             + " next_retry_at = $10, updated_at = $11, qr_nonce = $12, qr_ciphertext = $13, qr_key_id = $14,"
             + " qr_expires_at = $15 WHERE organization_id = $1 AND owner = $2 AND epoch = $16";
     private static final String UPDATE_QR = "UPDATE whatsapp_session SET qr_nonce = $3, qr_ciphertext = $4, qr_key_id = $5,"
             + " qr_expires_at = $6 WHERE organization_id = $1 AND owner = $2 AND epoch = $7 AND state = 'AWAITING_QR'";
+    private static final String RECORD_TRANSITION = "WITH s AS (" + UPDATE_SESSION + " RETURNING organization_id),"
+            + " t AS (INSERT INTO whatsapp_session_transition (organization_id, from_state, to_state, event, reason, code, at)"
+            + " SELECT organization_id, $17::varchar, $18::varchar, $19::varchar, $20::varchar, $21::int, $22::timestamptz FROM s), "
+            + EventStore.writeEvent("s", 23) + " SELECT (SELECT count(*) FROM s) AS updated, " + EventStore.NOTIFIED;
     static final String FENCE = "SELECT 1 FROM whatsapp_session WHERE organization_id = $1 AND owner = $2"
             + " AND epoch = $3 FOR UPDATE";
     private static final String INSERT_TRANSITION = "INSERT INTO whatsapp_session_transition"
@@ -119,6 +126,20 @@ public class SessionStore {
                 .map(rows -> rows.size() > 0));
     }
 
+    /**
+     * The organization's session in one indexed query (the status endpoint's read): empty when the
+     * organization does not exist; an empty inner value when it exists but never had a session row.
+     */
+    public Uni<Optional<Optional<StoredSession>>> findWithOrganization(UUID organizationId) {
+        return bounded(pool.preparedQuery(SELECT_WITH_ORGANIZATION).execute(Tuple.of(organizationId)).map(rows -> {
+            if (rows.size() == 0) {
+                return Optional.empty();
+            }
+            Row row = rows.iterator().next();
+            return Optional.of(row.getUUID("organization_id") == null ? Optional.empty() : Optional.of(stored(row)));
+        }));
+    }
+
     /** The session as stored, with its QR opened; empty when it never had a row (or was deleted). */
     public Uni<Optional<StoredSession>> find(UUID organizationId) {
         return bounded(pool.preparedQuery(SELECT_SESSION).execute(Tuple.of(organizationId))
@@ -129,25 +150,37 @@ public class SessionStore {
     public Uni<Void> record(Fence fence, SessionRecord next, Transition transition, CredentialsChange change, Qr qr) {
         UUID org = next.organizationId();
         CredentialsCipher.Sealed sealedQr = qr == null ? null : cipher.sealText(org, QR_PURPOSE, qr.sealedText());
-        return bounded(pool.withTransaction(connection -> connection.preparedQuery(UPDATE_SESSION).execute(Tuple.from(Arrays.asList(
-                        org, fence.owner(), next.state().name(), next.jid(), next.phoneNumber(),
-                        next.lastDisconnectCode(), next.lastDisconnectReason(),
-                        time(next.lastDisconnectAt()), next.reconnectAttempts(), time(next.nextRetryAt()),
-                        time(next.updatedAt()), sealedQr == null ? null : Buffer.buffer(sealedQr.nonce()),
-                        sealedQr == null ? null : Buffer.buffer(sealedQr.ciphertext()), sealedQr == null ? null : sealedQr.keyId(),
-                        qr == null ? null : time(qr.expiresAt()), fence.epoch())))
+        List<Object> update = Arrays.asList(org, fence.owner(), next.state().name(), next.jid(), next.phoneNumber(),
+                next.lastDisconnectCode(), next.lastDisconnectReason(),
+                time(next.lastDisconnectAt()), next.reconnectAttempts(), time(next.nextRetryAt()),
+                time(next.updatedAt()), sealedQr == null ? null : Buffer.buffer(sealedQr.nonce()),
+                sealedQr == null ? null : Buffer.buffer(sealedQr.ciphertext()), sealedQr == null ? null : sealedQr.keyId(),
+                qr == null ? null : time(qr.expiresAt()), fence.epoch());
+        List<Object> step = Arrays.asList(transition.from().name(), transition.to().name(), transition.event().name(),
+                transition.reason(), transition.code(), time(transition.at()));
+        JsonObject changed = new JsonObject().put("from", transition.from().name()).put("to", transition.to().name())
+                .put("event", transition.event().name()).put("reason", transition.reason()).put("code", transition.code())
+                .put("at", transition.at() == null ? null : transition.at().toString());
+        if (change == KEEP && qr == null) {
+            // Most transitions (every login writes two): state, transition, event, deliveries, notification in one statement.
+            List<Object> parameters = new ArrayList<>(update);
+            parameters.addAll(step);
+            parameters.addAll(events.prepare(org, EventStore.SESSION_STATE_CHANGED, null, changed).parameters());
+            return bounded(pool.preparedQuery(RECORD_TRANSITION).execute(Tuple.from(parameters)).flatMap(rows ->
+                    rows.iterator().next().getLong("updated") == 1 ? Uni.createFrom().voidItem()
+                            : Uni.createFrom().failure(new FencedException(org, fence))));
+        }
+        return bounded(pool.withTransaction(connection -> connection.preparedQuery(UPDATE_SESSION).execute(Tuple.from(update))
                 .flatMap(updated -> {
                     if (updated.rowCount() != 1) {
                         return Uni.createFrom().failure(new FencedException(org, fence));
                     }
-                    return connection.preparedQuery(INSERT_TRANSITION).execute(Tuple.from(Arrays.asList(
-                            org, transition.from().name(), transition.to().name(), transition.event().name(),
-                            transition.reason(), transition.code(), time(transition.at()))));
+                    List<Object> row = new ArrayList<>();
+                    row.add(org);
+                    row.addAll(step);
+                    return connection.preparedQuery(INSERT_TRANSITION).execute(Tuple.from(row));
                 })
-                .flatMap(ignored -> events.append(connection, org, EventStore.SESSION_STATE_CHANGED, null, new JsonObject()
-                        .put("from", transition.from().name()).put("to", transition.to().name())
-                        .put("event", transition.event().name()).put("reason", transition.reason()).put("code", transition.code())
-                        .put("at", transition.at() == null ? null : transition.at().toString())))
+                .flatMap(ignored -> events.append(connection, org, EventStore.SESSION_STATE_CHANGED, null, changed))
                 .flatMap(ignored -> qr == null ? Uni.createFrom().voidItem() : qrEvent(connection, org, qr))
                 .flatMap(ignored -> applyCredentials(connection, org, change))))
                 .replaceWithVoid();
