@@ -113,7 +113,9 @@ out('linked', { count: N, seconds: linkSeconds });
 for (let r = 0; r < repeats; r++) {
   for (const account of accounts) account.sock.end(undefined);
   await sleep(2000);
+  const cpuAtStart = process.cpuUsage();
   const seconds = await openAll(false).catch((e) => fail(e.message));
+  const loginCpu = process.cpuUsage(cpuAtStart);
   await sleep(5000);
   const used = memory();
   const cpuBefore = process.cpuUsage();
@@ -121,6 +123,7 @@ for (let r = 0; r < repeats; r++) {
   const cpu = process.cpuUsage(cpuBefore);
   out('repeat', {
     count: N, reloginSeconds: seconds, heap: used.heap, rss: used.rss,
+    cpuMillisPerLogin: (loginCpu.user + loginCpu.system) / 1000 / N,
     idleCpuMillisPerMinute: (cpu.user + cpu.system) / 1000 / idleSeconds * 60,
   });
 }

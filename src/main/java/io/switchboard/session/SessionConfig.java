@@ -65,11 +65,11 @@ public interface SessionConfig {
     Duration adoptionInterval();
 
     /** Logins from adoption (start-up included) in progress at once on one replica. */
-    @WithDefault("16")
+    @WithDefault("128")
     int adoptionConcurrency();
 
     /** Logins from adoption started per second on one replica. */
-    @WithDefault("50")
+    @WithDefault("1000")
     int adoptionRate();
 
     /** Bound on every database call made for a session. */

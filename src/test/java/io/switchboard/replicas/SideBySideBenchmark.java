@@ -73,7 +73,8 @@ class SideBySideBenchmark {
         }
         System.out.println("side-by-side: " + REPEATS + " repeats each, min / median / max; machine: "
                 + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name") + " "
-                + System.getProperty("os.arch") + ", JDK " + System.getProperty("java.version") + ", service -Xmx" + HEAP);
+                + System.getProperty("os.arch") + ", JDK " + System.getProperty("java.version") + ", service -Xmx" + HEAP + " "
+                + System.getProperty("replicas.jvm-options", ""));
         table.forEach(line -> System.out.println("side-by-side | " + line));
     }
 
@@ -98,11 +99,16 @@ class SideBySideBenchmark {
             long[] empty = memory(holder);
 
             List<UUID> organizations = link(cluster, holder, n);
-            double firstHandover = 0;
+            Relogin firstHandover = null;
             List<Sample> ours = new ArrayList<>();
             for (int r = 0; r <= REPEATS; r++) {
                 ServiceProcess stopping = holder;
-                double relogin = relogin(cluster, n, stopping::stop);
+                Relogin relogin = relogin(cluster, n, () -> {
+                    long stopStarted = System.nanoTime();
+                    stopping.stop();
+                    System.out.printf("side-by-side: clean stop (handover) of the replica holding %,d: %.2f s%n", n,
+                            (System.nanoTime() - stopStarted) / 1e9);
+                });
                 stopping.start();
                 holder = other;
                 other = stopping;
@@ -115,7 +121,8 @@ class SideBySideBenchmark {
                 double cpu = idleCpuMillisPerMinute(holder.pid());
                 SandboxKeepalives keepalives = keepalives(cluster);
                 double[] latency = statusAndHealth(cluster, holder, organizations);
-                ours.add(new Sample(relogin, (used[0] - empty[0]) / (double) n, (used[1] - empty[1]) / (double) n, cpu,
+                ours.add(new Sample(relogin.seconds(), relogin.cpuMillisPerLogin(), (used[0] - empty[0]) / (double) n,
+                        (used[1] - empty[1]) / (double) n, cpu,
                         latency, keepalives));
             }
             long errors = errorLines(holder) + errorLines(other);
@@ -127,11 +134,11 @@ class SideBySideBenchmark {
             other.start();
             Thread.sleep(3000);
             ServiceProcess last = holder;
-            double unpacedRelogin = relogin(cluster, n, last::stop);
+            double unpacedRelogin = relogin(cluster, n, last::stop).seconds();
             // A cold start: every replica stopped, one starts and logs all N in with a fresh JVM.
             other.stop();
             ServiceProcess cold = last;
-            double coldRelogin = relogin(cluster, n, cold::start);
+            double coldRelogin = relogin(cluster, n, cold::start).seconds();
             cold.stop();
 
             table.add(String.format("N = %,d — Switchboard (one JVM, -Xmx%s)%s", n, HEAP,
@@ -142,8 +149,9 @@ class SideBySideBenchmark {
             row("re-login of all N, default pacing (s)", ours, baileys, s -> s.reloginSeconds, false);
             row("re-login rate, default pacing (sessions/s)", ours, baileys, s -> n / s.reloginSeconds, true);
             table.add(String.format("  re-login, pacing off: %.2f s (%.0f sessions/s); first handover (JVM not yet warm): %.2f s"
-                    + " (%.0f/s); cold start of one replica: %.2f s (%.0f/s)", unpacedRelogin, n / unpacedRelogin, firstHandover,
-                    n / firstHandover, coldRelogin, n / coldRelogin));
+                    + " (%.0f/s); cold start of one replica: %.2f s (%.0f/s)", unpacedRelogin, n / unpacedRelogin, firstHandover.seconds(),
+                    n / firstHandover.seconds(), coldRelogin, n / coldRelogin));
+            row("CPU of the logging-in process per login (ms)", ours, baileys, s -> s.cpuMillisPerLogin, false);
             row("CPU while idle (ms per minute)", ours, baileys, s -> s.idleCpuMillisPerMinute, false);
             row("GET …/status p99 (ms)", ours, List.of(), s -> s.latency[1], false);
             row("/q/health/live p99 (ms), same load", ours, List.of(), s -> s.latency[3], false);
@@ -186,8 +194,11 @@ class SideBySideBenchmark {
 
     record SandboxKeepalives(int connections, long pings, long longestSilenceMillis) { }
 
-    record Sample(double reloginSeconds, double heapBytes, double rssBytes, double idleCpuMillisPerMinute, double[] latency,
-            SandboxKeepalives keepalives) { }
+    record Sample(double reloginSeconds, double cpuMillisPerLogin, double heapBytes, double rssBytes, double idleCpuMillisPerMinute,
+            double[] latency, SandboxKeepalives keepalives) { }
+
+    /** A re-login: how long it took and the CPU the logging-in process spent per login. */
+    record Relogin(double seconds, double cpuMillisPerLogin) { }
 
     /** Links N organizations through the service (QR, scan by the sandbox's phone) and waits until all are connected. */
     private static List<UUID> link(ReplicaCluster cluster, ServiceProcess service, int n) throws Exception {
@@ -218,7 +229,7 @@ class SideBySideBenchmark {
      * from the first login requested to the last logged in (the database's transition times), and
      * prints the CPU each party used per login: the replicas, the sandbox, PostgreSQL.
      */
-    private static double relogin(ReplicaCluster cluster, int n, Trigger trigger) throws Exception {
+    private static Relogin relogin(ReplicaCluster cluster, int n, Trigger trigger) throws Exception {
         long after = cluster.count("SELECT coalesce(max(id), 0) FROM whatsapp_session_transition");
         List<Map<Long, Long>> before = cpuByParty(cluster);
         trigger.run();
@@ -227,10 +238,10 @@ class SideBySideBenchmark {
         String seconds = cluster.queryString("SELECT extract(epoch FROM max(at) FILTER (WHERE event = 'LOGGED_IN')"
                 + " - min(at) FILTER (WHERE event = 'LOGIN_REQUESTED')) FROM whatsapp_session_transition WHERE id > " + after);
         double perLogin = 1000.0 / clockTicks() / n;
+        double replicas = used(before.get(0), used.get(0)) * perLogin;
         System.out.printf("side-by-side: re-login of %,d in %s s; CPU ms per login: replicas %.2f, sandbox %.2f, PostgreSQL %.2f%n", n,
-                seconds, used(before.get(0), used.get(0)) * perLogin, used(before.get(1), used.get(1)) * perLogin,
-                used(before.get(2), used.get(2)) * perLogin);
-        return Double.parseDouble(seconds);
+                seconds, replicas, used(before.get(1), used.get(1)) * perLogin, used(before.get(2), used.get(2)) * perLogin);
+        return new Relogin(Double.parseDouble(seconds), replicas);
     }
 
     /** CPU ticks so far by process id, for the running replicas (0), the sandbox (1) and PostgreSQL's processes (2). */
@@ -434,6 +445,7 @@ class SideBySideBenchmark {
                     case "linked" -> System.out.printf("side-by-side: %,d Baileys %s sockets linked in %.1f s%n", n, release,
                             phase.get("seconds").asDouble());
                     case "repeat" -> samples.add(new Sample(phase.get("reloginSeconds").asDouble(),
+                            phase.get("cpuMillisPerLogin").asDouble(),
                             (phase.get("heap").asLong() - baselineHeap) / (double) n,
                             (phase.get("rss").asLong() - baselineRss) / (double) n,
                             phase.get("idleCpuMillisPerMinute").asDouble(), new double[4], null));
