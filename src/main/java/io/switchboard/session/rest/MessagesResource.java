@@ -157,7 +157,8 @@ public class MessagesResource {
         });
     }
 
-    private static int pageSize(String limit) {
+    /** The {@code limit} query parameter: 1–200, 50 when absent; anything else is a 400. */
+    static int pageSize(String limit) {
         if (limit == null) {
             return DEFAULT_PAGE;
         }

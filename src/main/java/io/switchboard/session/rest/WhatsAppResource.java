@@ -237,6 +237,20 @@ public class WhatsAppResource {
                 }).onTermination().invoke(close);
     }
 
+    /** One step of the session's history, as the console's timeline shows it. */
+    public record TransitionView(String from, String to, String event, String reason, Integer code, String at) {
+    }
+
+    /** The session's transitions, newest first ({@code limit} 1–200, default 50). */
+    @GET
+    @Path("/transitions")
+    public Uni<Map<String, Object>> transitions(@PathParam("id") String id, @jakarta.ws.rs.QueryParam("limit") String limit) {
+        int size = MessagesResource.pageSize(limit);
+        return organization(id).flatMap(org -> store.transitions(org, size)).map(list -> Map.of("items", list.stream()
+                .map(t -> new TransitionView(t.from().name(), t.to().name(), t.event().name(), t.reason(), t.code(),
+                        t.at() == null ? null : t.at().toString())).toList()));
+    }
+
     @GET
     @Path("/status")
     public Uni<StatusView> status(@PathParam("id") String id) {

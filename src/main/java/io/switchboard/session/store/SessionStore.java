@@ -140,6 +140,18 @@ public class SessionStore {
         }));
     }
 
+    /** The organization's last {@code limit} transitions, newest first. */
+    public Uni<List<Transition>> transitions(UUID organizationId, int limit) {
+        return bounded(pool.preparedQuery("SELECT from_state, to_state, event, reason, code, at FROM whatsapp_session_transition"
+                + " WHERE organization_id = $1 ORDER BY id DESC LIMIT $2").execute(Tuple.of(organizationId, limit)).map(rows -> {
+                    List<Transition> list = new ArrayList<>();
+                    rows.forEach(row -> list.add(new Transition(SessionState.valueOf(row.getString("from_state")),
+                            SessionState.valueOf(row.getString("to_state")), SessionEvent.valueOf(row.getString("event")),
+                            row.getString("reason"), row.getInteger("code"), instant(row.getOffsetDateTime("at")))));
+                    return list;
+                }));
+    }
+
     /** The session as stored, with its QR opened; empty when it never had a row (or was deleted). */
     public Uni<Optional<StoredSession>> find(UUID organizationId) {
         return bounded(pool.preparedQuery(SELECT_SESSION).execute(Tuple.of(organizationId))

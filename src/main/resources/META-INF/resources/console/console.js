@@ -1,0 +1,353 @@
+// Switchboard operator console: a static page over the public REST API, called with the token
+// the operator pastes (kept in this tab's sessionStorage only). No framework, no build step.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const ATTENTION = new Set(['FAILED', 'LOGGED_OUT', 'REPLACED', 'CLIENT_OUTDATED']);
+const LINKING = new Set(['AWAITING_QR', 'PAIRED_RESTARTING', 'CONNECTING']);
+const TOKEN_KEY = 'switchboard.console.token';
+let token = sessionStorage.getItem(TOKEN_KEY);
+let organizations = [];
+const statuses = new Map();
+let current = null;
+let stream = null;
+let listTimer = null;
+let sandboxAvailable = false;
+
+function notice(text, isError = false) {
+  const box = $('notice');
+  box.textContent = text || '';
+  box.className = isError ? 'error' : '';
+}
+
+async function api(method, path, body) {
+  const headers = { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (!res.ok) {
+    const error = new Error((data && (data.detail || data.title)) || `${method} ${path} answered ${res.status}`);
+    error.status = res.status;
+    throw error;
+  }
+  return { status: res.status, data };
+}
+
+function attention(status) {
+  if (!status) return false;
+  return ATTENTION.has(status.state) || (status.state === 'RECONNECTING' && status.reconnectAttempts >= 3)
+    || (status.state === 'DISCONNECTED' && status.lastDisconnect != null && status.lastDisconnect.code != null);
+}
+
+function matches(filter, status) {
+  if (!filter) return true;
+  if (!status) return false;
+  if (filter === 'linking') return LINKING.has(status.state);
+  if (filter === 'attention') return attention(status);
+  return status.state === filter;
+}
+
+function show(section) {
+  for (const id of ['sign-in', 'organizations', 'organization']) $(id).hidden = id !== section;
+  $('sign-out').hidden = section === 'sign-in';
+}
+
+// ---- sign-in ---------------------------------------------------------------------------------
+$('sign-in-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  await signIn($('token').value.trim());
+});
+
+$('dev-token').addEventListener('click', async () => {
+  const res = await fetch('/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  if (!res.ok) {
+    notice('This build mints no dev tokens (dev and test builds only): paste a token.', true);
+    return;
+  }
+  const minted = await res.json();
+  $('token').value = minted.token;
+  await signIn(minted.token);
+});
+
+$('sign-out').addEventListener('click', () => {
+  sessionStorage.removeItem(TOKEN_KEY);
+  token = null;
+  stopLive();
+  location.hash = '';
+  show('sign-in');
+});
+
+async function signIn(candidate) {
+  token = candidate;
+  try {
+    await api('GET', '/api/v1/organizations?page=0&size=1');
+  } catch (error) {
+    token = null;
+    notice(`Sign-in failed: ${error.message}`, true);
+    return;
+  }
+  sessionStorage.setItem(TOKEN_KEY, candidate);
+  notice('');
+  sandboxAvailable = await api('GET', '/sandbox/v1/trust-root').then(() => true, () => false);
+  route();
+}
+
+// ---- organizations list ----------------------------------------------------------------------
+$('filter').addEventListener('change', renderList);
+
+$('create-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const name = $('new-name').value.trim();
+  try {
+    const created = await api('POST', '/api/v1/organizations', { name });
+    $('new-name').value = '';
+    notice(`Organization "${name}" created.`);
+    location.hash = `#/org/${created.data.id}`;
+  } catch (error) {
+    notice(`Creating the organization failed: ${error.message}`, true);
+  }
+});
+
+async function loadList() {
+  try {
+    const page = await api('GET', '/api/v1/organizations?page=0&size=200');
+    organizations = page.data.items;
+    await Promise.all(organizations.map(async (org) => {
+      try {
+        statuses.set(org.id, (await api('GET', `/api/v1/organizations/${org.id}/whatsapp/status`)).data);
+      } catch {
+        statuses.delete(org.id);
+      }
+    }));
+    renderList();
+  } catch (error) {
+    notice(`Loading organizations failed: ${error.message}`, true);
+  }
+}
+
+function renderList() {
+  const counts = new Map();
+  for (const org of organizations) {
+    const state = statuses.get(org.id)?.state || 'UNKNOWN';
+    counts.set(state, (counts.get(state) || 0) + 1);
+  }
+  const stuck = organizations.filter((org) => attention(statuses.get(org.id))).length;
+  $('counts').replaceChildren(...[...counts.entries()].sort().map(([state, n]) => item(`${state.toLowerCase()}: ${n}`)),
+    item(`needs attention: ${stuck}`));
+  const filter = $('filter').value;
+  const rows = organizations.filter((org) => matches(filter, statuses.get(org.id))).map((org) => {
+    const status = statuses.get(org.id);
+    const row = document.createElement('tr');
+    if (attention(status)) row.className = 'attention';
+    const link = document.createElement('a');
+    link.href = `#/org/${org.id}`;
+    link.textContent = org.name;
+    row.append(cell(link), cell(stateLabel(status)), cell(status?.phoneNumber || '—'),
+      cell(status?.updatedAt ? new Date(status.updatedAt).toLocaleString() : '—'));
+    return row;
+  });
+  $('org-table').tBodies[0].replaceChildren(...rows);
+  $('empty').hidden = rows.length > 0;
+}
+
+function stateLabel(status) {
+  const span = document.createElement('span');
+  span.className = `state ${status?.state || ''}`;
+  span.textContent = status ? status.state.toLowerCase().replace(/_/g, ' ') : 'unknown';
+  if (attention(status)) span.textContent += ' ⚠';
+  return span;
+}
+
+function item(text) {
+  const li = document.createElement('li');
+  li.textContent = text;
+  return li;
+}
+
+function cell(content) {
+  const td = document.createElement('td');
+  if (typeof content === 'string') td.textContent = content; else td.append(content);
+  return td;
+}
+
+// ---- one organization ------------------------------------------------------------------------
+const base = () => `/api/v1/organizations/${current}/whatsapp`;
+
+$('init').addEventListener('click', () => command('POST', 'init-baileys', 'Linking started: scan the QR code.'));
+$('reconnect').addEventListener('click', () => command('POST', 'reconnect', 'Reconnecting.'));
+$('disconnect').addEventListener('click', () => $('confirm').showModal());
+$('confirm').addEventListener('close', () => {
+  if ($('confirm').returnValue === 'confirm') command('DELETE', 'disconnect', 'Disconnected: the number can be linked again.');
+});
+$('sandbox-scan').addEventListener('click', async () => {
+  try {
+    const qr = await api('GET', `${base()}/qrcode`);
+    const phone = `1555${String(Math.floor(1_000_000 + Math.random() * 8_999_999))}`;
+    await api('POST', '/sandbox/v1/scan', { qr: qr.data.qr, phone });
+    notice(`The sandbox phone +${phone} scanned the QR code.`);
+  } catch (error) {
+    notice(`Scanning failed: ${error.message}`, true);
+  }
+  refreshDetail();
+});
+
+async function command(method, path, done) {
+  try {
+    await api(method, `${base()}/${path}`);
+    notice(done);
+  } catch (error) {
+    notice(`${path} failed: ${error.message}`, true);
+  }
+  refreshDetail();
+}
+
+async function loadDetail(id) {
+  current = id;
+  try {
+    const org = await api('GET', `/api/v1/organizations/${id}`);
+    $('org-title').textContent = org.data.name;
+  } catch (error) {
+    notice(`Loading the organization failed: ${error.message}`, true);
+    return;
+  }
+  await refreshDetail();
+  startStream(id);
+}
+
+let refreshing = null;
+function refreshDetail() {
+  // One refresh at a time; a burst of events coalesces into the next one.
+  if (refreshing) { refreshing.again = true; return refreshing.promise; }
+  refreshing = { again: false };
+  refreshing.promise = (async () => {
+    do {
+      refreshing.again = false;
+      await renderDetail();
+    } while (refreshing.again);
+    refreshing = null;
+  })();
+  return refreshing.promise;
+}
+
+async function renderDetail() {
+  const id = current;
+  if (!id) return;
+  let status;
+  try {
+    status = (await api('GET', `${base()}/status`)).data;
+  } catch (error) {
+    notice(`Loading the status failed: ${error.message}`, true);
+    return;
+  }
+  const fields = [['State', status.state], ['Connection', status.connectionStatus], ['Phone', status.phoneNumber || '—'],
+    ['Device', status.jid || '—'], ['Can reconnect', status.canReconnect ? 'yes' : 'no'],
+    ['Last disconnect', status.lastDisconnect ? `${status.lastDisconnect.reason || ''} (code ${status.lastDisconnect.code ?? '—'})` : '—'],
+    ['Reconnect attempts', String(status.reconnectAttempts ?? 0)], ['Updated', status.updatedAt || '—']];
+  $('status').replaceChildren(...fields.flatMap(([name, value]) => {
+    const dt = document.createElement('dt'); dt.textContent = name;
+    const dd = document.createElement('dd'); dd.textContent = value;
+    if (name === 'State') { dd.className = `state ${status.state}`; dd.id = 'state'; }
+    return [dt, dd];
+  }));
+  $('disconnect').disabled = status.state === 'DISCONNECTED' && !status.jid;
+  $('init').disabled = status.state === 'CONNECTED';
+  const linking = status.state === 'AWAITING_QR';
+  $('sandbox-scan').hidden = !(sandboxAvailable && linking);
+  if (linking) {
+    try {
+      const qr = await api('GET', `${base()}/qrcode`);
+      if (qr.status === 200 && qr.data.qrCode) {
+        $('qr').src = qr.data.qrCode;
+        $('qr-caption').textContent = `Expires ${new Date(qr.data.expiresAt).toLocaleTimeString()}`
+          + (status.pairingCode ? ` · pairing code ${status.pairingCode.code}` : '');
+        $('qr-box').hidden = false;
+      }
+    } catch {
+      $('qr-box').hidden = true;
+    }
+  } else {
+    $('qr-box').hidden = true;
+  }
+  const [timeline, sent, received, deliveries] = await Promise.all([
+    api('GET', `${base()}/transitions?limit=30`).then((r) => r.data.items, () => []),
+    api('GET', `${base()}/messages?direction=out&limit=5`).then((r) => r.data.items, () => []),
+    api('GET', `${base()}/messages?direction=in&limit=5`).then((r) => r.data.items, () => []),
+    api('GET', `/api/v1/organizations/${id}/webhooks/deliveries?limit=10`).then((r) => r.data.items ?? r.data, () => []),
+  ]);
+  if (id !== current) return;
+  $('timeline').replaceChildren(...timeline.map((t) => item(`${new Date(t.at).toLocaleString()} — ${t.to.toLowerCase()}`
+    + ` (${t.event.toLowerCase()})${t.reason ? `: ${t.reason}` : ''}${t.code != null ? ` [code ${t.code}]` : ''}`)));
+  const messages = [...sent.map((m) => item(`→ ${m.to?.phone ?? ''}: ${m.text} (${m.status})`)),
+    ...received.map((m) => item(`← ${m.from?.phone ?? ''}: ${m.text}`))];
+  $('messages').replaceChildren(...(messages.length ? messages : [item('No messages yet.')]));
+  $('deliveries').replaceChildren(...(deliveries.length ? deliveries.map((d) => item(`${d.eventType}: ${d.status}`
+    + ` after ${d.attempts} attempt(s)`)) : [item('No webhook deliveries.')]));
+}
+
+// The organization's event stream (Server-Sent Events read with fetch, which can send the token).
+function startStream(id) {
+  stopStream();
+  const controller = new AbortController();
+  stream = controller;
+  (async () => {
+    while (!controller.signal.aborted) {
+      try {
+        const res = await fetch(`/api/v1/organizations/${id}/whatsapp/events`, {
+          headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: controller.signal,
+        });
+        if (!res.ok) throw new Error(`events answered ${res.status}`);
+        const reader = res.body.getReader();
+        const decoder = new TextDecoder();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += decoder.decode(value, { stream: true });
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            if (block.split('\n').some((line) => line.startsWith('event:'))) refreshDetail();
+          }
+        }
+      } catch (error) {
+        if (controller.signal.aborted) return;
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  })();
+}
+
+function stopStream() {
+  if (stream) stream.abort();
+  stream = null;
+}
+
+function stopLive() {
+  stopStream();
+  clearInterval(listTimer);
+  listTimer = null;
+}
+
+// ---- routing -----------------------------------------------------------------------------
+function route() {
+  if (!token) { show('sign-in'); return; }
+  stopLive();
+  const match = location.hash.match(/^#\/org\/([0-9a-f-]{36})$/);
+  if (match) {
+    show('organization');
+    loadDetail(match[1]);
+    return;
+  }
+  current = null;
+  show('organizations');
+  loadList();
+  // States change on any replica; the list asks again every 3 s while it is shown.
+  listTimer = setInterval(loadList, 3000);
+}
+
+$('back').addEventListener('click', (event) => { event.preventDefault(); location.hash = '#/'; });
+window.addEventListener('hashchange', route);
+if (token) signIn(token); else show('sign-in');
