@@ -118,6 +118,8 @@ class SideBySideBenchmark {
                 }
                 Thread.sleep(5000);
                 long[] used = memory(holder);
+                System.out.printf("side-by-side: the replica holding %,d: heap %.0f MB after full GC, RSS %.0f MB (empty: %.0f / %.0f MB)%n",
+                        n, used[0] / 1e6, used[1] / 1e6, empty[0] / 1e6, empty[1] / 1e6);
                 double cpu = idleCpuMillisPerMinute(holder.pid());
                 SandboxKeepalives keepalives = keepalives(cluster);
                 double[] latency = statusAndHealth(cluster, holder, organizations);
