@@ -12,7 +12,7 @@ import org.jboss.logging.Logger;
  * The one way a replica takes up connections it did not start: at start-up, after another
  * replica died (lease expired) or handed over (claim released). Claims in batches that skip
  * rows another replica is taking, paced by a concurrency limit (logins not yet settled) and a
- * rate (logins per second).
+ * rate (logins per second), and waiting while this replica's claim renewals run late.
  */
 @ApplicationScoped
 class Adoption {
@@ -22,14 +22,16 @@ class Adoption {
     private static final long DRAIN_PAUSE_MILLIS = 20;
 
     private final SessionRegistry registry;
+    private final LeaseKeeper keeper;
     private final AtomicInteger unsettled = new AtomicInteger();
     private final AtomicBoolean scanning = new AtomicBoolean();
     private double tokens;
     private long refilledAt = System.nanoTime();
     private volatile boolean stopped;
 
-    Adoption(SessionRegistry registry) {
+    Adoption(SessionRegistry registry, LeaseKeeper keeper) {
         this.registry = registry;
+        this.keeper = keeper;
     }
 
     void stop() {
@@ -40,6 +42,12 @@ class Adoption {
     void tick() {
         SessionContext ctx = registry.context();
         if (stopped || !scanning.compareAndSet(false, true)) {
+            return;
+        }
+        if (keeper.lagging()) {
+            // Renewals run late: keep what this replica holds first; the next tick or settled login looks again.
+            scanning.set(false);
+            LOG.debugf("adoption waits: connection claims are being renewed late");
             return;
         }
         int allowed = takeTokens(ctx.config().adoptionConcurrency() - unsettled.get());
