@@ -76,6 +76,18 @@ try {
   const timeline = await page.locator('#timeline li').allTextContents();
   step('disconnected', { timeline: timeline.length });
 
+  // Linking by a code typed on the phone instead of a QR.
+  await page.getByLabel('Link by phone number instead').fill('+15557654321');
+  let code = null;
+  for (let attempt = 0; attempt < 10 && !code; attempt++) {
+    await page.getByRole('button', { name: 'Get a pairing code' }).click();
+    await page.waitForTimeout(1000);
+    const shown = await page.locator('#pairing-code').textContent();
+    code = shown.match(/[A-Z0-9]{4}-[A-Z0-9]{4}/)?.[0] ?? null;
+  }
+  if (!code) throw new Error('no pairing code shown');
+  step('pairing-code', { code });
+
   // The list: counts at the top and the organization in it.
   await page.getByRole('link', { name: '← All organizations' }).click();
   await page.getByRole('link', { name }).waitFor();
@@ -113,6 +125,9 @@ try {
   }
   await member.keyboard.press('Enter');
   await member.getByRole('heading', { name }).waitFor();
+  await member.waitForTimeout(500);
+  const detailOverflow = await member.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (detailOverflow > 0) throw new Error(`the organization page is ${detailOverflow} px wider than a 360 px screen`);
   step('keyboard');
 
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);

@@ -193,6 +193,18 @@ $('sandbox-scan').addEventListener('click', async () => {
   refreshDetail();
 });
 
+$('code-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  try {
+    const answer = await api('POST', `${base()}/pairing-code`, { phoneNumber: $('code-phone').value.trim() });
+    notice(answer.status === 200 ? `Type ${answer.data.code} on the phone: WhatsApp → Linked devices → Link with phone number.`
+      : 'The connection is coming up: ask again in a few seconds.');
+  } catch (error) {
+    notice(`Pairing code failed: ${error.message}`, true);
+  }
+  refreshDetail();
+});
+
 async function command(method, path, done) {
   try {
     await api(method, `${base()}/${path}`);
@@ -254,6 +266,7 @@ async function renderDetail() {
   $('disconnect').disabled = status.state === 'DISCONNECTED' && !status.jid;
   $('init').disabled = status.state === 'CONNECTED';
   const linking = status.state === 'AWAITING_QR';
+  $('pairing-code').textContent = status.pairingCode ? `Pairing code ${status.pairingCode.code} for +${status.pairingCode.phoneNumber}` : '';
   $('sandbox-scan').hidden = !(sandboxAvailable && linking);
   if (linking) {
     try {
