@@ -141,6 +141,8 @@ final class LoggedInHandlers {
             case "ack":
                 if ("message".equals(node.attribute("class").orElse(""))) {
                     connection.acknowledged(node.attribute("id").orElse(""));
+                } else if ("receipt".equals(node.attribute("class").orElse(""))) {
+                    connection.acknowledgedReceipt(node.attribute("id").orElse(""), node.attribute("type").orElse(""));
                 }
                 return;
             default:

@@ -60,6 +60,15 @@ final class SandboxConnection {
         unacked.remove(id);
     }
 
+    /** The device acknowledged a receipt ({@code id} and {@code type} as the receipt carried them). */
+    void acknowledgedReceipt(String id, String type) {
+        unacked.remove(receiptKey(id, type));
+    }
+
+    private static String receiptKey(String id, String type) {
+        return "receipt/" + id + "/" + type;
+    }
+
     /** The token dictionary the client announced: 2 (Baileys 6) gets 1:1 messages PN-addressed, later ones LID-addressed. */
     int dictionaryVersion;
     final LoggedInHandlers handlers;
@@ -320,6 +329,9 @@ final class SandboxConnection {
         if ("message".equals(message.tag())) {
             // Kept until the device acknowledges it: a device that goes away first gets it again at its next login.
             unacked.put(message.attribute("id").orElse(""), message);
+        } else if ("receipt".equals(message.tag())) {
+            // Receipts too (a sender killed right after its text left would never learn it was delivered).
+            unacked.put(receiptKey(message.attribute("id").orElse(""), message.attribute("type").orElse("")), message);
         }
         String from = message.attribute("from").orElse("");
         String lid = "message".equals(message.tag()) && dictionaryVersion > 2 ? server.lidDeviceJid(from) : null;
