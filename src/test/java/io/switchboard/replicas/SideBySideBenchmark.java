@@ -354,25 +354,11 @@ class SideBySideBenchmark {
         return Long.parseLong(value);
     }
 
-    private static SandboxKeepalives keepalives(ReplicaCluster cluster) {
-        JsonNodeView view = new JsonNodeView(cluster.on(cluster.sandbox).get("/sandbox/v1/keepalives").then().statusCode(200)
+    private static SandboxKeepalives keepalives(ReplicaCluster cluster) throws IOException {
+        JsonNode view = JSON.readTree(cluster.on(cluster.sandbox).get("/sandbox/v1/keepalives").then().statusCode(200)
                 .extract().asString());
-        return new SandboxKeepalives(view.node.get("connections").asInt(), view.node.get("pings").asLong(),
-                view.node.get("longestSilenceMillis").asLong());
-    }
-
-    private record JsonNodeView(JsonNode node) {
-        JsonNodeView(String text) {
-            this(parse(text));
-        }
-
-        private static JsonNode parse(String text) {
-            try {
-                return JSON.readTree(text);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        return new SandboxKeepalives(view.get("connections").asInt(), view.get("pings").asLong(),
+                view.get("longestSilenceMillis").asLong());
     }
 
     /**

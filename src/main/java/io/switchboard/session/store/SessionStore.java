@@ -90,8 +90,6 @@ public class SessionStore {
             + EventStore.writeEvent("s", 23) + " SELECT (SELECT count(*) FROM s) AS updated, " + EventStore.NOTIFIED;
     static final String FENCE = "SELECT 1 FROM whatsapp_session WHERE organization_id = $1 AND owner = $2"
             + " AND epoch = $3 FOR UPDATE";
-    private static final String INSERT_TRANSITION = "INSERT INTO whatsapp_session_transition"
-            + " (organization_id, from_state, to_state, event, reason, code, at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
     private static final String UPSERT_CREDENTIALS = "INSERT INTO whatsapp_credentials (organization_id, nonce, ciphertext,"
             + " key_id, updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organization_id) DO UPDATE SET"
             + " nonce = $2, ciphertext = $3, key_id = $4, updated_at = $5";
@@ -173,29 +171,24 @@ public class SessionStore {
         JsonObject changed = new JsonObject().put("from", transition.from().name()).put("to", transition.to().name())
                 .put("event", transition.event().name()).put("reason", transition.reason()).put("code", transition.code())
                 .put("at", transition.at() == null ? null : transition.at().toString());
+        List<Object> parameters = new ArrayList<>(update);
+        parameters.addAll(step);
+        parameters.addAll(events.prepare(org, EventStore.SESSION_STATE_CHANGED, null, changed).parameters());
         if (change == KEEP && qr == null) {
             // Most transitions (every login writes two): state, transition, event, deliveries, notification in one statement.
-            List<Object> parameters = new ArrayList<>(update);
-            parameters.addAll(step);
-            parameters.addAll(events.prepare(org, EventStore.SESSION_STATE_CHANGED, null, changed).parameters());
-            return bounded(pool.preparedQuery(RECORD_TRANSITION).execute(Tuple.from(parameters)).flatMap(rows ->
-                    rows.iterator().next().getLong("updated") == 1 ? Uni.createFrom().voidItem()
-                            : Uni.createFrom().failure(new FencedException(org, fence))));
+            return bounded(pool.preparedQuery(RECORD_TRANSITION).execute(Tuple.from(parameters)).flatMap(rows -> fenced(rows, org, fence)));
         }
-        return bounded(pool.withTransaction(connection -> connection.preparedQuery(UPDATE_SESSION).execute(Tuple.from(update))
-                .flatMap(updated -> {
-                    if (updated.rowCount() != 1) {
-                        return Uni.createFrom().failure(new FencedException(org, fence));
-                    }
-                    List<Object> row = new ArrayList<>();
-                    row.add(org);
-                    row.addAll(step);
-                    return connection.preparedQuery(INSERT_TRANSITION).execute(Tuple.from(row));
-                })
-                .flatMap(ignored -> events.append(connection, org, EventStore.SESSION_STATE_CHANGED, null, changed))
+        // With a QR or a credentials change: the same statement, then those, in one transaction.
+        return bounded(pool.withTransaction(connection -> connection.preparedQuery(RECORD_TRANSITION).execute(Tuple.from(parameters))
+                .flatMap(rows -> fenced(rows, org, fence))
                 .flatMap(ignored -> qr == null ? Uni.createFrom().voidItem() : qrEvent(connection, org, qr))
                 .flatMap(ignored -> applyCredentials(connection, org, change))))
                 .replaceWithVoid();
+    }
+
+    private static Uni<Void> fenced(io.vertx.mutiny.sqlclient.RowSet<Row> rows, UUID org, Fence fence) {
+        return rows.iterator().next().getLong("updated") == 1 ? Uni.createFrom().voidItem()
+                : Uni.createFrom().failure(new FencedException(org, fence));
     }
 
     private Uni<Void> qrEvent(SqlConnection connection, UUID organizationId, Qr qr) {
