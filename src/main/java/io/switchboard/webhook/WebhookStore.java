@@ -117,7 +117,7 @@ public class WebhookStore {
                 + " WHERE w.id = d.endpoint_id AND d.id IN (SELECT c.id FROM webhook_delivery c WHERE (c.status = 'pending'"
                 + " OR (c.status = 'delivering' AND c.claimed_until < now())) AND c.next_attempt_at <= now() AND NOT EXISTS"
                 + " (SELECT 1 FROM webhook_delivery e WHERE e.endpoint_id = c.endpoint_id AND e.conversation = c.conversation"
-                + " AND e.event_seq < c.event_seq AND e.status IN ('pending', 'delivering')) ORDER BY c.event_seq LIMIT $2"
+                + " AND e.event_position < c.event_position AND e.status IN ('pending', 'delivering')) ORDER BY c.event_position LIMIT $2"
                 + " FOR UPDATE SKIP LOCKED) RETURNING d.id, d.endpoint_id, d.organization_id, w.url, d.event_seq, d.attempts, d.created_at")
                 .execute(Tuple.of(replica, limit, claimFor.toMillis())).map(rows -> {
                     List<Due> due = new ArrayList<>();
@@ -150,7 +150,7 @@ public class WebhookStore {
     /** Recent deliveries of the organization, newest first, with their attempts. */
     Uni<List<Delivery>> deliveries(UUID organizationId, int limit) {
         return bounded(pool.preparedQuery("SELECT d.*, e.type FROM webhook_delivery d JOIN whatsapp_event e ON e.seq = d.event_seq"
-                + " WHERE d.organization_id = $1 ORDER BY d.event_seq DESC, d.id LIMIT $2").execute(Tuple.of(organizationId, limit))
+                + " WHERE d.organization_id = $1 ORDER BY d.event_position DESC, d.id LIMIT $2").execute(Tuple.of(organizationId, limit))
                 .flatMap(rows -> {
                     List<Row> found = new ArrayList<>();
                     rows.forEach(found::add);

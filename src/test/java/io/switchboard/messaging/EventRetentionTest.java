@@ -34,8 +34,9 @@ class EventRetentionTest {
         pool.preparedQuery("INSERT INTO webhook_endpoint (id, organization_id, url, events, nonce, ciphertext, key_id, created_at)"
                 + " VALUES ($1, $2, 'https://example.com/', '{message.status}', '\\\\x00', '\\\\x00', 'k', now())")
                 .execute(Tuple.of(endpoint, org)).await().atMost(Duration.ofSeconds(5));
-        pool.preparedQuery("INSERT INTO webhook_delivery (id, endpoint_id, event_seq, organization_id, conversation, status,"
-                + " next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, $4, 'x', 'pending', now() + interval '1 day', now(), now())")
+        pool.preparedQuery("INSERT INTO webhook_delivery (id, endpoint_id, event_seq, event_position, organization_id,"
+                + " conversation, status, next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, $3, $4, 'x', 'pending',"
+                + " now() + interval '1 day', now(), now())")
                 .execute(Tuple.of(UUID.randomUUID(), endpoint, waited, org)).await().atMost(Duration.ofSeconds(5));
 
         events.deleteBefore(Instant.now().minus(Duration.ofDays(30))).await().atMost(Duration.ofSeconds(5));
@@ -47,7 +48,8 @@ class EventRetentionTest {
 
     private long event(UUID org, Instant at) {
         return pool.preparedQuery("INSERT INTO whatsapp_event (id, organization_id, type, conversation, nonce, ciphertext, key_id,"
-                + " created_at) VALUES ($1, $2, 'message.status', 'x', '\\\\x00', '\\\\x00', 'k', $3) RETURNING seq")
+                + " created_at, position) VALUES ($1, $2, 'message.status', 'x', '\\\\x00', '\\\\x00', 'k', $3,"
+                + " (SELECT coalesce(max(position), 0) + 1 FROM whatsapp_event WHERE organization_id = $2)) RETURNING seq")
                 .execute(Tuple.of(UUID.randomUUID(), org, at.atOffset(ZoneOffset.UTC))).await().atMost(Duration.ofSeconds(5))
                 .iterator().next().getLong(0);
     }

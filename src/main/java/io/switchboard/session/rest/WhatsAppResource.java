@@ -191,7 +191,7 @@ public class WhatsAppResource {
      * The organization's events as Server-Sent Events, on any replica: each webhook event type
      * ({@code session.state_changed}, {@code session.qr}, {@code message.received},
      * {@code message.status}) as an SSE event of that name whose data is the webhook body and
-     * whose id is the event's sequence number; {@code Last-Event-ID} resumes after it. Read from
+     * whose id is the event's position in the organization's commit order; {@code Last-Event-ID} resumes after it. Read from
      * the event log (every 500 ms), bounded like the QR stream.
      */
     @GET
@@ -218,9 +218,9 @@ public class WhatsAppResource {
                             }
                             events.after(organizationId, seq.get(), 100).subscribe().with(found -> {
                                 for (io.switchboard.session.store.EventStore.Event event : found) {
-                                    emitter.emit(sse.newEventBuilder().id(String.valueOf(event.seq())).name(event.type())
+                                    emitter.emit(sse.newEventBuilder().id(String.valueOf(event.position())).name(event.type())
                                             .data(event.body()).build());
-                                    seq.set(event.seq());
+                                    seq.set(event.position());
                                 }
                                 reading.set(false);
                             }, error -> reading.set(false));

@@ -35,8 +35,11 @@ public class EventStore {
     static final String PURPOSE = "event";
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    /** An event as stored: {@code body} is the JSON sent to webhooks and streams. */
-    public record Event(long seq, UUID id, UUID organizationId, String type, String conversation, String body, Instant createdAt) {
+    /**
+     * An event as stored: {@code seq} is the row's key, {@code position} its place in the
+     * organization's commit order (the stream's event id); {@code body} is the JSON sent to webhooks and streams.
+     */
+    public record Event(long seq, long position, UUID id, UUID organizationId, String type, String conversation, String body, Instant createdAt) {
     }
 
     private final Pool pool;
@@ -80,9 +83,12 @@ public class EventStore {
     }
 
     /**
-     * Two common table expressions that write a {@link Prepared} event (parameters from {@code $first},
+     * Common table expressions that write a {@link Prepared} event (parameters from {@code $first},
      * in {@link Prepared#parameters()} order) once per row of {@code guard}, with one delivery per
-     * webhook endpoint that asked for its type: {@code ev} (the event) and {@code ev_deliveries}.
+     * webhook endpoint that asked for its type: {@code ev_position} (the organization's counter,
+     * incremented), {@code ev} (the event at that position) and {@code ev_deliveries}. The counter
+     * row stays locked until the caller's transaction ends, so the organization's next event waits
+     * for this one's commit: positions are gap-free and in commit order (readers never skip one).
      * With {@link #NOTIFIED} in the final SELECT the whole write is one statement, one round trip.
      */
     static String writeEvent(String guard, int first) {
@@ -90,14 +96,17 @@ public class EventStore {
         for (int i = 0; i < p.length; i++) {
             p[i] = "$" + (first + i);
         }
-        return "ev AS (INSERT INTO whatsapp_event (id, organization_id, type, conversation, nonce, ciphertext, key_id, created_at)"
-                + " SELECT " + p[0] + "::uuid, " + p[1] + "::uuid, " + p[2] + "::varchar, " + p[3] + "::varchar, " + p[4] + "::bytea, "
-                + p[5] + "::bytea, " + p[6] + "::varchar, " + p[7] + "::timestamptz FROM " + guard
-                + " RETURNING seq, organization_id, type, conversation, created_at),"
-                + " ev_deliveries AS (INSERT INTO webhook_delivery (id, endpoint_id, event_seq, organization_id, conversation, status,"
-                + " next_attempt_at, created_at, updated_at) SELECT gen_random_uuid(), w.id, ev.seq, ev.organization_id, ev.conversation,"
-                + " 'pending', ev.created_at, ev.created_at, ev.created_at FROM ev JOIN webhook_endpoint w"
-                + " ON w.organization_id = ev.organization_id AND ev.type = ANY(w.events))";
+        return "ev_position AS (INSERT INTO whatsapp_event_counter (organization_id, last_position) SELECT " + p[1]
+                + "::uuid, 1 FROM " + guard + " ON CONFLICT (organization_id) DO UPDATE SET last_position ="
+                + " whatsapp_event_counter.last_position + 1 RETURNING last_position),"
+                + " ev AS (INSERT INTO whatsapp_event (id, organization_id, type, conversation, nonce, ciphertext, key_id, created_at,"
+                + " position) SELECT " + p[0] + "::uuid, " + p[1] + "::uuid, " + p[2] + "::varchar, " + p[3] + "::varchar, "
+                + p[4] + "::bytea, " + p[5] + "::bytea, " + p[6] + "::varchar, " + p[7] + "::timestamptz, last_position"
+                + " FROM ev_position RETURNING seq, position, organization_id, type, conversation, created_at),"
+                + " ev_deliveries AS (INSERT INTO webhook_delivery (id, endpoint_id, event_seq, event_position, organization_id,"
+                + " conversation, status, next_attempt_at, created_at, updated_at) SELECT gen_random_uuid(), w.id, ev.seq,"
+                + " ev.position, ev.organization_id, ev.conversation, 'pending', ev.created_at, ev.created_at, ev.created_at"
+                + " FROM ev JOIN webhook_endpoint w ON w.organization_id = ev.organization_id AND ev.type = ANY(w.events))";
     }
 
     /** Notifies {@value #CHANNEL} for the event written (if any); answers how many were. */
@@ -118,10 +127,10 @@ public class EventStore {
                 .ifNoItem().after(TIMEOUT).failWith(() -> new IllegalStateException("the database did not answer in time"));
     }
 
-    /** The organization's events after {@code afterSeq}, oldest first, at most {@code limit}. */
-    public Uni<java.util.List<Event>> after(UUID organizationId, long afterSeq, int limit) {
-        return pool.preparedQuery("SELECT * FROM whatsapp_event WHERE organization_id = $1 AND seq > $2 ORDER BY seq LIMIT $3")
-                .execute(Tuple.of(organizationId, afterSeq, limit))
+    /** The organization's events after position {@code after}, in commit order, at most {@code limit}. */
+    public Uni<java.util.List<Event>> after(UUID organizationId, long after, int limit) {
+        return pool.preparedQuery("SELECT * FROM whatsapp_event WHERE organization_id = $1 AND position > $2 ORDER BY position"
+                + " LIMIT $3").execute(Tuple.of(organizationId, after, limit))
                 .map(rows -> {
                     java.util.List<Event> events = new java.util.ArrayList<>();
                     rows.forEach(row -> events.add(event(row)));
@@ -130,9 +139,9 @@ public class EventStore {
                 .ifNoItem().after(TIMEOUT).failWith(() -> new IllegalStateException("the database did not answer in time"));
     }
 
-    /** The newest sequence number of the organization's events (0 when none). */
+    /** The position of the organization's newest committed event (0 when none). */
     public Uni<Long> latest(UUID organizationId) {
-        return pool.preparedQuery("SELECT coalesce(max(seq), 0) FROM whatsapp_event WHERE organization_id = $1")
+        return pool.preparedQuery("SELECT coalesce(max(position), 0) FROM whatsapp_event WHERE organization_id = $1")
                 .execute(Tuple.of(organizationId)).map(rows -> rows.iterator().next().getLong(0))
                 .ifNoItem().after(TIMEOUT).failWith(() -> new IllegalStateException("the database did not answer in time"));
     }
@@ -146,7 +155,7 @@ public class EventStore {
         } catch (CryptoException e) {
             throw new CredentialsUnreadable(organizationId, "an event: " + e.getMessage());
         }
-        return new Event(row.getLong("seq"), row.getUUID("id"), organizationId, row.getString("type"), row.getString("conversation"),
-                body, SessionStore.instant(row.getOffsetDateTime("created_at")));
+        return new Event(row.getLong("seq"), row.getLong("position"), row.getUUID("id"), organizationId, row.getString("type"),
+                row.getString("conversation"), body, SessionStore.instant(row.getOffsetDateTime("created_at")));
     }
 }
