@@ -111,7 +111,7 @@ final class OrgSession {
     /** Starts linking from scratch: the device linked before, if any, is unlinked from WhatsApp first. */
     private Uni<Void> link(boolean refuseIfConnected) {
         if (refuseIfConnected && record.state() == SessionState.CONNECTED) {
-            Uni<Void> letGo = client == null ? release() : Uni.createFrom().voidItem();
+            Uni<Void> letGo = running() ? Uni.createFrom().voidItem() : release();
             return letGo.flatMap(ignored -> Uni.createFrom().failure(SessionRefused.alreadyConnected()));
         }
         return unlinkCurrent().flatMap(whatsAppKnows -> {
@@ -128,7 +128,7 @@ final class OrgSession {
      */
     private Uni<Void> linkByCode(String phone) {
         SessionState current = record.state();
-        boolean linking = client != null && !linked && (current == SessionState.AWAITING_QR || current == SessionState.CONNECTING);
+        boolean linking = running() && !linked && (current == SessionState.AWAITING_QR || current == SessionState.CONNECTING);
         if (!linking) {
             return link(true).invoke(() -> codePhone = phone);
         }
@@ -166,13 +166,13 @@ final class OrgSession {
 
     private Uni<Void> reconnect() {
         SessionState current = record.state();
-        if (current == SessionState.CONNECTED && client != null) {
+        if (current == SessionState.CONNECTED && running()) {
             return Uni.createFrom().voidItem();
         }
         if (!linked) {
             return link(false);
         }
-        if (client != null && (current == SessionState.CONNECTING || current == SessionState.PAIRED_RESTARTING)) {
+        if (running() && (current == SessionState.CONNECTING || current == SessionState.PAIRED_RESTARTING)) {
             return Uni.createFrom().voidItem();
         }
         return login("reconnect requested");
@@ -308,11 +308,16 @@ final class OrgSession {
             ctx.vertx().cancelTimer(timer);
         }
         lane.submit(() -> {
+            if (running != null && client == running) {
+                // Never kept: a command that re-claimed meanwhile must not mistake it for a running client.
+                stopClient();
+            }
             if (fence == null) {
                 stopClient();
                 record = null;
+                return Uni.createFrom().voidItem();
             }
-            return Uni.createFrom().voidItem();
+            return resumeIfIdle("the client was closed when the claim was lost, and the connection was claimed again");
         }).subscribe().with(ok -> { }, error -> LOG.errorf(error, "session %s: standing down failed", id));
     }
 
@@ -539,7 +544,8 @@ final class OrgSession {
         }
         SessionEvent outcome = DisconnectPolicy.eventFor(reason, record.state(), linked);
         if (outcome == null) {
-            return Uni.createFrom().voidItem();
+            // Our own close of the client in charge, without a new one started: not an end state.
+            return resumeIfIdle("the client was closed while the connection is held");
         }
         String why = reason.name().toLowerCase().replace('_', '-');
         Integer code = reason.code();
@@ -547,18 +553,51 @@ final class OrgSession {
         UnaryOperator<SessionRecord> noted = r -> r.withDisconnect(code, why, now);
         LOG.infof("session %s: %s (%s) → %s", id, reason, event.detail(), outcome);
         if (outcome == SessionEvent.CONNECTION_LOST) {
-            int attempts = record.reconnectAttempts();
-            Duration delay = ctx.reconnectPolicy().delay(attempts);
-            int mine = generation;
-            return transition(outcome, why + ": " + event.detail(), code, SessionStore.KEEP,
-                    r -> noted.apply(r).withRetry(attempts + 1, now.plus(delay)), null)
-                    .invoke(() -> retryTimer = ctx.vertx().setTimer(Math.max(1, delay.toMillis()),
-                            t -> lane.submit(() -> retryDue(mine)).subscribe().with(ok -> { },
-                                    error -> LOG.errorf("session %s: retry failed: %s", id, error.getMessage()))));
+            return connectionLost(why + ": " + event.detail(), code, noted);
         }
         SessionStore.CredentialsChange change = outcome == SessionEvent.LOGGED_OUT
                 ? new SessionStore.Wipe(true) : SessionStore.KEEP;
         return transition(outcome, why + ": " + event.detail(), code, change, noted, null).flatMap(ignored -> release());
+    }
+
+    /** Moves to RECONNECTING and arms the retry timer (backoff by the attempts so far). */
+    private Uni<Void> connectionLost(String why, Integer code, UnaryOperator<SessionRecord> noted) {
+        int attempts = record.reconnectAttempts();
+        Duration delay = ctx.reconnectPolicy().delay(attempts);
+        Instant now = ctx.clock().instant();
+        return transition(SessionEvent.CONNECTION_LOST, why, code, SessionStore.KEEP,
+                r -> noted.apply(r).withRetry(attempts + 1, now.plus(delay)), null)
+                .invoke(() -> armRetry(delay));
+    }
+
+    private void armRetry(Duration delay) {
+        int mine = generation;
+        retryTimer = ctx.vertx().setTimer(Math.max(1, delay.toMillis()),
+                t -> lane.submit(() -> retryDue(mine)).subscribe().with(ok -> { },
+                        error -> LOG.errorf("session %s: retry failed: %s", id, error.getMessage())));
+    }
+
+    /**
+     * Held, in an active state, yet nothing runs (a client closed under us, no timer): never left
+     * so. A linked connection is a lost connection (retried with backoff); a linking in progress
+     * starts again with a fresh client (a new QR); a retry wait gets its timer back.
+     */
+    private Uni<Void> resumeIfIdle(String why) {
+        if (fence == null || record == null || !record.state().isActive() || running() || retryTimer >= 0) {
+            return Uni.createFrom().voidItem();
+        }
+        SessionState current = record.state();
+        LOG.warnf("session %s: %s in %s with nothing running; resuming", id, why, current);
+        ctx.metrics().resumedIdle();
+        stopClient();
+        if (current == SessionState.RECONNECTING) {
+            armRetry(ctx.reconnectPolicy().delay(record.reconnectAttempts()));
+            return Uni.createFrom().voidItem();
+        }
+        if (linked) {
+            return connectionLost("client-closed: " + why, null, r -> r);
+        }
+        return startClient(Credentials.fresh());
     }
 
     /**
@@ -692,7 +731,13 @@ final class OrgSession {
     // ---- read from other threads (metrics, renewals, tests) ---------------------------------------
 
     boolean hasClient() {
-        return client != null;
+        return running();
+    }
+
+    /** A client runs: one is set and it was not told to close (a closed one is never mistaken for a running one). */
+    private boolean running() {
+        WhatsAppClient current = client;
+        return current != null && current.isRunning();
     }
 
     /** The state of a connection this replica holds; empty when it holds none. */
@@ -703,6 +748,6 @@ final class OrgSession {
     /** Held, in an active state, yet nothing runs: no client, no retry timer, no task queued. Must never last. */
     boolean stuck() {
         SessionState current = state;
-        return fence != null && current != null && current.isActive() && client == null && retryTimer < 0 && !lane.busy();
+        return fence != null && current != null && current.isActive() && !running() && retryTimer < 0 && !lane.busy();
     }
 }

@@ -15,6 +15,7 @@ class SessionMetrics {
     private final Counter leaseLosses;
     private final Counter fencedWrites;
     private final Counter writeRetries;
+    private final Counter resumedIdle;
 
     SessionMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -25,6 +26,9 @@ class SessionMetrics {
                 .description("Session writes refused because another replica claimed the connection since").register(registry);
         this.writeRetries = Counter.builder("switchboard.whatsapp.write.retries")
                 .description("Session writes retried after a database error").register(registry);
+        this.resumedIdle = Counter.builder("switchboard.whatsapp.resumed.idle")
+                .description("Held sessions found in an active state with nothing running and resumed (a client closed under them)")
+                .register(registry);
     }
 
     void transition(SessionEvent event) {
@@ -54,6 +58,10 @@ class SessionMetrics {
 
     void fencedWrite() {
         fencedWrites.increment();
+    }
+
+    void resumedIdle() {
+        resumedIdle.increment();
     }
 
     void writeRetried() {

@@ -62,6 +62,8 @@ public final class WhatsAppClient implements Connection.Listener {
     });
     private Credentials credentials;
     private State state = State.NEW;
+    /** Set when the client is told to close (any thread) or stops: see {@link #isRunning()}. */
+    private volatile boolean ended;
     private Connection connection;
     private int restarts;
     private final List<Long> qrTimers = new ArrayList<>();
@@ -370,6 +372,7 @@ public final class WhatsAppClient implements Connection.Listener {
 
     /** Closes the connection without logging out; stored credentials stay valid. */
     public Future<Void> close() {
+        ended = true;
         return onContext(() -> {
             stop(DisconnectReason.CLIENT_CLOSED, "closed by the application");
             return null;
@@ -381,6 +384,7 @@ public final class WhatsAppClient implements Connection.Listener {
      * not confirm the removal, or at once when not connected (then it only closes).
      */
     public Future<Void> logout() {
+        ended = true;
         Promise<Void> done = Promise.promise();
         context.runOnContext(ignored -> {
             Connection current = connection;
@@ -408,6 +412,14 @@ public final class WhatsAppClient implements Connection.Listener {
         return credentials;
     }
 
+    /**
+     * False from the moment {@link #close()} or {@link #logout()} is called, or the client stopped
+     * by itself: a caller on any thread never mistakes a client that is going away for a running one.
+     */
+    public boolean isRunning() {
+        return !ended;
+    }
+
     public boolean isConnected() {
         Connection current = connection;
         return current != null && current.state() == Connection.State.CONNECTED;
@@ -424,6 +436,7 @@ public final class WhatsAppClient implements Connection.Listener {
         }
         boolean wasRunning = state == State.RUNNING;
         state = State.STOPPED;
+        ended = true;
         cancelQrTimers();
         Connection current = connection;
         connection = null;

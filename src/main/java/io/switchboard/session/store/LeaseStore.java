@@ -15,7 +15,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Who runs each connection: a claim is an owner, a lease and a fresh epoch (the fencing token).
+ * Who runs each connection: a claim is an owner, a lease and an epoch (the fencing token), new
+ * whenever the owner changes or its lease had lapsed.
  * Claims renew in one statement per replica; adoption takes connections whose owner is gone in
  * batches, skipping rows another replica is taking at the same moment.
  */
@@ -25,7 +26,8 @@ public class LeaseStore {
     private static final String CLAIM = "INSERT INTO whatsapp_session (organization_id, state, reconnect_attempts,"
             + " updated_at, owner, lease_until, epoch) VALUES ($1, 'DISCONNECTED', 0, now(), $2,"
             + " now() + make_interval(secs => $3), 1) ON CONFLICT (organization_id) DO UPDATE SET owner = $2,"
-            + " lease_until = now() + make_interval(secs => $3), epoch = whatsapp_session.epoch + 1"
+            + " lease_until = now() + make_interval(secs => $3), epoch = CASE WHEN whatsapp_session.owner = $2"
+            + " AND whatsapp_session.lease_until >= now() THEN whatsapp_session.epoch ELSE whatsapp_session.epoch + 1 END"
             + " WHERE whatsapp_session.owner IS NULL OR whatsapp_session.owner = $2 OR whatsapp_session.lease_until < now()"
             + " RETURNING epoch";
     private static final String RENEW = "UPDATE whatsapp_session s SET lease_until = now() + make_interval(secs => $2)"
@@ -47,7 +49,11 @@ public class LeaseStore {
         this.bounds = bounds;
     }
 
-    /** Claims the connection for {@code owner} with a new epoch; empty when another replica holds a live lease. */
+    /**
+     * Claims the connection for {@code owner}; empty when another replica holds a live lease. A
+     * holder that claims again (a command for a connection it runs) keeps its epoch, so a renewal
+     * in flight at that epoch still succeeds; anyone else gets a new one, fencing off the last holder.
+     */
     public Uni<Optional<Fence>> claim(UUID organizationId, String owner, Duration lease) {
         return bounds.bounded(pool.preparedQuery(CLAIM).execute(Tuple.of(organizationId, owner, seconds(lease)))
                 .map(rows -> rows.size() == 0 ? Optional.empty()
