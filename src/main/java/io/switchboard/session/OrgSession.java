@@ -6,6 +6,7 @@ import io.switchboard.protocol.client.ClientOptions;
 import io.switchboard.protocol.client.Credentials;
 import io.switchboard.protocol.client.DisconnectReason;
 import io.switchboard.protocol.client.InboundMessage;
+import io.switchboard.protocol.client.SentText;
 import io.switchboard.protocol.client.SignalStore;
 import io.switchboard.protocol.client.WebVersion;
 import io.switchboard.protocol.client.WhatsAppClient;
@@ -434,6 +435,16 @@ final class OrgSession {
             }
 
             @Override
+            public Future<Void> receipted(ClientEvent.Receipt receipt) {
+                return Future.fromCompletionStage(storeReceipt(receipt).subscribeAsCompletionStage());
+            }
+
+            @Override
+            public Future<SentText> sentText(String whatsappId) {
+                return Future.fromCompletionStage(ctx.outbox().sentText(id, whatsappId).subscribeAsCompletionStage());
+            }
+
+            @Override
             public Future<Void> sent(java.util.Map<String, StoredSessionRecord> records) {
                 return Future.fromCompletionStage(lane.submit(() -> {
                     if (mine != generation || fence == null) {
@@ -444,6 +455,28 @@ final class OrgSession {
                 }).subscribeAsCompletionStage());
             }
         };
+    }
+
+    /**
+     * The status a receipt moves our texts to, stored before the client acknowledges the receipt:
+     * retried with backoff while the database errs (for at most a lease); still failing, the
+     * receipt stays unacknowledged and WhatsApp hands it over again at the next login.
+     */
+    private Uni<Void> storeReceipt(ClientEvent.Receipt receipt) {
+        String status = "delivery".equals(receipt.type()) ? "delivered"
+                : "read".equals(receipt.type()) || "played".equals(receipt.type()) ? "read" : null;
+        if (status == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().deferred(() -> ctx.outbox().receipt(id, receipt.ids(), status, receipt.at()))
+                .onFailure().invoke(error -> {
+                    ctx.metrics().writeRetried();
+                    LOG.debugf("session %s: storing a %s receipt failed, retrying: %s", id, receipt.type(), error);
+                })
+                .onFailure().retry().withBackOff(FIRST_WRITE_RETRY, LAST_WRITE_RETRY).expireIn(ctx.lease().toMillis())
+                .onFailure().invoke(error -> LOG.warnf("session %s: a %s receipt for %s was not stored and is left unacknowledged"
+                        + " (WhatsApp hands it over again at the next login): %s", id, receipt.type(), receipt.ids(), error.getMessage()))
+                .replaceWithVoid();
     }
 
     /**
@@ -520,12 +553,6 @@ final class OrgSession {
             ClientEvent.Receipt receipt = (ClientEvent.Receipt) event;
             ctx.metrics().receipt(receipt.type());
             ctx.receipts().onNext(new MessageReceipt(id, receipt.ids(), receipt.from(), receipt.type(), receipt.at()));
-            String status = "delivery".equals(receipt.type()) ? "delivered"
-                    : "read".equals(receipt.type()) || "played".equals(receipt.type()) ? "read" : null;
-            if (status != null) {
-                ctx.outbox().receipt(id, receipt.ids(), status, receipt.at()).subscribe().with(moved -> { },
-                        error -> LOG.debugf("session %s: a receipt was not recorded: %s", id, error.getMessage()));
-            }
         }
         if (event instanceof ClientEvent.Retry) {
             ClientEvent.Retry retry = (ClientEvent.Retry) event;

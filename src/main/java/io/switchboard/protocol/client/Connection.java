@@ -48,7 +48,7 @@ final class Connection {
         /** A message for us: the listener decrypts and stores it, then receipts and acks it. */
         void onMessage(Connection connection, Node message);
 
-        /** A receipt for a message we sent (delivered, read, retry…), already acknowledged. */
+        /** A receipt for a message we sent (delivered, read, retry…): the listener stores it, then acks it. */
         void onReceipt(Connection connection, Node receipt);
 
         /** The server holds only {@code count} of our one-time pre-keys. */
@@ -205,9 +205,10 @@ final class Connection {
                 }
                 return;
             case "receipt":
-                send(Stanza.ack(node));
                 if (state == State.CONNECTED) {
                     listener.onReceipt(this, node);
+                } else {
+                    send(Stanza.ack(node));
                 }
                 return;
             case "call":

@@ -26,10 +26,6 @@ final class Retries {
     private static final int KEPT_COUNTS = 5_000;
     private static final byte[] KEY_TYPE = {5};
 
-    /** A text we sent, kept so a device that could not decrypt it can get it again. */
-    record SentText(String phone, String text, Instant at) {
-    }
-
     private final Map<String, Integer> asked = bounded(KEPT_COUNTS);
     private final Map<String, Integer> resent = bounded(KEPT_COUNTS);
     private final Map<String, SentText> sent = bounded(KEPT_SENT);

@@ -27,6 +27,18 @@ public interface SignalStore {
     /** The phone number (digits) a LID user stands for; null when unknown. */
     Future<String> phoneOfLid(String lidUser);
 
+    /**
+     * Stores what a receipt for messages we sent says (delivered, read, played); the client
+     * acknowledges the receipt to WhatsApp only after this succeeded.
+     */
+    Future<Void> receipted(ClientEvent.Receipt receipt);
+
+    /**
+     * The text we sent as WhatsApp message {@code id}, for a device that asks for it again (also
+     * after a reconnect, a restart, on another replica); null when unknown.
+     */
+    Future<SentText> sentText(String id);
+
     /** Kept in memory only: for tests and tools, never for a service (a restart loses every session). */
     static SignalStore inMemory(java.util.function.Consumer<InboundMessage> sink) {
         java.util.Map<String, StoredSessionRecord> records = new java.util.concurrent.ConcurrentHashMap<>();
@@ -61,6 +73,17 @@ public interface SignalStore {
                     sink.accept(message);
                 }
                 return Future.succeededFuture();
+            }
+
+            @Override
+            public Future<Void> receipted(ClientEvent.Receipt receipt) {
+                return Future.succeededFuture();
+            }
+
+            @Override
+            public Future<SentText> sentText(String id) {
+                // Nothing outlives the client here: the client's own memory of what it sent is all there is.
+                return Future.succeededFuture(null);
             }
 
             @Override

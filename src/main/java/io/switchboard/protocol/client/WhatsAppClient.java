@@ -198,7 +198,7 @@ public final class WhatsAppClient implements Connection.Listener {
             Credentials.Account account = credentials.account().orElseThrow();
             String to = phone + Stanza.SERVER;
             String ownUser = account.phone() + Stanza.SERVER;
-            retries.sent(id, new Retries.SentText(phone, text, clock.instant()));
+            retries.sent(id, new SentText(phone, text, clock.instant()));
             return current.query(Outbound.deviceQuery(current.nextIqId(), List.of(to, ownUser)))
                     .map(answer -> {
                         learnLids(Outbound.lids(answer));
@@ -692,6 +692,7 @@ public final class WhatsAppClient implements Connection.Listener {
         }
         String type = receipt.attribute("type").orElse("");
         if ("retry".equals(type)) {
+            from.send(Stanza.ack(receipt));
             resend(from, receipt);
             return;
         }
@@ -702,7 +703,14 @@ public final class WhatsAppClient implements Connection.Listener {
         ids.forEach(id -> retries.delivered(id, device));
         Instant at = receipt.attribute("t").filter(t -> t.matches("[0-9]{1,12}"))
                 .map(t -> Instant.ofEpochSecond(Long.parseLong(t))).orElse(clock.instant());
-        events.handle(new ClientEvent.Receipt(ids, device, type.isEmpty() ? "delivery" : type, at));
+        ClientEvent.Receipt received = new ClientEvent.Receipt(ids, device, type.isEmpty() ? "delivery" : type, at);
+        events.handle(received);
+        // Acknowledged only once stored: unacknowledged, WhatsApp hands it over again at the next login.
+        signal.receipted(received).onComplete(stored -> context.runOnContext(ignored -> {
+            if (stored.succeeded() && from == connection) {
+                from.send(Stanza.ack(receipt));
+            }
+        }));
     }
 
     /**
@@ -716,12 +724,23 @@ public final class WhatsAppClient implements Connection.Listener {
     private void resend(Connection from, Node receipt) {
         String id = receipt.attribute("id").orElse("");
         String device = receipt.attribute("participant").orElse(receipt.attribute("from").orElse(""));
-        Retries.SentText sent = retries.sentText(id, clock.instant());
         String address = Inbound.signalAddress(device);
-        int count = Retries.countOf(receipt);
-        if (sent == null || address == null || retries.wasDelivered(id, device)) {
+        if (address == null || retries.wasDelivered(id, device)) {
             return;
         }
+        SentText kept = retries.sentText(id, clock.instant());
+        // Sent by an earlier client (before a reconnect, a restart, on another replica): the store has it.
+        Future<SentText> text = kept != null ? Future.succeededFuture(kept) : signal.sentText(id).otherwise((SentText) null);
+        text.onComplete(found -> context.runOnContext(ignored -> {
+            SentText sent = found.result();
+            if (sent != null && from == connection && sent.at().plus(Retries.SENT_KEPT_FOR).isAfter(clock.instant())) {
+                resendLater(from, receipt, id, device, address, sent);
+            }
+        }));
+    }
+
+    private void resendLater(Connection from, Node receipt, String id, String device, String address, SentText sent) {
+        int count = Retries.countOf(receipt);
         // A device may ask while it is still decrypting the message another way (Baileys 7 retries decryption
         // itself, then confirms delivery): give its delivery receipt a moment to overtake the resend.
         vertx.setTimer(RESEND_DELAY_MILLIS, t -> context.runOnContext(ignored -> {
@@ -731,7 +750,7 @@ public final class WhatsAppClient implements Connection.Listener {
         }));
     }
 
-    private void resendNow(Connection from, Node receipt, String id, String device, String address, Retries.SentText sent,
+    private void resendNow(Connection from, Node receipt, String id, String device, String address, SentText sent,
             int count) {
         events.handle(new ClientEvent.Retry(id, device, count, false));
         PreKeyBundle offered = Retries.bundleOf(receipt);
@@ -747,7 +766,7 @@ public final class WhatsAppClient implements Connection.Listener {
                         + error.getMessage())));
     }
 
-    private Future<Node> encryptAgain(Connection from, String id, String device, String address, Retries.SentText sent,
+    private Future<Node> encryptAgain(Connection from, String id, String device, String address, SentText sent,
             int count, StoredSessionRecord record, PreKeyBundle bundle) {
         if (from != connection || from.state() != Connection.State.CONNECTED) {
             return Future.failedFuture(new IllegalStateException("the connection ended"));

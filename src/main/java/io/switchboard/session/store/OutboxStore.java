@@ -316,6 +316,23 @@ public class OutboxStore {
                 }));
     }
 
+    /**
+     * The text sent under WhatsApp id {@code whatsappId} (any status from sending on: it may have
+     * gone out), for a device that asks for it again; null when there is none.
+     */
+    public Uni<io.switchboard.protocol.client.SentText> sentText(UUID organizationId, String whatsappId) {
+        return bounds.bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
+                + " AND whatsapp_id = $2 AND status IN ('sending', 'sent', 'delivered', 'read') ORDER BY created_at DESC LIMIT 1")
+                .execute(Tuple.of(organizationId, whatsappId)).map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    Outbound found = outbound(rows.iterator().next(), List.of());
+                    Instant at = found.sentAt() != null ? found.sentAt() : found.createdAt();
+                    return new io.switchboard.protocol.client.SentText(found.to(), found.text(), at);
+                }));
+    }
+
     private Outbound outbound(Row row, List<StatusChange> history) {
         UUID organizationId = row.getUUID("organization_id");
         String text;
