@@ -197,6 +197,20 @@ public class SandboxAdminResource {
         return uni(server().drop(deviceJid)).map(ignored -> Response.noContent().build());
     }
 
+    /** The device's network goes down: its connection is cut and its logins too, until {@code …/network-up}. 204. */
+    @POST
+    @Path("/devices/{deviceJid}/network-down")
+    public Uni<Response> networkDown(@PathParam("deviceJid") String deviceJid) {
+        return uni(server().networkDown(deviceJid)).map(ignored -> Response.noContent().build());
+    }
+
+    /** The device's network is back: its next login goes through. 204. */
+    @POST
+    @Path("/devices/{deviceJid}/network-up")
+    public Uni<Response> networkUp(@PathParam("deviceJid") String deviceJid) {
+        return uni(server().networkUp(deviceJid)).map(ignored -> Response.noContent().build());
+    }
+
     @DELETE
     @Path("/devices/{deviceJid}")
     public Uni<Response> remove(@PathParam("deviceJid") String deviceJid) {

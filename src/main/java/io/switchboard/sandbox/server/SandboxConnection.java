@@ -185,6 +185,11 @@ final class SandboxConnection {
                 closeWith(Stanzas.failure(401));
                 return;
             }
+            if (server.unreachable(known.deviceJid())) {
+                // No network: the login never arrives; to the device it is a connection that broke.
+                cut();
+                return;
+            }
             device = known;
             version = login.version();
             state = State.CONNECTED;

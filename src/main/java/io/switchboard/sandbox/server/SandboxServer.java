@@ -42,6 +42,8 @@ public final class SandboxServer {
     private final Map<String, SandboxConnection> codeRequests = new ConcurrentHashMap<>();
     private final KeyDirectory keys = new KeyDirectory();
     private final Faults faults = new Faults();
+    /** Devices whose network is down: their logins are cut. */
+    private final java.util.Set<String> unreachable = ConcurrentHashMap.newKeySet();
     /** Below this many one-time pre-keys left, a device is notified (Baileys uploads below 5). */
     static final int LOW_PRE_KEYS = 5;
     private final Map<String, java.util.Queue<Node>> offlineQueue = new ConcurrentHashMap<>();
@@ -244,6 +246,36 @@ public final class SandboxServer {
         }
         connection.run(connection::cut);
         return Future.succeededFuture();
+    }
+
+    /**
+     * The device loses its network: its connection is cut and every login of it is cut too, until
+     * {@link #networkUp}; messages and receipts for it wait in its offline queue meanwhile.
+     */
+    public Future<Void> networkDown(String deviceJid) {
+        if (!devices.containsKey(deviceJid)) {
+            return Future.failedFuture(new SandboxException(SandboxException.Kind.UNKNOWN_DEVICE, "no such device"));
+        }
+        unreachable.add(deviceJid);
+        SandboxConnection connection = online.get(deviceJid);
+        if (connection != null) {
+            connection.run(connection::cut);
+        }
+        return Future.succeededFuture();
+    }
+
+    /** The device's network is back: its next login goes through. */
+    public Future<Void> networkUp(String deviceJid) {
+        if (!devices.containsKey(deviceJid)) {
+            return Future.failedFuture(new SandboxException(SandboxException.Kind.UNKNOWN_DEVICE, "no such device"));
+        }
+        unreachable.remove(deviceJid);
+        return Future.succeededFuture();
+    }
+
+    /** Whether the device's network is down ({@link #networkDown}). */
+    boolean unreachable(String deviceJid) {
+        return unreachable.contains(deviceJid);
     }
 
     /** The phone unlinks the device: it is told so if online, and refused at its next login. */
