@@ -72,10 +72,6 @@ public interface SessionConfig {
     @WithDefault("1000")
     int adoptionRate();
 
-    /** Bound on every database call made for a session. */
-    @WithDefault("5s")
-    Duration databaseTimeout();
-
     /** How long a command sent to another replica (the connection's owner) may take before 503. */
     @WithDefault("15s")
     Duration commandTimeout();

@@ -323,8 +323,8 @@ public class SessionSupervisor {
     }
 
     static boolean isDatabaseOutage(Throwable error) {
-        return error instanceof TimeoutException || error instanceof java.net.ConnectException
-                || error instanceof io.vertx.core.VertxException;
+        return error instanceof io.switchboard.db.DatabaseUnavailable || error instanceof TimeoutException
+                || io.switchboard.db.Database.isOutage(error);
     }
 
     /** Texts that waited too long for a connection fail as not-linked; received texts and events past retention are deleted. */

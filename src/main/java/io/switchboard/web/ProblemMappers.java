@@ -1,7 +1,7 @@
 package io.switchboard.web;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -10,6 +10,8 @@ import io.quarkus.security.AuthenticationCompletionException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.switchboard.db.Database;
+import io.switchboard.db.DatabaseUnavailable;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -25,6 +27,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    /** How long a client waits before retrying after a 503 for an unavailable database. */
+    private static final int RETRY_AFTER_SECONDS = 2;
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
@@ -71,8 +75,19 @@ public class ProblemMappers {
         return Problem.of(status, reasonOf(status), detailOf(status)).toResponse();
     }
 
+    /** PostgreSQL hangs or is unreachable: every endpoint answers the same 503, with when to try again. */
+    @ServerExceptionMapper
+    public Response databaseUnavailable(DatabaseUnavailable e) {
+        LOG.warnf("answered 503: %s", e.getMessage());
+        return Response.fromResponse(Problem.of(503, "database-unavailable",
+                "The database did not answer in time; retry shortly.").toResponse()).header("Retry-After", RETRY_AFTER_SECONDS).build();
+    }
+
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        if (Database.isOutage(e)) {
+            return databaseUnavailable(new DatabaseUnavailable(e.getMessage(), e));
+        }
         LOG.error("Unexpected failure while handling a request", e);
         return Problem.of(500, "server-error", "The server could not complete the request.").toResponse();
     }

@@ -1,6 +1,7 @@
 package io.switchboard.webhook;
 
 import io.smallrye.mutiny.Uni;
+import io.switchboard.db.Database;
 import io.switchboard.protocol.crypto.CryptoException;
 import io.switchboard.session.store.CredentialsCipher;
 import io.vertx.core.buffer.Buffer;
@@ -27,7 +28,6 @@ import java.util.UUID;
 public class WebhookStore {
 
     static final String SECRET_PURPOSE = "webhook-secret";
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     /** An endpoint as shown (never its secret). */
     public record Endpoint(UUID id, UUID organizationId, String url, List<String> events, Instant createdAt,
@@ -49,10 +49,12 @@ public class WebhookStore {
 
     private final Pool pool;
     private final CredentialsCipher cipher;
+    private final Database database;
 
-    WebhookStore(Pool pool, CredentialsCipher cipher) {
+    WebhookStore(Pool pool, CredentialsCipher cipher, Database database) {
         this.pool = pool;
         this.cipher = cipher;
+        this.database = database;
     }
 
     Uni<Endpoint> create(UUID organizationId, String url, List<String> events, String secret) {
@@ -217,7 +219,7 @@ public class WebhookStore {
         return text == null || text.length() <= max ? text : text.substring(0, max);
     }
 
-    private static <T> Uni<T> bounded(Uni<T> call) {
-        return call.ifNoItem().after(TIMEOUT).failWith(() -> new IllegalStateException("the database did not answer in time"));
+    private <T> Uni<T> bounded(Uni<T> call) {
+        return database.bounded(call);
     }
 }

@@ -2,6 +2,7 @@ package io.switchboard.organization.rest;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import io.switchboard.db.Database;
 import io.switchboard.organization.service.OrganizationService;
 import io.switchboard.security.TenantAccess;
 import io.switchboard.web.ApiException;
@@ -34,8 +35,10 @@ public class OrganizationResource {
 
     private final OrganizationService service;
     private final TenantAccess access;
+    private final Database database;
 
-    OrganizationResource(OrganizationService service, TenantAccess access) {
+    OrganizationResource(OrganizationService service, TenantAccess access, Database database) {
+        this.database = database;
         this.service = service;
         this.access = access;
     }
@@ -43,7 +46,7 @@ public class OrganizationResource {
     @POST
     public Uni<RestResponse<OrganizationView>> create(OrganizationRequest request, UriInfo uri) {
         access.requireAdmin();
-        return service.create(OrganizationRequest.validNameOf(request))
+        return database.bounded(service.create(OrganizationRequest.validNameOf(request)))
                 .map(created -> RestResponse.ResponseBuilder
                         .<OrganizationView>created(uri.getAbsolutePathBuilder().path(created.getId().toString()).build())
                         .entity(OrganizationView.of(created))
@@ -61,20 +64,20 @@ public class OrganizationResource {
             // The offset would overflow the database's int: no such page can exist.
             throw ApiException.invalidField("page", "page × size must not exceed " + Integer.MAX_VALUE + ".");
         }
-        return service.list(access.scope(), page, size).map(OrganizationPageView::of);
+        return database.bounded(service.list(access.scope(), page, size)).map(OrganizationPageView::of);
     }
 
     @GET
     @Path("/{id}")
     public Uni<OrganizationView> get(@PathParam("id") String id) {
-        return service.get(authorized(id)).map(OrganizationView::of);
+        return database.bounded(service.get(authorized(id))).map(OrganizationView::of);
     }
 
     @PATCH
     @Path("/{id}")
     public Uni<OrganizationView> rename(@PathParam("id") String id, OrganizationRequest request) {
         UUID organizationId = authorized(id);
-        return service.rename(organizationId, OrganizationRequest.validNameOf(request)).map(OrganizationView::of);
+        return database.bounded(service.rename(organizationId, OrganizationRequest.validNameOf(request))).map(OrganizationView::of);
     }
 
     @DELETE
@@ -82,7 +85,7 @@ public class OrganizationResource {
     public Uni<Response> delete(@PathParam("id") String id) {
         UUID organizationId = authorized(id);
         access.requireAdmin();
-        return service.delete(organizationId).map(ignored -> Response.noContent().build());
+        return database.bounded(service.delete(organizationId)).map(ignored -> Response.noContent().build());
     }
 
     private UUID authorized(String id) {

@@ -1,6 +1,7 @@
 package io.switchboard.session.store;
 
 import io.smallrye.mutiny.Uni;
+import io.switchboard.db.Database;
 import io.switchboard.protocol.crypto.CryptoException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -9,7 +10,6 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -33,7 +33,6 @@ public class EventStore {
     public static final String MESSAGE_RECEIVED = "message.received";
     public static final String MESSAGE_STATUS = "message.status";
     static final String PURPOSE = "event";
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     /**
      * An event as stored: {@code seq} is the row's key, {@code position} its place in the
@@ -44,10 +43,12 @@ public class EventStore {
 
     private final Pool pool;
     private final CredentialsCipher cipher;
+    private final Database database;
 
-    EventStore(Pool pool, CredentialsCipher cipher) {
+    EventStore(Pool pool, CredentialsCipher cipher, Database database) {
         this.pool = pool;
         this.cipher = cipher;
+        this.database = database;
     }
 
     /**
@@ -114,36 +115,33 @@ public class EventStore {
 
     /** Deletes events older than {@code cutoff} that no webhook delivery still waits for (their deliveries go with them). */
     public Uni<Integer> deleteBefore(Instant cutoff) {
-        return pool.preparedQuery("DELETE FROM whatsapp_event e WHERE e.created_at < $1 AND NOT EXISTS (SELECT 1 FROM"
-                + " webhook_delivery d WHERE d.event_seq = e.seq AND d.status IN ('pending', 'delivering'))")
-                .execute(Tuple.of(SessionStore.time(cutoff))).map(rows -> rows.rowCount())
-                .ifNoItem().after(TIMEOUT).failWith(() -> new IllegalStateException("the database did not answer in time"));
+        return database.bounded(pool.preparedQuery("DELETE FROM whatsapp_event e WHERE e.created_at < $1 AND NOT EXISTS"
+                + " (SELECT 1 FROM webhook_delivery d WHERE d.event_seq = e.seq AND d.status IN ('pending', 'delivering'))")
+                .execute(Tuple.of(SessionStore.time(cutoff))).map(rows -> rows.rowCount()));
     }
 
     /** The event with sequence number {@code seq}; null when gone. */
     public Uni<Event> find(long seq) {
-        return pool.preparedQuery("SELECT * FROM whatsapp_event WHERE seq = $1").execute(Tuple.of(seq))
-                .map(rows -> rows.size() == 0 ? null : event(rows.iterator().next()))
-                .ifNoItem().after(TIMEOUT).failWith(() -> new IllegalStateException("the database did not answer in time"));
+        return database.bounded(pool.preparedQuery("SELECT * FROM whatsapp_event WHERE seq = $1").execute(Tuple.of(seq))
+                .map(rows -> rows.size() == 0 ? null : event(rows.iterator().next())));
     }
 
     /** The organization's events after position {@code after}, in commit order, at most {@code limit}. */
     public Uni<java.util.List<Event>> after(UUID organizationId, long after, int limit) {
-        return pool.preparedQuery("SELECT * FROM whatsapp_event WHERE organization_id = $1 AND position > $2 ORDER BY position"
-                + " LIMIT $3").execute(Tuple.of(organizationId, after, limit))
+        return database.bounded(pool.preparedQuery("SELECT * FROM whatsapp_event WHERE organization_id = $1 AND position > $2"
+                + " ORDER BY position LIMIT $3").execute(Tuple.of(organizationId, after, limit))
                 .map(rows -> {
                     java.util.List<Event> events = new java.util.ArrayList<>();
                     rows.forEach(row -> events.add(event(row)));
                     return events;
-                })
-                .ifNoItem().after(TIMEOUT).failWith(() -> new IllegalStateException("the database did not answer in time"));
+                }));
     }
 
     /** The position of the organization's newest committed event (0 when none). */
     public Uni<Long> latest(UUID organizationId) {
-        return pool.preparedQuery("SELECT coalesce(max(position), 0) FROM whatsapp_event WHERE organization_id = $1")
-                .execute(Tuple.of(organizationId)).map(rows -> rows.iterator().next().getLong(0))
-                .ifNoItem().after(TIMEOUT).failWith(() -> new IllegalStateException("the database did not answer in time"));
+        return database.bounded(pool.preparedQuery("SELECT coalesce(max(position), 0) FROM whatsapp_event"
+                + " WHERE organization_id = $1")
+                .execute(Tuple.of(organizationId)).map(rows -> rows.iterator().next().getLong(0)));
     }
 
     private Event event(Row row) {

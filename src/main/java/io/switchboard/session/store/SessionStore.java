@@ -3,9 +3,9 @@ package io.switchboard.session.store;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.switchboard.db.Database;
 import io.switchboard.protocol.client.Credentials;
 import io.switchboard.protocol.crypto.CryptoException;
-import io.switchboard.session.SessionConfig;
 import io.switchboard.session.SessionEvent;
 import io.switchboard.session.SessionState;
 import io.vertx.core.buffer.Buffer;
@@ -15,7 +15,6 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -24,7 +23,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,7 +30,7 @@ import org.jboss.logging.Logger;
  * being shown. Every write about a connection is fenced: it names the owner and epoch of the
  * claim it acts under and changes nothing when another replica claimed the connection since.
  * A state change and what belongs to it (credentials saved or wiped, QR) are one transaction.
- * Every call is bounded by {@code switchboard.whatsapp.database-timeout}.
+ * Every call is bounded by {@code switchboard.database.timeout}.
  */
 @ApplicationScoped
 public class SessionStore {
@@ -96,16 +94,16 @@ public class SessionStore {
 
     private final Pool pool;
     private final CredentialsCipher cipher;
-    private final Duration timeout;
+    private final Database database;
     private final Counter unreadable;
 
     private final EventStore events;
 
-    SessionStore(Pool pool, CredentialsCipher cipher, SessionConfig config, MeterRegistry metrics, EventStore events) {
+    SessionStore(Pool pool, CredentialsCipher cipher, Database database, MeterRegistry metrics, EventStore events) {
         this.pool = pool;
         this.cipher = cipher;
         this.events = events;
-        this.timeout = config.databaseTimeout();
+        this.database = database;
         this.unreadable = Counter.builder("switchboard.credentials.unreadable")
                 .description("Reads of stored credentials that no configured key opens").register(metrics);
     }
@@ -114,9 +112,9 @@ public class SessionStore {
         unreadable.increment();
     }
 
-    /** Bounds a database call: a database that hangs fails the call instead of holding its caller. */
+    /** Bounds a database call ({@link Database#bounded}): a database that hangs fails the call instead of holding its caller. */
     <T> Uni<T> bounded(Uni<T> call) {
-        return call.ifNoItem().after(timeout).failWith(() -> new TimeoutException("database did not answer within " + timeout));
+        return database.bounded(call);
     }
 
     public Uni<Boolean> organizationExists(UUID organizationId) {
