@@ -2,94 +2,34 @@ package io.switchboard.session;
 
 import io.smallrye.mutiny.Uni;
 import io.switchboard.protocol.client.ClientEvent;
-import io.switchboard.protocol.client.ClientOptions;
 import io.switchboard.protocol.client.Credentials;
 import io.switchboard.protocol.client.DisconnectReason;
-import io.switchboard.protocol.client.InboundMessage;
-import io.switchboard.protocol.client.SentText;
-import io.switchboard.protocol.client.SignalStore;
 import io.switchboard.protocol.client.WebVersion;
 import io.switchboard.protocol.client.WhatsAppClient;
-import io.switchboard.protocol.proto.StoredSessionRecord;
 import io.switchboard.session.store.CredentialsUnreadable;
 import io.switchboard.session.store.Fence;
 import io.switchboard.session.store.FencedException;
 import io.switchboard.session.store.SessionRecord;
 import io.switchboard.session.store.SessionStore;
-import io.switchboard.session.store.StoredSession;
-import io.switchboard.session.store.Transition;
-import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
 /**
- * One organization's connection as run by this replica: at most one client, under a claim
- * (owner + epoch) that every write names. Every change runs in the session's {@link SerialLane};
- * client events carry the generation of the client that sent them, so a replaced client cannot
- * move the state. Losing the claim (fenced write, renewal refused or late) stops the client
- * without logging out and writes nothing more.
+ * What commands and client events mean for one organization's connection: linking (by QR or code),
+ * reconnecting, disconnecting, adoption, and the client's credentials, QR codes, logins and endings
+ * turned into transitions. The claim, the client and the writes are {@link HeldSession}'s.
  */
-final class OrgSession {
+final class OrgSession extends HeldSession {
 
     private static final Logger LOG = Logger.getLogger(OrgSession.class);
-    private static final Duration LOGOUT_WAIT = Duration.ofSeconds(5);
-    private static final Duration FIRST_WRITE_RETRY = Duration.ofMillis(100);
-    private static final Duration LAST_WRITE_RETRY = Duration.ofSeconds(1);
     private static final Duration CODE_REQUEST_WAIT = Duration.ofSeconds(10);
 
-    final UUID id;
-    private final SessionContext ctx;
-    private final SerialLane lane;
-    private volatile Fence fence;
-    private volatile long trustedUntil;
-    private volatile SessionState state;
-    private volatile WhatsAppClient client;
-    private volatile long retryTimer = -1;
-    private SessionRecord record;
-    private boolean linked;
-    private int generation;
-    private Runnable settled;
-    /** What the running client was started with: a 405 is retried once with the same credentials and a newer version. */
-    private Credentials clientCredentials;
-    private WebVersion clientVersion;
-    private boolean outdatedRetried;
-    /** Linking by code: the phone a code was asked for (until the QR is up), the code shown, the QR shown. */
-    private String codePhone;
-    private SessionStore.LinkCode linkCode;
-    private SessionStore.Qr shownQr;
-
-    private final OutboxSender outbox;
-
     OrgSession(UUID id, SessionContext ctx) {
-        this.id = id;
-        this.ctx = ctx;
-        this.lane = new SerialLane(ctx.config().laneTaskTimeout());
-        this.outbox = new OutboxSender(this, ctx);
-    }
-
-    /** Sends the texts waiting in the outbox, if this replica runs a connected client. */
-    void drainOutbox() {
-        outbox.drain();
-    }
-
-    /** The client running now, if any. */
-    WhatsAppClient runningClient() {
-        return client;
-    }
-
-    /** The claim this replica holds, if any. */
-    Fence currentFence() {
-        return fence;
-    }
-
-    /** A write under {@code current}, retried on database errors, that stops the client when fenced off. */
-    Uni<Void> fencedWrite(Fence current, Supplier<Uni<Void>> call) {
-        return write(current, call);
+        super(id, ctx);
     }
 
     // ---- commands -------------------------------------------------------------------------------
@@ -243,100 +183,7 @@ final class OrgSession {
         });
     }
 
-    // ---- the claim --------------------------------------------------------------------------------
-
-    private Uni<Void> claim() {
-        long sent = System.nanoTime();
-        return ctx.leases().claim(id, ctx.replicaId(), ctx.lease()).flatMap(claimed -> {
-            if (claimed.isEmpty()) {
-                return ctx.store().find(id).flatMap(row -> Uni.createFrom().failure(
-                        new OwnedElsewhere(id, row.map(StoredSession::owner).orElse(null))));
-            }
-            fence = claimed.get();
-            trustedUntil = sent + ctx.trustNanos();
-            return reload();
-        });
-    }
-
-    private Uni<Void> reload() {
-        return ctx.store().find(id).map(row -> {
-            StoredSession stored = row.orElseThrow(() -> new IllegalStateException("session row of " + id + " vanished"));
-            record = stored.record();
-            linked = stored.linked();
-            state = record.state();
-            return null;
-        });
-    }
-
-    /** The epoch this replica holds, or -1. */
-    long heldEpoch() {
-        Fence current = fence;
-        return current == null ? -1 : current.epoch();
-    }
-
-    void renewed(long epoch, long sentNanos) {
-        Fence current = fence;
-        if (current != null && current.epoch() == epoch) {
-            trustedUntil = sentNanos + ctx.trustNanos();
-        }
-    }
-
-    boolean trustExpired(long nowNanos) {
-        return fence != null && nowNanos - trustedUntil > 0;
-    }
-
-    /**
-     * The claim at {@code epoch} is lost (another replica's epoch, a refused or late renewal, a
-     * fenced write): stop at once, from any thread, without logging out or writing anything.
-     */
-    void fencedOff(long epoch, String why) {
-        synchronized (this) {
-            Fence current = fence;
-            if (current == null || current.epoch() != epoch) {
-                return;
-            }
-            fence = null;
-            state = null;
-        }
-        LOG.warnf("session %s: stopped without logging out, this replica no longer holds the connection: %s", id, why);
-        ctx.metrics().leaseLost();
-        WhatsAppClient running = client;
-        if (running != null) {
-            running.close();
-        }
-        long timer = retryTimer;
-        if (timer >= 0) {
-            ctx.vertx().cancelTimer(timer);
-        }
-        lane.submit(() -> {
-            if (running != null && client == running) {
-                // Never kept: a command that re-claimed meanwhile must not mistake it for a running client.
-                stopClient();
-            }
-            if (fence == null) {
-                stopClient();
-                record = null;
-                return Uni.createFrom().voidItem();
-            }
-            return resumeIfIdle("the client was closed when the claim was lost, and the connection was claimed again");
-        }).subscribe().with(ok -> { }, error -> LOG.errorf(error, "session %s: standing down failed", id));
-    }
-
-    private Uni<Void> release() {
-        Fence current = fence;
-        fence = null;
-        state = null;
-        settle();
-        if (current == null) {
-            return Uni.createFrom().voidItem();
-        }
-        return ctx.leases().release(id, current)
-                .onFailure().invoke(error -> LOG.warnf("session %s: releasing the claim failed (it will expire): %s", id,
-                        error.getMessage()))
-                .onFailure().recoverWithNull();
-    }
-
-    // ---- the client ------------------------------------------------------------------------------
+    // ---- what the client says ------------------------------------------------------------------
 
     private Uni<Void> login(String why) {
         return ctx.store().credentials(id).onFailure(CredentialsUnreadable.class).recoverWithUni(error -> {
@@ -358,151 +205,8 @@ final class OrgSession {
         });
     }
 
-    private Uni<Boolean> unlinkCurrent() {
-        WhatsAppClient running = client;
-        if (!linked || running == null || !running.isConnected()) {
-            return Uni.createFrom().item(false);
-        }
-        return Uni.createFrom().completionStage(() -> running.logout().toCompletionStage())
-                .replaceWith(true)
-                .ifNoItem().after(LOGOUT_WAIT).recoverWithItem(false)
-                .onFailure().recoverWithItem(false);
-    }
-
-    private Uni<Void> startClient(Credentials credentials) {
-        return startClient(credentials, false);
-    }
-
-    private Uni<Void> startClient(Credentials credentials, boolean outdatedRetry) {
-        int mine = ++generation;
-        ClientOptions options = ctx.options();
-        clientCredentials = credentials;
-        clientVersion = options.webVersion();
-        outdatedRetried = outdatedRetry;
-        codePhone = null;
-        linkCode = null;
-        shownQr = null;
-        WhatsAppClient created = new WhatsAppClient(ctx.vertx(), options, credentials,
-                saved -> Future.fromCompletionStage(lane.submit(() -> onCredentials(mine, saved)).subscribeAsCompletionStage()),
-                signalStore(mine),
-                event -> lane.submit(() -> onEvent(mine, event)).subscribe().with(ok -> { },
-                        error -> LOG.errorf("session %s: handling %s failed: %s", id, event.getClass().getSimpleName(),
-                                error.getMessage())));
-        client = created;
-        return Uni.createFrom().completionStage(() -> created.start().toCompletionStage())
-                .onFailure().invoke(error -> client = null);
-    }
-
-    /** Sessions read from the store; a received message stored with its session update, fenced, in the lane. */
-    private SignalStore signalStore(int mine) {
-        return new SignalStore() {
-            @Override
-            public Future<StoredSessionRecord> session(String address) {
-                return Future.fromCompletionStage(ctx.messages().signalSession(id, address).subscribeAsCompletionStage());
-            }
-
-            @Override
-            public Future<Void> lidMappings(java.util.Map<String, String> lidToPhone) {
-                return Future.fromCompletionStage(lane.submit(() -> {
-                    if (mine != generation || fence == null) {
-                        return Uni.createFrom().<Void>failure(new IllegalStateException("mappings from a replaced client"));
-                    }
-                    Fence current = fence;
-                    return write(current, () -> ctx.messages().lidMappings(current, id, lidToPhone));
-                }).subscribeAsCompletionStage());
-            }
-
-            @Override
-            public Future<String> phoneOfLid(String lidUser) {
-                return Future.fromCompletionStage(ctx.messages().phoneOfLid(id, lidUser).subscribeAsCompletionStage());
-            }
-
-            @Override
-            public Future<Boolean> alreadyReceived(String sender, String messageId) {
-                return Future.fromCompletionStage(ctx.messages().alreadyReceived(id, sender, messageId).subscribeAsCompletionStage());
-            }
-
-            @Override
-            public Future<Void> received(String address, StoredSessionRecord record, InboundMessage message) {
-                return Future.fromCompletionStage(lane.submit(() -> {
-                    if (mine != generation || fence == null) {
-                        return Uni.createFrom().<Void>failure(new IllegalStateException("message for a replaced client"));
-                    }
-                    Fence current = fence;
-                    return write(current, () -> ctx.messages().received(current, id, address, record, message))
-                            .invoke(() -> ctx.received().onNext(new ReceivedMessage(id, message)));
-                }).subscribeAsCompletionStage());
-            }
-
-            @Override
-            public Future<Void> receipted(ClientEvent.Receipt receipt) {
-                return Future.fromCompletionStage(storeReceipt(receipt).subscribeAsCompletionStage());
-            }
-
-            @Override
-            public Future<SentText> sentText(String whatsappId) {
-                return Future.fromCompletionStage(ctx.outbox().sentText(id, whatsappId).subscribeAsCompletionStage());
-            }
-
-            @Override
-            public Future<Void> sent(java.util.Map<String, StoredSessionRecord> records) {
-                return Future.fromCompletionStage(lane.submit(() -> {
-                    if (mine != generation || fence == null) {
-                        return Uni.createFrom().<Void>failure(new IllegalStateException("sending from a replaced client"));
-                    }
-                    Fence current = fence;
-                    return write(current, () -> ctx.messages().sessionsSent(current, id, records));
-                }).subscribeAsCompletionStage());
-            }
-        };
-    }
-
-    /**
-     * The status a receipt moves our texts to, stored before the client acknowledges the receipt:
-     * retried with backoff while the database errs (for at most a lease); still failing, the
-     * receipt stays unacknowledged and WhatsApp hands it over again at the next login.
-     */
-    private Uni<Void> storeReceipt(ClientEvent.Receipt receipt) {
-        String status = "delivery".equals(receipt.type()) ? "delivered"
-                : "read".equals(receipt.type()) || "played".equals(receipt.type()) ? "read" : null;
-        if (status == null) {
-            return Uni.createFrom().voidItem();
-        }
-        return Uni.createFrom().deferred(() -> ctx.outbox().receipt(id, receipt.ids(), status, receipt.at()))
-                .onFailure().invoke(error -> {
-                    ctx.metrics().writeRetried();
-                    LOG.debugf("session %s: storing a %s receipt failed, retrying: %s", id, receipt.type(), error);
-                })
-                .onFailure().retry().withBackOff(FIRST_WRITE_RETRY, LAST_WRITE_RETRY).expireIn(ctx.lease().toMillis())
-                .onFailure().invoke(error -> LOG.warnf("session %s: a %s receipt for %s was not stored and is left unacknowledged"
-                        + " (WhatsApp hands it over again at the next login): %s", id, receipt.type(), receipt.ids(), error.getMessage()))
-                .replaceWithVoid();
-    }
-
-    /**
-     * Sends a text through the running client (outside the lane: the client stores its sessions
-     * through the lane while sending). Fails when this replica runs no connected client.
-     */
-    Uni<WhatsAppClient.Sent> sendText(String phone, String text) {
-        WhatsAppClient running = client;
-        if (running == null || fence == null || !running.isConnected()) {
-            return Uni.createFrom().failure(new SessionRefused("not-connected",
-                    "This organization's WhatsApp is not connected on this replica.", true));
-        }
-        return Uni.createFrom().completionStage(() -> running.sendText(phone, text).toCompletionStage());
-    }
-
-    /** Sends a read receipt through the running client for texts received from {@code phone}. */
-    Uni<Void> markRead(String phone, java.util.List<String> ids) {
-        WhatsAppClient running = client;
-        if (running == null || fence == null || !running.isConnected()) {
-            return Uni.createFrom().failure(new SessionRefused("not-connected",
-                    "This organization's WhatsApp is not connected on this replica.", true));
-        }
-        return Uni.createFrom().completionStage(() -> running.markRead(phone, ids).toCompletionStage());
-    }
-
-    private Uni<Void> onCredentials(int from, Credentials credentials) {
+    @Override
+    Uni<Void> onCredentials(int from, Credentials credentials) {
         if (from != generation || fence == null) {
             return Uni.createFrom().failure(new IllegalStateException("credentials of a replaced client"));
         }
@@ -515,7 +219,8 @@ final class OrgSession {
                 r -> r.withDevice(account.deviceJid(), account.phone()), null);
     }
 
-    private Uni<Void> onEvent(int from, ClientEvent event) {
+    @Override
+    Uni<Void> onEvent(int from, ClientEvent event) {
         if (from != generation || fence == null) {
             return Uni.createFrom().voidItem();
         }
@@ -552,7 +257,6 @@ final class OrgSession {
         if (event instanceof ClientEvent.Receipt) {
             ClientEvent.Receipt receipt = (ClientEvent.Receipt) event;
             ctx.metrics().receipt(receipt.type());
-            ctx.receipts().onNext(new MessageReceipt(id, receipt.ids(), receipt.from(), receipt.type(), receipt.at()));
         }
         if (event instanceof ClientEvent.Retry) {
             ClientEvent.Retry retry = (ClientEvent.Retry) event;
@@ -597,19 +301,13 @@ final class OrgSession {
                 .invoke(() -> armRetry(delay));
     }
 
-    private void armRetry(Duration delay) {
-        int mine = generation;
-        retryTimer = ctx.vertx().setTimer(Math.max(1, delay.toMillis()),
-                t -> lane.submit(() -> retryDue(mine)).subscribe().with(ok -> { },
-                        error -> LOG.errorf("session %s: retry failed: %s", id, error.getMessage())));
-    }
-
     /**
      * Held, in an active state, yet nothing runs (a client closed under us, no timer): never left
      * so. A linked connection is a lost connection (retried with backoff); a linking in progress
      * starts again with a fresh client (a new QR); a retry wait gets its timer back.
      */
-    private Uni<Void> resumeIfIdle(String why) {
+    @Override
+    Uni<Void> resumeIfIdle(String why) {
         if (fence == null || record == null || !record.state().isActive() || running() || retryTimer >= 0) {
             return Uni.createFrom().voidItem();
         }
@@ -665,7 +363,8 @@ final class OrgSession {
         return text.length() <= 500 ? text : text.substring(0, 497) + "...";
     }
 
-    private Uni<Void> retryDue(int from) {
+    @Override
+    Uni<Void> retryDue(int from) {
         if (from != generation) {
             return Uni.createFrom().voidItem();
         }
@@ -683,98 +382,5 @@ final class OrgSession {
             return transition(SessionEvent.RETRY_DUE, "retry " + record.reconnectAttempts(), null, SessionStore.KEEP,
                     r -> r, null).flatMap(ignored -> startClient(credentials.get()));
         });
-    }
-
-    // ---- state -----------------------------------------------------------------------------------
-
-    private Uni<Void> transition(SessionEvent event, String reason, Integer code, SessionStore.CredentialsChange change,
-            UnaryOperator<SessionRecord> mutate, SessionStore.Qr qr) {
-        Fence current = fence;
-        if (current == null) {
-            return Uni.createFrom().failure(new IllegalStateException("this replica no longer holds " + id));
-        }
-        SessionState from = record.state();
-        SessionState to = SessionMachine.next(from, event);
-        Instant now = ctx.clock().instant();
-        SessionRecord next = mutate.apply(record.withState(to, now));
-        Transition step = new Transition(from, to, event, reason, code, now);
-        return write(current, () -> ctx.store().record(current, next, step, change, qr)).invoke(() -> {
-            record = next;
-            state = to;
-            if (change instanceof SessionStore.Save) {
-                linked = true;
-            } else if (change instanceof SessionStore.Wipe) {
-                linked = false;
-            }
-            ctx.metrics().transition(event);
-            if (to != SessionState.CONNECTING) {
-                settle();
-            }
-        });
-    }
-
-    /**
-     * A fenced write: retried with backoff while the database errs (for at most a lease); refused
-     * by the fence or still failing, the session stands down and the caller sees the error.
-     */
-    private Uni<Void> write(Fence current, Supplier<Uni<Void>> call) {
-        return Uni.createFrom().<Void>deferred(call::get)
-                .onFailure(error -> !(error instanceof FencedException)).invoke(error -> {
-                    ctx.metrics().writeRetried();
-                    LOG.debugf("session %s: a write failed, retrying: %s", id, error);
-                })
-                .onFailure(error -> !(error instanceof FencedException)).retry()
-                .withBackOff(FIRST_WRITE_RETRY, LAST_WRITE_RETRY).expireIn(ctx.lease().toMillis())
-                .onFailure().invoke(error -> {
-                    if (error instanceof FencedException) {
-                        ctx.metrics().fencedWrite();
-                    }
-                    fencedOff(current.epoch(), "write refused: " + error.getMessage());
-                });
-    }
-
-    private void settle() {
-        Runnable pending = settled;
-        settled = null;
-        if (pending != null) {
-            pending.run();
-        }
-    }
-
-    private void stopClient() {
-        generation++;
-        long timer = retryTimer;
-        if (timer >= 0) {
-            ctx.vertx().cancelTimer(timer);
-            retryTimer = -1;
-        }
-        WhatsAppClient running = client;
-        client = null;
-        if (running != null) {
-            running.close();
-        }
-    }
-
-    // ---- read from other threads (metrics, renewals, tests) ---------------------------------------
-
-    boolean hasClient() {
-        return running();
-    }
-
-    /** A client runs: one is set and it was not told to close (a closed one is never mistaken for a running one). */
-    private boolean running() {
-        WhatsAppClient current = client;
-        return current != null && current.isRunning();
-    }
-
-    /** The state of a connection this replica holds; empty when it holds none. */
-    Optional<SessionState> heldState() {
-        return fence == null ? Optional.empty() : Optional.ofNullable(state);
-    }
-
-    /** Held, in an active state, yet nothing runs: no client, no retry timer, no task queued. Must never last. */
-    boolean stuck() {
-        SessionState current = state;
-        return fence != null && current != null && current.isActive() && !running() && retryTimer < 0 && !lane.busy();
     }
 }

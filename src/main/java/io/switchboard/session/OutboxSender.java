@@ -24,13 +24,13 @@ final class OutboxSender {
     static final int MAX_ATTEMPTS = 10;
     private static final long RETRY_MILLIS = 5_000;
 
-    private final OrgSession session;
+    private final HeldSession session;
     private final SessionContext ctx;
     private final SendPacer pacer;
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile boolean again;
 
-    OutboxSender(OrgSession session, SessionContext ctx) {
+    OutboxSender(HeldSession session, SessionContext ctx) {
         this.session = session;
         this.ctx = ctx;
         this.pacer = new SendPacer(ctx.messaging().sendRate(), ctx.messaging().sendBurst());

@@ -11,8 +11,8 @@ import java.time.Duration;
 /** What every session of this replica shares: stores, this replica's name, timing policy, the client's options. */
 record SessionContext(String replicaId, SessionStore store, LeaseStore leases, Vertx vertx, Clock clock,
         SessionConfig config, ReconnectPolicy reconnectPolicy, ClientOptionsFactory clientOptions,
-        WebVersions versions, MessageStore messages, SessionMetrics metrics, Feed<MessageReceipt> receipts,
-        Feed<ReceivedMessage> received, io.switchboard.session.store.OutboxStore outbox, MessagesConfig messaging,
+        WebVersions versions, MessageStore messages, SessionMetrics metrics,
+        io.switchboard.session.store.OutboxStore outbox, MessagesConfig messaging,
         io.switchboard.session.store.EventStore events) {
 
     /** The client's options, announcing the newest WhatsApp Web version known now. */

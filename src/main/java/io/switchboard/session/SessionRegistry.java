@@ -26,7 +26,7 @@ class SessionRegistry {
             io.switchboard.session.store.EventStore events) {
         this.context = new SessionContext(replica.id(), store, leases, vertx, Clock.systemUTC(), config,
                 new ReconnectPolicy(config.reconnectBase(), config.reconnectCap()), options, versions, messages, metrics,
-                new Feed<>(), new Feed<>(), outbox, messaging, events);
+                outbox, messaging, events);
         Gauge.builder("switchboard.whatsapp.clients", this, SessionRegistry::liveClients)
                 .description("WhatsApp clients running on this replica").register(metrics.registry());
         Gauge.builder("switchboard.whatsapp.stuck", this, SessionRegistry::stuck)

@@ -141,24 +141,6 @@ public class SessionSupervisor {
         return notices.awaitQr(organizationId, wait, this::snapshot).flatMap(SessionSupervisor::withImage);
     }
 
-    /**
-     * Sends a text from the organization's connection when this replica runs it. Sending through
-     * any replica, with a durable outbox, is the messages API's (issue 12); until then a call on
-     * another replica fails with {@code not-connected}.
-     */
-    public Uni<io.switchboard.protocol.client.WhatsAppClient.Sent> sendText(UUID organizationId, String phone, String text) {
-        return registry.find(organizationId).map(session -> session.sendText(phone, text))
-                .orElseGet(() -> Uni.createFrom().failure(new SessionRefused("not-connected",
-                        "This organization's WhatsApp is not connected on this replica.", true)));
-    }
-
-    /** Marks texts received from {@code phone} as read, through this replica's client (else {@code not-connected}). */
-    public Uni<Void> markRead(UUID organizationId, String phone, java.util.List<String> messageIds) {
-        return registry.find(organizationId).map(session -> session.markRead(phone, messageIds))
-                .orElseGet(() -> Uni.createFrom().failure(new SessionRefused("not-connected",
-                        "This organization's WhatsApp is not connected on this replica.", true)));
-    }
-
     /** Waits until a link code for {@code phone} shows or linking ends, at most {@code wait}. */
     public Uni<SessionSnapshot> awaitPairingCode(UUID organizationId, String phone, Duration wait) {
         return notices.await(organizationId, wait, this::snapshot, snapshot -> snapshot.qr() != null
@@ -171,16 +153,6 @@ public class SessionSupervisor {
     }
 
     /** Whether this replica runs a client for the organization. */
-    /** Receipts for messages sent by the connections this replica runs, from now on (the next issue stores them). */
-    public Multi<MessageReceipt> receipts() {
-        return registry.context().receipts().stream();
-    }
-
-    /** Texts received by the connections this replica runs, each once it is stored, from now on. */
-    public Multi<ReceivedMessage> received() {
-        return registry.context().received().stream();
-    }
-
     public boolean runsClient(UUID organizationId) {
         return registry.find(organizationId).map(OrgSession::hasClient).orElse(false);
     }

@@ -1,0 +1,105 @@
+package io.switchboard.session;
+
+import io.smallrye.mutiny.Uni;
+import io.switchboard.protocol.client.ClientEvent;
+import io.switchboard.protocol.client.InboundMessage;
+import io.switchboard.protocol.client.SentText;
+import io.switchboard.protocol.client.SignalStore;
+import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.session.store.Fence;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * What one client of a session stores, and where: Signal sessions and received messages under the
+ * session's claim (in its lane, refused once the client was replaced), receipts' statuses in the
+ * outbox before they are acknowledged, and the texts a device asks for again read from the outbox.
+ */
+final class SessionSignalStore implements SignalStore {
+
+    private static final Logger LOG = Logger.getLogger(SessionSignalStore.class);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+    private static final Duration LAST_RETRY = Duration.ofSeconds(1);
+
+    /** A write under the claim of the client of one generation: run in the session's lane, fenced. */
+    interface Fenced {
+        Uni<Void> write(String what, Function<Fence, Uni<Void>> call);
+    }
+
+    private final UUID id;
+    private final SessionContext ctx;
+    private final Fenced fenced;
+
+    SessionSignalStore(UUID id, SessionContext ctx, Fenced fenced) {
+        this.id = id;
+        this.ctx = ctx;
+        this.fenced = fenced;
+    }
+
+    @Override
+    public Future<StoredSessionRecord> session(String address) {
+        return future(ctx.messages().signalSession(id, address));
+    }
+
+    @Override
+    public Future<Void> lidMappings(Map<String, String> lidToPhone) {
+        return future(fenced.write("mappings", fence -> ctx.messages().lidMappings(fence, id, lidToPhone)));
+    }
+
+    @Override
+    public Future<String> phoneOfLid(String lidUser) {
+        return future(ctx.messages().phoneOfLid(id, lidUser));
+    }
+
+    @Override
+    public Future<Boolean> alreadyReceived(String sender, String messageId) {
+        return future(ctx.messages().alreadyReceived(id, sender, messageId));
+    }
+
+    @Override
+    public Future<Void> received(String address, StoredSessionRecord record, InboundMessage message) {
+        return future(fenced.write("a message", fence -> ctx.messages().received(fence, id, address, record, message)));
+    }
+
+    @Override
+    public Future<Void> sent(Map<String, StoredSessionRecord> records) {
+        return future(fenced.write("sessions advanced by sending", fence -> ctx.messages().sessionsSent(fence, id, records)));
+    }
+
+    @Override
+    public Future<SentText> sentText(String whatsappId) {
+        return future(ctx.outbox().sentText(id, whatsappId));
+    }
+
+    /**
+     * The status a receipt moves our texts to, stored before the client acknowledges the receipt:
+     * retried with backoff while the database errs (for at most a lease); still failing, the
+     * receipt stays unacknowledged and WhatsApp hands it over again at the next login.
+     */
+    @Override
+    public Future<Void> receipted(ClientEvent.Receipt receipt) {
+        String status = "delivery".equals(receipt.type()) ? "delivered"
+                : "read".equals(receipt.type()) || "played".equals(receipt.type()) ? "read" : null;
+        if (status == null) {
+            return Future.succeededFuture();
+        }
+        return future(Uni.createFrom().deferred(() -> ctx.outbox().receipt(id, receipt.ids(), status, receipt.at()))
+                .onFailure().invoke(error -> {
+                    ctx.metrics().writeRetried();
+                    LOG.debugf("session %s: storing a %s receipt failed, retrying: %s", id, receipt.type(), error);
+                })
+                .onFailure().retry().withBackOff(FIRST_RETRY, LAST_RETRY).expireIn(ctx.lease().toMillis())
+                .onFailure().invoke(error -> LOG.warnf("session %s: a %s receipt for %s was not stored and is left"
+                        + " unacknowledged (WhatsApp hands it over again at the next login): %s", id, receipt.type(),
+                        receipt.ids(), error.getMessage()))
+                .replaceWithVoid());
+    }
+
+    private static <T> Future<T> future(Uni<T> uni) {
+        return Future.fromCompletionStage(uni.subscribeAsCompletionStage());
+    }
+}
