@@ -51,7 +51,7 @@ class CompanionRefreshTest {
             Thread.sleep(100);
             after = as(Tokens.admin()).get(base(org) + "/qrcode").then().statusCode(200).extract().jsonPath().getString("qr");
         }
-        assertTrue(sandbox.server().orElseThrow().companionRefreshes() >= 1, "the sandbox sent a refresh");
+        assertTrue(sandbox.server().orElseThrow().observations().companionRefreshes() >= 1, "the sandbox sent a refresh");
         assertNotEquals(before, after, "the QR was redrawn");
         String[] old = fields(before);
         String[] redrawn = fields(after);

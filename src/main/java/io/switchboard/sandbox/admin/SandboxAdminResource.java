@@ -105,7 +105,7 @@ public class SandboxAdminResource {
     @GET
     @Path("/transcripts")
     public List<Transcript.View> transcripts(@jakarta.ws.rs.QueryParam("phone") String phone) {
-        return server().transcripts(phone);
+        return server().observations().transcripts(phone);
     }
 
     @GET
@@ -133,7 +133,7 @@ public class SandboxAdminResource {
         if (request == null) {
             throw ApiException.invalidField("to", "is required");
         }
-        return uni(server.phoneWrites(phone, request.to(), request.text()))
+        return uni(server.router().phoneWrites(phone, request.to(), request.text()))
                 .map(id -> Response.accepted(Map.of("id", id)).build());
     }
 
@@ -145,7 +145,7 @@ public class SandboxAdminResource {
     @Path("/accounts/{phone}/read")
     public Uni<Map<String, Integer>> phoneReads(@PathParam("phone") String phone, ReadRequest request) {
         SandboxServer server = server();
-        return uni(server.phoneReads(phone, request == null ? null : request.ids())).map(count -> Map.of("read", count));
+        return uni(server.router().phoneReads(phone, request == null ? null : request.ids())).map(count -> Map.of("read", count));
     }
 
     /** What the phone of {@code phone} received (decrypted and checked) and sent. */
@@ -153,7 +153,7 @@ public class SandboxAdminResource {
     @Path("/accounts/{phone}/messages")
     public PhoneMessages phoneMessages(@PathParam("phone") String phone) {
         SandboxServer server = server();
-        return new PhoneMessages(server.phoneReceived(phone), server.phoneSent(phone));
+        return new PhoneMessages(server.router().phoneReceived(phone), server.router().phoneSent(phone));
     }
 
     /** Arms a fault for the next 1:1 messages to a phone's devices: {@code corrupt} or {@code duplicate}. */
@@ -164,7 +164,7 @@ public class SandboxAdminResource {
         if (request == null) {
             throw ApiException.invalidField("phone", "is required");
         }
-        return uni(server.injectFault(request.phone(), request.kind(), request.count() == null ? 1 : request.count()))
+        return uni(server.router().injectFault(request.phone(), request.kind(), request.count() == null ? 1 : request.count()))
                 .map(ignored -> Response.noContent().build());
     }
 
@@ -201,14 +201,14 @@ public class SandboxAdminResource {
     @POST
     @Path("/devices/{deviceJid}/network-down")
     public Uni<Response> networkDown(@PathParam("deviceJid") String deviceJid) {
-        return uni(server().networkDown(deviceJid)).map(ignored -> Response.noContent().build());
+        return uni(server().router().networkDown(deviceJid)).map(ignored -> Response.noContent().build());
     }
 
     /** The device's network is back: its next login goes through. 204. */
     @POST
     @Path("/devices/{deviceJid}/network-up")
     public Uni<Response> networkUp(@PathParam("deviceJid") String deviceJid) {
-        return uni(server().networkUp(deviceJid)).map(ignored -> Response.noContent().build());
+        return uni(server().router().networkUp(deviceJid)).map(ignored -> Response.noContent().build());
     }
 
     @DELETE

@@ -86,7 +86,7 @@ final class LoggedInHandlers {
         offlineTimer = server.vertx().setTimer(OFFLINE_BATCH_WAIT.toMillis(), id -> connection.run(() -> {
             if (!offlineSent && connection.state() == SandboxConnection.State.CONNECTED) {
                 // Official clients answer the preview at once; a device that does not still gets its queue, late.
-                server.offlineBatchMissing();
+                server.observations().offlineBatchMissing();
                 sendOffline();
             }
         }));
@@ -98,7 +98,7 @@ final class LoggedInHandlers {
         }
         offlineSent = true;
         server.vertx().cancelTimer(offlineTimer);
-        List<Node> queued = server.takeQueued(deviceJid());
+        List<Node> queued = server.router().takeQueued(deviceJid());
         queued.forEach(connection::deliver);
         connection.send(Node.withChildren("ib", Stanzas.attrs(), List.of(Node.of("offline",
                 Stanzas.attrs("count", String.valueOf(queued.size()))))));
@@ -107,7 +107,7 @@ final class LoggedInHandlers {
     /** Messages queued after this device's offline batch went out (handed back by a connection it replaced). */
     void flushQueued() {
         if (offlineSent && connection.state() == SandboxConnection.State.CONNECTED) {
-            server.takeQueued(deviceJid()).forEach(connection::deliver);
+            server.router().takeQueued(deviceJid()).forEach(connection::deliver);
         }
     }
 

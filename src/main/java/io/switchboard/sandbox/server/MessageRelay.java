@@ -84,8 +84,8 @@ final class MessageRelay {
             }
             deliveries.put(device, Node.withChildren("message", attrs, children));
         }
-        server.rememberSender(id, sender);
-        deliveries.forEach(server::deliver);
+        server.router().rememberSender(id, sender);
+        deliveries.forEach(server.router()::deliver);
         connection.send(Node.of("ack", Stanzas.attrs("id", id, "class", "message", "from", to, "t", String.valueOf(t))));
     }
 
@@ -114,7 +114,7 @@ final class MessageRelay {
         }
         // Each message's sender hears about its own message (a read receipt may name several, from several devices).
         for (String id : ids) {
-            String sender = server.senderOf(id);
+            String sender = server.router().senderOf(id);
             if (sender == null) {
                 continue;
             }
@@ -125,7 +125,7 @@ final class MessageRelay {
                 attrs.put("type", type);
             }
             List<Node> children = "retry".equals(type) ? receipt.children() : List.of();
-            server.deliver(sender, children.isEmpty() ? Node.of("receipt", attrs) : Node.withChildren("receipt", attrs, children));
+            server.router().deliver(sender, children.isEmpty() ? Node.of("receipt", attrs) : Node.withChildren("receipt", attrs, children));
         }
     }
 }

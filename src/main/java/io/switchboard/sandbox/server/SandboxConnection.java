@@ -106,12 +106,12 @@ final class SandboxConnection {
             }
         } catch (FrameException | SandboxProtocolException | NodeDecodeException | CryptoException e) {
             LOG.fine(() -> "sandbox closes a connection: " + e.getMessage());
-            server.rejected(true);
+            server.observations().rejected(true);
             closeNow();
         } catch (RuntimeException | StackOverflowError e) {
             // Whatever a peer's bytes provoke ends that peer's connection only, never the server.
             LOG.warning("sandbox closes a connection after an unexpected " + e.getClass().getSimpleName());
-            server.rejected(false);
+            server.observations().rejected(false);
             closeNow();
         }
     }
@@ -168,7 +168,7 @@ final class SandboxConnection {
                     if (state == State.PAIRING) {
                         // A new adv secret is due: a device that does not redraw its QR can no longer be linked by it.
                         send(Stanzas.companionRefresh());
-                        server.companionRefreshSent();
+                        server.observations().companionRefreshSent();
                     }
                 }));
             }
@@ -185,7 +185,7 @@ final class SandboxConnection {
                 closeWith(Stanzas.failure(401));
                 return;
             }
-            if (server.unreachable(known.deviceJid())) {
+            if (server.router().unreachable(known.deviceJid())) {
                 // No network: the login never arrives; to the device it is a connection that broke.
                 cut();
                 return;
@@ -403,11 +403,11 @@ final class SandboxConnection {
             transport.wipe();
         }
         if (device != null && !unacked.isEmpty()) {
-            server.requeue(device.deviceJid(), List.copyOf(unacked.values()));
+            server.router().requeue(device.deviceJid(), List.copyOf(unacked.values()));
             unacked.clear();
         }
         server.offline(this);
-        server.keepTranscript(transcript.view());
+        server.observations().keepTranscript(transcript.view());
     }
 
     private void afterFirstFrameDelay(Runnable action) {

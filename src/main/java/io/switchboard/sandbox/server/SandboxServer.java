@@ -16,9 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * A strict local WhatsApp: the server side of the transport, a registry of accounts and linked
- * devices, and the simulated phones that scan QR codes. Framework-free; the Quarkus glue mounts
- * it and exposes its admin operations.
+ * A strict local WhatsApp: the server side of the transport and the directory (accounts, linked
+ * devices, their keys, who is online), and the simulated phones that scan QR codes. Delivery and
+ * offline queues are its {@link Router}'s, what it saw its {@link Observations}'. Framework-free;
+ * the Quarkus glue mounts it and exposes its admin operations.
  */
 public final class SandboxServer {
 
@@ -28,39 +29,34 @@ public final class SandboxServer {
     }
 
     private static final System.Logger LOG = System.getLogger(SandboxServer.class.getName());
-    private static final Pattern PHONE = Pattern.compile("[1-9][0-9]{6,15}");
+    static final Pattern PHONE = Pattern.compile("[1-9][0-9]{6,15}");
 
-    private final Vertx vertx;
-    private final SandboxOptions options;
-    private final Clock clock;
-    private final SandboxIdentity identity;
-    private final WebVersionPolicy webVersions;
-    private final Map<String, Account> accounts = new ConcurrentHashMap<>();
-    private final Map<String, LinkedDevice> devices = new ConcurrentHashMap<>();
-    private final Map<String, SandboxConnection> online = new ConcurrentHashMap<>();
+    final Vertx vertx;
+    final SandboxOptions options;
+    final Clock clock;
+    final SandboxIdentity identity;
+    final WebVersionPolicy webVersions;
+    final Map<String, Account> accounts = new ConcurrentHashMap<>();
+    final Map<String, LinkedDevice> devices = new ConcurrentHashMap<>();
+    final Map<String, SandboxConnection> online = new ConcurrentHashMap<>();
     private final Map<String, Pairing> pairingsByRef = new ConcurrentHashMap<>();
     private final Map<String, SandboxConnection> codeRequests = new ConcurrentHashMap<>();
-    private final KeyDirectory keys = new KeyDirectory();
-    private final Faults faults = new Faults();
-    /** Devices whose network is down: their logins are cut. */
-    private final java.util.Set<String> unreachable = ConcurrentHashMap.newKeySet();
+    final KeyDirectory keys = new KeyDirectory();
+    private final Router router = new Router(this);
+    private final Observations observations;
     /** Below this many one-time pre-keys left, a device is notified (Baileys uploads below 5). */
     static final int LOW_PRE_KEYS = 5;
-    private final Map<String, java.util.Queue<Node>> offlineQueue = new ConcurrentHashMap<>();
-    /** Per offline device: beyond this the oldest waiting message is dropped (a device gone for good must not grow the heap). */
-    static final int MAX_QUEUED = 10_000;
-    private final Map<String, String> senders = new java.util.LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > 100_000;
-        }
-    };
-    private final java.util.Deque<Transcript.View> transcripts = new java.util.ArrayDeque<>();
     private final java.util.Set<SandboxConnection> open = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.AtomicLong rejections = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong unexpected = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong companionRefreshes = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong offlineBatchMissing = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Delivery, offline queues, faults and the phones' own writes and reads. */
+    public Router router() {
+        return router;
+    }
+
+    /** Transcripts and counters of what went wrong. */
+    public Observations observations() {
+        return observations;
+    }
 
     public SandboxServer(Vertx vertx, SandboxOptions options, Clock clock) {
         this.vertx = vertx;
@@ -68,6 +64,7 @@ public final class SandboxServer {
         this.clock = clock;
         this.identity = new SandboxIdentity(clock.instant());
         this.webVersions = new WebVersionPolicy(options.minimumClientVersion());
+        this.observations = new Observations(open);
     }
 
     /** The sandbox's root key: clients verifying the certificate chain must trust it. */
@@ -153,56 +150,6 @@ public final class SandboxServer {
         return result.future();
     }
 
-    /** Connections closed because a peer's bytes broke the protocol, with a typed error. */
-    public long protocolRejections() {
-        return rejections.get();
-    }
-
-    /** Connections closed because a peer's bytes provoked anything else (must stay 0: each is a bug). */
-    public long unexpectedFailures() {
-        return unexpected.get();
-    }
-
-    /** What clients sent on their last closed connections (oldest first), those of {@code phone} only if given. */
-    public List<Transcript.View> transcripts(String phone) {
-        List<Transcript.View> all;
-        synchronized (transcripts) {
-            all = new ArrayList<>(transcripts);
-        }
-        open.forEach(connection -> all.add(connection.transcript.view()));
-        return all.stream().filter(view -> phone == null || phone.equals(view.phone())).toList();
-    }
-
-    void keepTranscript(Transcript.View view) {
-        synchronized (transcripts) {
-            transcripts.addLast(view);
-            while (transcripts.size() > 100) {
-                transcripts.removeFirst();
-            }
-        }
-    }
-
-    /** companion_reg_refresh notifications sent to unpaired devices. */
-    public long companionRefreshes() {
-        return companionRefreshes.get();
-    }
-
-    /** Logins where the device did not answer the offline preview with a batch request. */
-    public long offlineBatchesMissing() {
-        return offlineBatchMissing.get();
-    }
-
-    void offlineBatchMissing() {
-        offlineBatchMissing.incrementAndGet();
-    }
-
-    void companionRefreshSent() {
-        companionRefreshes.incrementAndGet();
-    }
-
-    void rejected(boolean typed) {
-        (typed ? rejections : unexpected).incrementAndGet();
-    }
 
     /** WebSockets currently open to the sandbox, paired or not. */
     public int openConnections() {
@@ -248,35 +195,6 @@ public final class SandboxServer {
         return Future.succeededFuture();
     }
 
-    /**
-     * The device loses its network: its connection is cut and every login of it is cut too, until
-     * {@link #networkUp}; messages and receipts for it wait in its offline queue meanwhile.
-     */
-    public Future<Void> networkDown(String deviceJid) {
-        if (!devices.containsKey(deviceJid)) {
-            return Future.failedFuture(new SandboxException(SandboxException.Kind.UNKNOWN_DEVICE, "no such device"));
-        }
-        unreachable.add(deviceJid);
-        SandboxConnection connection = online.get(deviceJid);
-        if (connection != null) {
-            connection.run(connection::cut);
-        }
-        return Future.succeededFuture();
-    }
-
-    /** The device's network is back: its next login goes through. */
-    public Future<Void> networkUp(String deviceJid) {
-        if (!devices.containsKey(deviceJid)) {
-            return Future.failedFuture(new SandboxException(SandboxException.Kind.UNKNOWN_DEVICE, "no such device"));
-        }
-        unreachable.remove(deviceJid);
-        return Future.succeededFuture();
-    }
-
-    /** Whether the device's network is down ({@link #networkDown}). */
-    boolean unreachable(String deviceJid) {
-        return unreachable.contains(deviceJid);
-    }
 
     /** The phone unlinks the device: it is told so if online, and refused at its next login. */
     public Future<Void> remove(String deviceJid) {
@@ -322,20 +240,6 @@ public final class SandboxServer {
         });
     }
 
-    /**
-     * Makes the next {@code count} 1:1 messages delivered to a linked device of {@code phone} arrive
-     * {@code corrupt} (a flipped byte in the Signal MAC) or
-     * {@code duplicate} (delivered twice): what a client does about it is the test.
-     */
-    public Future<Void> injectFault(String phone, String kind, int count) {
-        if (phone == null || !PHONE.matcher(phone).matches() || count < 1 || count > 100
-                || !(Faults.CORRUPT.equals(kind) || Faults.DUPLICATE.equals(kind))) {
-            return Future.failedFuture(new SandboxException(SandboxException.Kind.BAD_REQUEST,
-                    "phone (7 to 16 digits), kind (corrupt or duplicate) and count (1 to 100) are required"));
-        }
-        faults.arm(phone, kind, count);
-        return Future.succeededFuture();
-    }
 
     /** The phone number a PN or LID jid belongs to ("" when neither). */
     String phoneOf(String jid) {
@@ -417,187 +321,8 @@ public final class SandboxServer {
         return keys;
     }
 
-    /**
-     * Hands {@code message} to {@code deviceJid} now if online, else at its next login (before the
-     * offline mark). A fault armed for the device's phone applies to 1:1 messages ({@link #injectFault}).
-     */
-    void deliver(String deviceJid, Node message) {
-        Node delivered = message;
-        if ("message".equals(message.tag()) && devices.containsKey(deviceJid)) {
-            String fault = faults.take(phoneOf(deviceJid), message);
-            if (fault != null) {
-                LOG.log(System.Logger.Level.INFO, "sandbox: delivering message {0} to {1} {2}", message.attribute("id").orElse(""),
-                        deviceJid, Faults.CORRUPT.equals(fault) ? "corrupted" : "twice");
-            }
-            if (Faults.CORRUPT.equals(fault)) {
-                delivered = Faults.corrupted(message);
-            } else if (Faults.DUPLICATE.equals(fault)) {
-                handOver(deviceJid, message);
-            }
-        }
-        handOver(deviceJid, delivered);
-    }
 
-    private void handOver(String deviceJid, Node message) {
-        Account phone = phoneAt(deviceJid);
-        if (phone != null) {
-            toPhone(phone, message);
-            return;
-        }
-        SandboxConnection connection = online.get(deviceJid);
-        if (connection != null) {
-            connection.run(() -> {
-                if (connection.state() == SandboxConnection.State.CONNECTED) {
-                    connection.deliver(message);
-                } else {
-                    queue(deviceJid, message);
-                }
-            });
-        } else if (devices.containsKey(deviceJid)) {
-            queue(deviceJid, message);
-        }
-    }
 
-    /** The account whose phone (device 0) {@code deviceJid} names, if any. */
-    private Account phoneAt(String deviceJid) {
-        String device = deviceJidOf(deviceJid);
-        return device.endsWith(":0" + Stanzas.SERVER) ? accounts.get(phoneOf(device)) : null;
-    }
-
-    /** The phone reads a message (and answers with its receipt) or records a receipt for one of its own. */
-    private void toPhone(Account phone, Node stanza) {
-        if ("receipt".equals(stanza.tag())) {
-            phone.party.receipt(stanza.attribute("id").orElse(""), stanza.attribute("from").orElse(""),
-                    stanza.attribute("type").orElse(""));
-            return;
-        }
-        if (!"message".equals(stanza.tag())) {
-            return;
-        }
-        Node answer = phone.party.receive(stanza);
-        String from = stanza.attribute("from").orElse("");
-        if (answer != null && !from.isEmpty()) {
-            deliver(deviceJidOf(from), answer);
-        }
-    }
-
-    /**
-     * The phone of {@code phone} writes {@code text} to {@code to}: to every device of the recipient
-     * (phone and companions) and a copy to each of its own companions; answers the message id.
-     */
-    public Future<String> phoneWrites(String phone, String to, String text) {
-        if (phone == null || !PHONE.matcher(phone).matches() || to == null || !PHONE.matcher(to).matches()
-                || text == null || text.isEmpty() || text.length() > 65_536) {
-            return Future.failedFuture(new SandboxException(SandboxException.Kind.BAD_REQUEST,
-                    "phone and to (7 to 16 digits) and a text of 1 to 65,536 characters are required"));
-        }
-        Account recipient = accounts.get(to);
-        if (recipient == null) {
-            return Future.failedFuture(new SandboxException(SandboxException.Kind.UNKNOWN_DEVICE, to + " is not on WhatsApp"));
-        }
-        Account sender = account(phone);
-        List<String> recipientDevices = new ArrayList<>(List.of(LinkedDevice.deviceJid(to, 0)));
-        devicesOf(to).stream().map(LinkedDevice::deviceJid).filter(keys::has).forEach(recipientDevices::add);
-        List<String> ownDevices = new ArrayList<>();
-        devicesOf(phone).stream().map(LinkedDevice::deviceJid).filter(keys::has).forEach(ownDevices::add);
-        Map<String, io.switchboard.protocol.signal.PreKeyBundle> bundles = new java.util.HashMap<>();
-        List<String> all = new ArrayList<>(recipientDevices);
-        all.addAll(ownDevices);
-        for (String device : all) {
-            if (!sender.party.hasSession(device)) {
-                io.switchboard.protocol.signal.PreKeyBundle bundle = keys.takeBundle(device);
-                if (bundle != null) {
-                    bundles.put(device, bundle);
-                }
-                preKeysTaken(device);
-            }
-        }
-        String id = PhoneParty.newMessageId();
-        Map<String, Node> messages;
-        try {
-            messages = sender.party.write(id, to, recipientDevices, ownDevices, bundles, text, now().getEpochSecond());
-        } catch (SandboxException e) {
-            return Future.failedFuture(e);
-        }
-        rememberSender(id, sender.party.deviceJid());
-        messages.forEach(this::deliver);
-        return Future.succeededFuture(id);
-    }
-
-    /** The person reads texts {@code ids} on the phone of {@code phone}: a read receipt goes to each sender. */
-    public Future<Integer> phoneReads(String phone, List<String> ids) {
-        Account account = accounts.get(phone);
-        if (account == null || ids == null || ids.isEmpty()) {
-            return Future.failedFuture(new SandboxException(SandboxException.Kind.BAD_REQUEST, "a known phone and message ids are required"));
-        }
-        Map<String, String> senders = account.party.sendersOf(ids);
-        senders.forEach((id, from) -> deliver(deviceJidOf(from), Node.of("receipt", Stanzas.attrs("from", account.party.deviceJid(),
-                "id", id, "type", "read", "t", String.valueOf(now().getEpochSecond())))));
-        return Future.succeededFuture(senders.size());
-    }
-
-    /** What the phone of {@code phone} received and read (or could not), oldest first. */
-    public List<PhoneParty.Received> phoneReceived(String phone) {
-        Account account = accounts.get(phone);
-        return account == null ? List.of() : account.party.received();
-    }
-
-    /** What the phone of {@code phone} sent, with the receipts that came back. */
-    public List<PhoneParty.Sent> phoneSent(String phone) {
-        Account account = accounts.get(phone);
-        return account == null ? List.of() : account.party.sent();
-    }
-
-    private void queue(String deviceJid, Node message) {
-        java.util.Queue<Node> queue = offlineQueue.computeIfAbsent(deviceJid, k -> new java.util.concurrent.ConcurrentLinkedQueue<>());
-        queue.add(message);
-        while (queue.size() > MAX_QUEUED) {
-            queue.poll();
-        }
-    }
-
-    /**
-     * Messages a device was handed but never acknowledged before its connection ended: they go to
-     * the front of its queue, ahead of anything that arrived since, and reach it at its next login.
-     */
-    void requeue(String deviceJid, List<Node> unacknowledged) {
-        if (!devices.containsKey(deviceJid)) {
-            return;
-        }
-        offlineQueue.compute(deviceJid, (jid, queued) -> {
-            java.util.Queue<Node> merged = new java.util.concurrent.ConcurrentLinkedQueue<>(unacknowledged);
-            if (queued != null) {
-                merged.addAll(queued);
-            }
-            while (merged.size() > MAX_QUEUED) {
-                merged.poll();
-            }
-            return merged;
-        });
-        SandboxConnection current = online.get(deviceJid);
-        if (current != null) {
-            // The device already logged in again (a replaced stream): it gets them now.
-            current.run(current.handlers::flushQueued);
-        }
-    }
-
-    /** What waited for {@code deviceJid} while it was offline (removed). */
-    List<Node> takeQueued(String deviceJid) {
-        java.util.Queue<Node> queued = offlineQueue.remove(deviceJid);
-        return queued == null ? List.of() : new ArrayList<>(queued);
-    }
-
-    void rememberSender(String messageId, String senderDeviceJid) {
-        synchronized (senders) {
-            senders.put(messageId, senderDeviceJid);
-        }
-    }
-
-    String senderOf(String messageId) {
-        synchronized (senders) {
-            return senders.get(messageId);
-        }
-    }
 
     Pairing startPairing(SandboxConnection connection) {
         Pairing pairing = new Pairing(connection, options, now(), vertx);

@@ -21,10 +21,10 @@ class SandboxFuzzBenchmark {
                     new FrameFuzzer(TokenDictionary.forVersion(TokenDictionary.CURRENT_VERSION), 77, 5), frames);
             System.out.printf("fuzz: live sandbox, %d frames in %.1f s over %d connections: %d handled, %d refused"
                     + " (typed %d, unexpected %d), %d hangs%n", counts.frames(), (System.nanoTime() - start) / 1e9,
-                    counts.connections(), counts.survived(), counts.closed(), harness.sandbox.protocolRejections(),
-                    harness.sandbox.unexpectedFailures(), counts.hangs());
+                    counts.connections(), counts.survived(), counts.closed(), harness.sandbox.observations().protocolRejections(),
+                    harness.sandbox.observations().unexpectedFailures(), counts.hangs());
             assertEquals(0, counts.hangs());
-            assertEquals(0, harness.sandbox.unexpectedFailures());
+            assertEquals(0, harness.sandbox.observations().unexpectedFailures());
         }
     }
 }

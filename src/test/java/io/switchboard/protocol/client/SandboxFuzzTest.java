@@ -24,10 +24,10 @@ class SandboxFuzzTest {
             SandboxFuzz.Counts counts = SandboxFuzz.run(harness, fuzzer, FRAMES);
             System.out.printf("sandbox fuzz: %d frames over %d connections, %d handled, %d refused (typed %d, unexpected %d),"
                     + " %d hangs%n", counts.frames(), counts.connections(), counts.survived(), counts.closed(),
-                    harness.sandbox.protocolRejections(), harness.sandbox.unexpectedFailures(), counts.hangs());
+                    harness.sandbox.observations().protocolRejections(), harness.sandbox.observations().unexpectedFailures(), counts.hangs());
             assertEquals(0, counts.hangs(), "a frame left the sandbox silent");
-            assertEquals(0, harness.sandbox.unexpectedFailures(), "a frame provoked an untyped failure");
-            assertEquals(counts.closed(), harness.sandbox.protocolRejections(), "every refusal is a typed rejection");
+            assertEquals(0, harness.sandbox.observations().unexpectedFailures(), "a frame provoked an untyped failure");
+            assertEquals(counts.closed(), harness.sandbox.observations().protocolRejections(), "every refusal is a typed rejection");
             assertTrue(counts.survived() > 0 && counts.closed() > 0);
         }
     }
