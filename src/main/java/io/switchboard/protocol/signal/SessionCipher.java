@@ -10,17 +10,13 @@ import io.switchboard.protocol.crypto.KeyPair;
 import io.switchboard.protocol.crypto.XEdDsa;
 import io.switchboard.protocol.proto.PreKeyWhisperMessage;
 import io.switchboard.protocol.proto.StoredChain;
-import io.switchboard.protocol.proto.StoredMessageKey;
 import io.switchboard.protocol.proto.StoredPendingPreKey;
 import io.switchboard.protocol.proto.StoredSession;
-import io.switchboard.protocol.proto.StoredSessionOrBuilder;
 import io.switchboard.protocol.proto.StoredSessionRecord;
 import io.switchboard.protocol.proto.WhisperMessage;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.function.Supplier;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
@@ -69,7 +65,7 @@ public final class SessionCipher {
 
     /** Whether {@code record} holds an open session (one that can encrypt). */
     public static boolean hasOpenSession(StoredSessionRecord record) {
-        return openIndex(record) >= 0;
+        return SessionRecords.openIndex(record) >= 0;
     }
 
     // ---- starting a session from a bundle (X3DH, initiator) ---------------------------------------
@@ -111,18 +107,18 @@ public final class SessionCipher {
                         .setChainKey(bs(sending.chain())).setNext(0))
                 .setPendingPreKey(pending)
                 .build();
-        return withFirst(archiveOpen(record), session);
+        return SessionRecords.withFirst(SessionRecords.archiveOpen(record), session);
     }
 
     // ---- encrypt ----------------------------------------------------------------------------------
 
     public Encrypted encrypt(StoredSessionRecord record, byte[] plaintext) throws SignalException {
-        int index = openIndex(record);
+        int index = SessionRecords.openIndex(record);
         if (index < 0) {
             throw new SignalException(SignalException.Kind.NO_SESSION, "no open session with this device");
         }
         StoredSession session = record.getSessions(index);
-        int chainIndex = chainIndex(session, session.getRatchetPublic(), true);
+        int chainIndex = SessionRecords.chainIndex(session, session.getRatchetPublic(), true);
         if (chainIndex < 0) {
             throw new SignalException(SignalException.Kind.NO_SESSION, "the open session has no sending chain");
         }
@@ -142,7 +138,7 @@ public final class SessionCipher {
                 .setChains(chainIndex, chain.toBuilder().setChainKey(bs(Kdf.nextChainKey(chainKey))).setNext(counter + 1))
                 .setLastUsedMillis(clock.getAsLong())
                 .build();
-        StoredSessionRecord next = withFirst(without(record, index), updated);
+        StoredSessionRecord next = SessionRecords.withFirst(SessionRecords.without(record, index), updated);
         if (!session.hasPendingPreKey()) {
             return new Encrypted("msg", whisper, next);
         }
@@ -182,7 +178,7 @@ public final class SessionCipher {
             if (!known.getBaseKeyOurs() && Arrays.equals(known.getBaseKey().toByteArray(), baseKey)) {
                 // The peer sends pkmsg until we answer: the same session, no new X3DH.
                 Step step = decryptWith(known, inner);
-                return new Decrypted(step.plaintext(), followPeer(record, i, step.session()), null);
+                return new Decrypted(step.plaintext(), SessionRecords.followPeer(record, i, step.session()), null);
             }
         }
         if (!parsed.hasRegistrationId()) {
@@ -216,7 +212,7 @@ public final class SessionCipher {
                 .setLastUsedMillis(clock.getAsLong())
                 .build();
         Step step = decryptWith(fresh, inner);
-        return new Decrypted(step.plaintext(), withFirst(archiveOpen(record), step.session()),
+        return new Decrypted(step.plaintext(), SessionRecords.withFirst(SessionRecords.archiveOpen(record), step.session()),
                 parsed.hasPreKeyId() ? parsed.getPreKeyId() : null);
     }
 
@@ -231,7 +227,7 @@ public final class SessionCipher {
         for (int i = 0; i < record.getSessionsCount(); i++) {
             try {
                 Step step = decryptWith(record.getSessions(i), message);
-                return new Decrypted(step.plaintext(), followPeer(record, i, step.session()), null);
+                return new Decrypted(step.plaintext(), SessionRecords.followPeer(record, i, step.session()), null);
             } catch (SignalException e) {
                 if (first == null || e.kind() == SignalException.Kind.DUPLICATE) {
                     first = e;
@@ -270,12 +266,12 @@ public final class SessionCipher {
         long counter = Integer.toUnsignedLong(parsed.getCounter());
         StoredSession.Builder next = session.toBuilder();
         stepRatchet(next, remoteRatchet, parsed.getPreviousCounter());
-        int chainIndex = chainIndex(next, bs(remoteRatchet), false);
+        int chainIndex = SessionRecords.chainIndex(next, bs(remoteRatchet), false);
         if (chainIndex < 0) {
             throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "no receiving chain for this ratchet key");
         }
         StoredChain.Builder chain = next.getChains(chainIndex).toBuilder();
-        byte[] seed = takeSeed(chain, counter);
+        byte[] seed = SessionRecords.takeSeed(chain, counter);
         next.setChains(chainIndex, chain);
         Kdf.MessageKeys messageKeys = Kdf.messageKeys(seed);
         byte[] expected = mac(messageKeys.macKey(), next.getRemoteIdentity().toByteArray(), us.identityKey().publicKey(), body);
@@ -289,17 +285,17 @@ public final class SessionCipher {
 
     /** A new remote ratchet key: close the old receiving chain, derive receiving and sending chains. */
     private void stepRatchet(StoredSession.Builder session, byte[] remoteRatchet, int previousCounter) throws SignalException {
-        if (chainIndex(session, bs(remoteRatchet), false) >= 0) {
+        if (SessionRecords.chainIndex(session, bs(remoteRatchet), false) >= 0) {
             return;
         }
         // An archived session still ratchets, as libsignal's does: when both sides start a session at
         // once, each keeps answering on the one the other archived.
-        int old = chainIndex(session, session.getRemoteRatchetKey(), false);
+        int old = SessionRecords.chainIndex(session, session.getRemoteRatchetKey(), false);
         if (old >= 0) {
             StoredChain.Builder closing = session.getChains(old).toBuilder();
             long last = previousCounter < 0 ? -1 : previousCounter;
             if (closing.hasChainKey() && last >= closing.getNext()) {
-                fill(closing, last + 1);
+                SessionRecords.fill(closing, last + 1);
             }
             session.setChains(old, closing.clearChainKey());
         }
@@ -307,7 +303,7 @@ public final class SessionCipher {
         Kdf.RootAndChain receiving = Kdf.ratchet(session.getRootKey().toByteArray(), dh(ourPrivate, remoteRatchet));
         session.addChains(StoredChain.newBuilder().setRatchetKey(bs(remoteRatchet)).setSending(false)
                 .setChainKey(bs(receiving.chain())).setNext(0));
-        int sending = chainIndex(session, session.getRatchetPublic(), true);
+        int sending = SessionRecords.chainIndex(session, session.getRatchetPublic(), true);
         if (sending >= 0) {
             session.setPreviousCounter(session.getChains(sending).getNext() - 1);
             session.removeChains(sending);
@@ -320,64 +316,13 @@ public final class SessionCipher {
                 .setRemoteRatchetKey(bs(remoteRatchet))
                 .addChains(StoredChain.newBuilder().setRatchetKey(bs(fresh.publicKey())).setSending(true)
                         .setChainKey(bs(nextSending.chain())).setNext(0));
-        dropOldChains(session);
+        SessionRecords.dropOldChains(session);
     }
 
-    private static void dropOldChains(StoredSession.Builder session) {
-        List<Integer> closed = new ArrayList<>();
-        for (int i = 0; i < session.getChainsCount(); i++) {
-            if (!session.getChains(i).getSending() && !session.getChains(i).hasChainKey()) {
-                closed.add(i);
-            }
-        }
-        // Oldest first (chains are appended): drop beyond the bound.
-        for (int i = 0; i < closed.size() - MAX_OLD_CHAINS; i++) {
-            session.removeChains(closed.get(i) - i);
-        }
-    }
-
-    /** The message-key seed for {@code counter}, storing the ones skipped on the way; a used one is a duplicate. */
-    private static byte[] takeSeed(StoredChain.Builder chain, long counter) throws SignalException {
-        if (counter < chain.getNext()) {
-            for (int i = 0; i < chain.getSkippedCount(); i++) {
-                if (chain.getSkipped(i).getCounter() == (int) counter) {
-                    byte[] seed = chain.getSkipped(i).getSeed().toByteArray();
-                    chain.removeSkipped(i);
-                    return seed;
-                }
-            }
-            throw new SignalException(SignalException.Kind.DUPLICATE, "message key for counter " + counter
-                    + " used already (duplicate or replay)");
-        }
-        if (!chain.hasChainKey()) {
-            throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "chain closed");
-        }
-        fill(chain, counter);
-        byte[] chainKey = chain.getChainKey().toByteArray();
-        byte[] seed = Kdf.messageSeed(chainKey);
-        chain.setChainKey(bs(Kdf.nextChainKey(chainKey))).setNext((int) counter + 1);
-        return seed;
-    }
-
-    /** Derives and keeps the seeds from the chain's next counter up to (not including) {@code until}. */
-    private static void fill(StoredChain.Builder chain, long until) throws SignalException {
-        if (until - chain.getNext() > MAX_SKIP) {
-            throw new SignalException(SignalException.Kind.TOO_FAR_AHEAD, "over " + MAX_SKIP + " messages into the future");
-        }
-        byte[] chainKey = chain.getChainKey().toByteArray();
-        for (long n = chain.getNext(); n < until; n++) {
-            chain.addSkipped(StoredMessageKey.newBuilder().setCounter((int) n).setSeed(bs(Kdf.messageSeed(chainKey))));
-            chainKey = Kdf.nextChainKey(chainKey);
-        }
-        while (chain.getSkippedCount() > MAX_SKIP) {
-            chain.removeSkipped(0);
-        }
-        chain.setChainKey(bs(chainKey)).setNext((int) Math.max(chain.getNext(), until));
-    }
 
     // ---- helpers --------------------------------------------------------------------------------------
 
-    private static void checkVersion(byte[] message) throws SignalException {
+    static void checkVersion(byte[] message) throws SignalException {
         if (message == null || message.length < 2) {
             throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "empty Signal message");
         }
@@ -388,12 +333,12 @@ public final class SessionCipher {
     }
 
     /** HMAC-SHA256 over sender identity ‖ receiver identity (33-byte forms) ‖ body, first 8 bytes. */
-    private static byte[] mac(byte[] key, byte[] senderIdentity, byte[] receiverIdentity, byte[] body) {
+    static byte[] mac(byte[] key, byte[] senderIdentity, byte[] receiverIdentity, byte[] body) {
         byte[] full = Hmac.sha256(key, SignalKeys.typed(senderIdentity), SignalKeys.typed(receiverIdentity), body);
         return Arrays.copyOf(full, MAC_SIZE);
     }
 
-    private static byte[] cbc(int mode, Kdf.MessageKeys keys, byte[] input) throws SignalException {
+    static byte[] cbc(int mode, Kdf.MessageKeys keys, byte[] input) throws SignalException {
         try {
             Cipher cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
             cipher.init(mode, new SecretKeySpec(keys.cipherKey(), "AES"), new IvParameterSpec(keys.iv()));
@@ -405,7 +350,7 @@ public final class SessionCipher {
         }
     }
 
-    private static byte[] dh(byte[] privateKey, byte[] publicKey) throws SignalException {
+    static byte[] dh(byte[] privateKey, byte[] publicKey) throws SignalException {
         try {
             return Curve25519.agree(privateKey, publicKey);
         } catch (CryptoException e) {
@@ -413,74 +358,13 @@ public final class SessionCipher {
         }
     }
 
-    private static byte[] filler() {
+    static byte[] filler() {
         byte[] ff = new byte[32];
         Arrays.fill(ff, (byte) 0xff);
         return ff;
     }
 
-    private static int chainIndex(StoredSessionOrBuilder session, ByteString ratchetKey, boolean sending) {
-        for (int i = 0; i < session.getChainsCount(); i++) {
-            StoredChain chain = session.getChains(i);
-            if (chain.getSending() == sending && chain.getRatchetKey().equals(ratchetKey)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static int openIndex(StoredSessionRecord record) {
-        for (int i = 0; i < record.getSessionsCount(); i++) {
-            if (!record.getSessions(i).getClosed()) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * The session at {@code index} decrypted a message from the peer: it becomes (or stays) the open
-     * one, the one we send on. When both sides started a session at once, each side's open session
-     * is the one the other archived; libsignal then tries its open session first on our messages,
-     * and a failed attempt advances that session's ratchet in memory and is stored with the success
-     * on the other one — the peer's sessions break ("Bad MAC"). Sending on the session the peer
-     * itself uses avoids that.
-     */
-    private static StoredSessionRecord followPeer(StoredSessionRecord record, int index, StoredSession used) {
-        StoredSessionRecord rest = without(record, index);
-        if (!used.getClosed()) {
-            return withFirst(rest, used);
-        }
-        return withFirst(archiveOpen(rest), used.toBuilder().setClosed(false).build());
-    }
-
-    private static StoredSessionRecord archiveOpen(StoredSessionRecord record) {
-        StoredSessionRecord.Builder builder = record.toBuilder();
-        for (int i = 0; i < builder.getSessionsCount(); i++) {
-            if (!builder.getSessions(i).getClosed()) {
-                builder.setSessions(i, builder.getSessions(i).toBuilder().setClosed(true));
-            }
-        }
-        return builder.build();
-    }
-
-    private static StoredSessionRecord without(StoredSessionRecord record, int index) {
-        List<StoredSession> rest = new ArrayList<>(record.getSessionsList());
-        rest.remove(index);
-        return StoredSessionRecord.newBuilder().addAllSessions(rest).build();
-    }
-
-    private static StoredSessionRecord withFirst(StoredSessionRecord record, StoredSession first) {
-        List<StoredSession> sessions = new ArrayList<>();
-        sessions.add(first);
-        sessions.addAll(record.getSessionsList());
-        while (sessions.size() > MAX_SESSIONS) {
-            sessions.remove(sessions.size() - 1);
-        }
-        return StoredSessionRecord.newBuilder().addAllSessions(sessions).build();
-    }
-
-    private static ByteString bs(byte[] bytes) {
+    static ByteString bs(byte[] bytes) {
         return ByteString.copyFrom(bytes);
     }
 }
