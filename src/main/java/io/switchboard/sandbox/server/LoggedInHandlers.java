@@ -140,9 +140,9 @@ final class LoggedInHandlers {
                 return;
             case "ack":
                 if ("message".equals(node.attribute("class").orElse(""))) {
-                    connection.acknowledged(node.attribute("id").orElse(""));
+                    connection.unacked.message(node.attribute("id").orElse(""));
                 } else if ("receipt".equals(node.attribute("class").orElse(""))) {
-                    connection.acknowledgedReceipt(node.attribute("id").orElse(""), node.attribute("type").orElse(""));
+                    connection.unacked.receipt(node.attribute("id").orElse(""), node.attribute("type").orElse(""));
                 }
                 return;
             default:

@@ -52,22 +52,8 @@ final class SandboxConnection {
     final Transcript transcript = new Transcript();
     /** The WhatsApp Web version a logged-in device announced. */
     long[] version;
-    /** Messages handed to this device and not yet acknowledged by it, by id, in delivery order. */
-    private final java.util.Map<String, Node> unacked = new java.util.LinkedHashMap<>();
-
-    /** The device acknowledged message {@code id}: WhatsApp forgets it. */
-    void acknowledged(String id) {
-        unacked.remove(id);
-    }
-
-    /** The device acknowledged a receipt ({@code id} and {@code type} as the receipt carried them). */
-    void acknowledgedReceipt(String id, String type) {
-        unacked.remove(receiptKey(id, type));
-    }
-
-    private static String receiptKey(String id, String type) {
-        return "receipt/" + id + "/" + type;
-    }
+    /** Messages and receipts handed to this device and not yet acknowledged by it. */
+    final Unacknowledged unacked = new Unacknowledged();
 
     /** The token dictionary the client announced: 2 (Baileys 6) gets 1:1 messages PN-addressed, later ones LID-addressed. */
     int dictionaryVersion;
@@ -225,13 +211,13 @@ final class SandboxConnection {
 
     private void onNode(Node node) throws SandboxProtocolException {
         transcript.received(node);
-        if ((state == State.PAIRING || state == State.AWAITING_PAIR_SIGN) && isPing(node)) {
+        if ((state == State.PAIRING || state == State.AWAITING_PAIR_SIGN) && Stanzas.isPing(node)) {
             // WhatsApp answers keepalive pings while a device is linking too.
             send(Stanzas.result(node, List.of()));
             return;
         }
         if (state == State.PAIRING) {
-            Node reg = linkCodeRequest(node);
+            Node reg = Stanzas.linkCodeRequest(node);
             if (reg != null) {
                 onLinkCodeRequest(node, reg);
             }
@@ -253,14 +239,6 @@ final class SandboxConnection {
             return;
         }
         handlers.handle(node);
-    }
-
-    private static Node linkCodeRequest(Node node) {
-        if (!"iq".equals(node.tag()) || !"set".equals(node.attribute("type").orElse(""))
-                || !"md".equals(node.attribute("xmlns").orElse(""))) {
-            return null;
-        }
-        return node.child("link_code_companion_reg").orElse(null);
     }
 
     private void onLinkCodeRequest(Node iq, Node reg) throws SandboxProtocolException {
@@ -321,23 +299,12 @@ final class SandboxConnection {
         send(notification);
     }
 
-    private static boolean isPing(Node node) {
-        return "iq".equals(node.tag()) && "get".equals(node.attribute("type").orElse(""))
-                && "w:p".equals(node.attribute("xmlns").orElse(""));
-    }
-
     /**
      * A relayed 1:1 message as this client expects it: Baileys 6 (dictionary 2) PN-addressed with
      * {@code sender_lid}; later clients LID-addressed, {@code from} the sender's LID device, with {@code sender_pn}.
      */
     void deliver(Node message) {
-        if ("message".equals(message.tag())) {
-            // Kept until the device acknowledges it: a device that goes away first gets it again at its next login.
-            unacked.put(message.attribute("id").orElse(""), message);
-        } else if ("receipt".equals(message.tag())) {
-            // Receipts too (a sender killed right after its text left would never learn it was delivered).
-            unacked.put(receiptKey(message.attribute("id").orElse(""), message.attribute("type").orElse("")), message);
-        }
+        unacked.handedOver(message);
         String from = message.attribute("from").orElse("");
         String lid = "message".equals(message.tag()) && dictionaryVersion > 2 ? server.lidDeviceJid(from) : null;
         if (lid == null) {
@@ -402,9 +369,9 @@ final class SandboxConnection {
         if (transport != null) {
             transport.wipe();
         }
-        if (device != null && !unacked.isEmpty()) {
-            server.router().requeue(device.deviceJid(), List.copyOf(unacked.values()));
-            unacked.clear();
+        List<Node> waiting = unacked.takeAll();
+        if (device != null && !waiting.isEmpty()) {
+            server.router().requeue(device.deviceJid(), waiting);
         }
         server.offline(this);
         server.observations().keepTranscript(transcript.view());

@@ -58,4 +58,19 @@ final class Stanzas {
     static Node text(String tag, String value) {
         return new Node(tag, Map.of(), new NodeContent.Text(value));
     }
+
+    /** A keepalive ping: {@code <iq type="get" xmlns="w:p">}. */
+    static boolean isPing(Node node) {
+        return "iq".equals(node.tag()) && "get".equals(node.attribute("type").orElse(""))
+                && "w:p".equals(node.attribute("xmlns").orElse(""));
+    }
+
+    /** The {@code <link_code_companion_reg>} of a link-code request ({@code <iq type="set" xmlns="md">}), else null. */
+    static Node linkCodeRequest(Node node) {
+        if (!"iq".equals(node.tag()) || !"set".equals(node.attribute("type").orElse(""))
+                || !"md".equals(node.attribute("xmlns").orElse(""))) {
+            return null;
+        }
+        return node.child("link_code_companion_reg").orElse(null);
+    }
 }
