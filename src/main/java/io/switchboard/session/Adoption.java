@@ -1,7 +1,7 @@
 package io.switchboard.session;
 
 import io.switchboard.session.store.Adopted;
-import io.switchboard.session.store.Fence;
+import io.switchboard.db.Fence;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -3,7 +3,7 @@ package io.switchboard.session;
 import io.smallrye.mutiny.Uni;
 import io.switchboard.protocol.client.SendRefused;
 import io.switchboard.protocol.client.WhatsAppClient;
-import io.switchboard.session.store.Fence;
+import io.switchboard.db.Fence;
 import io.switchboard.session.store.OutboxStore;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -6,7 +6,7 @@ import io.switchboard.protocol.client.InboundMessage;
 import io.switchboard.protocol.client.SentText;
 import io.switchboard.protocol.client.SignalStore;
 import io.switchboard.protocol.proto.StoredSessionRecord;
-import io.switchboard.session.store.Fence;
+import io.switchboard.db.Fence;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Map;

@@ -3,7 +3,7 @@ package io.switchboard.webhook;
 import io.smallrye.mutiny.Uni;
 import io.switchboard.db.Database;
 import io.switchboard.protocol.crypto.CryptoException;
-import io.switchboard.session.store.CredentialsCipher;
+import io.switchboard.db.AtRestCipher;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -48,10 +48,10 @@ public class WebhookStore {
     }
 
     private final Pool pool;
-    private final CredentialsCipher cipher;
+    private final AtRestCipher cipher;
     private final Database database;
 
-    WebhookStore(Pool pool, CredentialsCipher cipher, Database database) {
+    WebhookStore(Pool pool, AtRestCipher cipher, Database database) {
         this.pool = pool;
         this.cipher = cipher;
         this.database = database;
@@ -59,7 +59,7 @@ public class WebhookStore {
 
     Uni<Endpoint> create(UUID organizationId, String url, List<String> events, String secret) {
         UUID id = UUID.randomUUID();
-        CredentialsCipher.Sealed sealed = cipher.sealText(organizationId, SECRET_PURPOSE, secret);
+        AtRestCipher.Sealed sealed = cipher.sealText(organizationId, SECRET_PURPOSE, secret);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         return bounded(pool.preparedQuery("INSERT INTO webhook_endpoint (id, organization_id, url, events, nonce, ciphertext, key_id,"
                 + " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)").execute(Tuple.from(Arrays.asList(id, organizationId, url,
@@ -84,7 +84,7 @@ public class WebhookStore {
 
     /** A new secret; the current one stays valid (deliveries signed with both) until {@code overlapUntil}. */
     Uni<Boolean> rotate(UUID organizationId, UUID id, String secret, Instant overlapUntil) {
-        CredentialsCipher.Sealed sealed = cipher.sealText(organizationId, SECRET_PURPOSE, secret);
+        AtRestCipher.Sealed sealed = cipher.sealText(organizationId, SECRET_PURPOSE, secret);
         return bounded(pool.preparedQuery("UPDATE webhook_endpoint SET previous_nonce = nonce, previous_ciphertext = ciphertext,"
                 + " previous_key_id = key_id, previous_valid_until = $3, nonce = $4, ciphertext = $5, key_id = $6"
                 + " WHERE organization_id = $1 AND id = $2").execute(Tuple.from(Arrays.asList(organizationId, id,
@@ -202,7 +202,7 @@ public class WebhookStore {
 
     private String open(UUID organizationId, byte[] nonce, byte[] ciphertext, String keyId) {
         try {
-            return cipher.openText(organizationId, SECRET_PURPOSE, new CredentialsCipher.Sealed(nonce, ciphertext, keyId));
+            return cipher.openText(organizationId, SECRET_PURPOSE, new AtRestCipher.Sealed(nonce, ciphertext, keyId));
         } catch (CryptoException e) {
             throw new IllegalStateException("a webhook secret cannot be opened with the configured keys", e);
         }

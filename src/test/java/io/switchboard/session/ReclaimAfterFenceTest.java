@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.switchboard.session.store.Fence;
+import io.switchboard.db.Fence;
 import io.switchboard.session.store.LeaseStore;
 import io.switchboard.support.Tokens;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -1,5 +1,6 @@
 package io.switchboard.session.store;
 
+import io.switchboard.db.AtRestCipher;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -35,13 +36,13 @@ public class CredentialsResealer {
     private static final int BATCH = 200;
 
     private final Pool pool;
-    private final CredentialsCipher cipher;
+    private final AtRestCipher cipher;
     private final SessionStore store;
     private final Vertx vertx;
     private final AtomicLong stale = new AtomicLong(-1);
     private final AtomicBoolean running = new AtomicBoolean();
 
-    CredentialsResealer(Pool pool, CredentialsCipher cipher, SessionStore store, Vertx vertx, MeterRegistry metrics) {
+    CredentialsResealer(Pool pool, AtRestCipher cipher, SessionStore store, Vertx vertx, MeterRegistry metrics) {
         this.pool = pool;
         this.cipher = cipher;
         this.store = store;
@@ -73,7 +74,7 @@ public class CredentialsResealer {
 
     private Uni<Boolean> reseal(Row row) {
         UUID org = row.getUUID("organization_id");
-        CredentialsCipher.Sealed sealed = new CredentialsCipher.Sealed(row.getBuffer("nonce").getBytes(),
+        AtRestCipher.Sealed sealed = new AtRestCipher.Sealed(row.getBuffer("nonce").getBytes(),
                 row.getBuffer("ciphertext").getBytes(), row.getString("key_id"));
         try {
             return store.resealRow(org, cipher.open(org, sealed), sealed);

@@ -1,5 +1,6 @@
 package io.switchboard.session.store;
 
+import io.switchboard.db.AtRestCipher;
 import io.smallrye.mutiny.Uni;
 import io.switchboard.db.Database;
 import io.switchboard.protocol.crypto.CryptoException;
@@ -42,10 +43,10 @@ public class EventStore {
     }
 
     private final Pool pool;
-    private final CredentialsCipher cipher;
+    private final AtRestCipher cipher;
     private final Database database;
 
-    EventStore(Pool pool, CredentialsCipher cipher, Database database) {
+    EventStore(Pool pool, AtRestCipher cipher, Database database) {
         this.pool = pool;
         this.cipher = cipher;
         this.database = database;
@@ -63,7 +64,7 @@ public class EventStore {
     }
 
     /** An event ready to be written: its id, sealed body, ordering conversation and time. */
-    record Prepared(UUID id, UUID organizationId, String type, String conversation, CredentialsCipher.Sealed sealed,
+    record Prepared(UUID id, UUID organizationId, String type, String conversation, AtRestCipher.Sealed sealed,
             OffsetDateTime at) {
 
         /** The parameters of {@link #writeEvent}, in its order. */
@@ -148,7 +149,7 @@ public class EventStore {
         UUID organizationId = row.getUUID("organization_id");
         String body;
         try {
-            body = cipher.openText(organizationId, PURPOSE, new CredentialsCipher.Sealed(row.getBuffer("nonce").getBytes(),
+            body = cipher.openText(organizationId, PURPOSE, new AtRestCipher.Sealed(row.getBuffer("nonce").getBytes(),
                     row.getBuffer("ciphertext").getBytes(), row.getString("key_id")));
         } catch (CryptoException e) {
             throw new CredentialsUnreadable(organizationId, "an event: " + e.getMessage());

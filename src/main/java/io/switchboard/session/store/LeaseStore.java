@@ -1,5 +1,6 @@
 package io.switchboard.session.store;
 
+import io.switchboard.db.Fence;
 import io.smallrye.mutiny.Uni;
 import io.switchboard.session.SessionState;
 import io.vertx.mutiny.sqlclient.Pool;

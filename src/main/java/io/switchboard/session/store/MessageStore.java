@@ -1,5 +1,7 @@
 package io.switchboard.session.store;
 
+import io.switchboard.db.Fence;
+import io.switchboard.db.AtRestCipher;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.smallrye.mutiny.Uni;
 import io.switchboard.protocol.client.InboundMessage;
@@ -36,12 +38,12 @@ public class MessageStore {
             + " ON CONFLICT DO NOTHING";
 
     private final Pool pool;
-    private final CredentialsCipher cipher;
+    private final AtRestCipher cipher;
     private final SessionStore bounds;
 
     private final EventStore events;
 
-    MessageStore(Pool pool, CredentialsCipher cipher, SessionStore bounds, EventStore events) {
+    MessageStore(Pool pool, AtRestCipher cipher, SessionStore bounds, EventStore events) {
         this.pool = pool;
         this.cipher = cipher;
         this.bounds = bounds;
@@ -76,8 +78,8 @@ public class MessageStore {
     /** Stores the advanced session and the message it carried, under {@code fence}; a redelivered message is kept once. */
     public Uni<Void> received(Fence fence, UUID organizationId, String address, StoredSessionRecord record,
             InboundMessage message) {
-        CredentialsCipher.Sealed session = cipher.sealData(organizationId, SESSION_PURPOSE + ":" + address, record.toByteArray());
-        CredentialsCipher.Sealed text = cipher.sealText(organizationId, TEXT_PURPOSE, message.text());
+        AtRestCipher.Sealed session = cipher.sealData(organizationId, SESSION_PURPOSE + ":" + address, record.toByteArray());
+        AtRestCipher.Sealed text = cipher.sealText(organizationId, TEXT_PURPOSE, message.text());
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         return bounds.bounded(pool.withTransaction(connection -> SessionStore.checkFence(connection, organizationId, fence)
                 .flatMap(ignored -> connection.preparedQuery(UPSERT_SESSION).execute(Tuple.from(Arrays.asList(organizationId,
@@ -109,7 +111,7 @@ public class MessageStore {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         List<Tuple> rows = new ArrayList<>();
         records.forEach((address, record) -> {
-            CredentialsCipher.Sealed sealed = cipher.sealData(organizationId, SESSION_PURPOSE + ":" + address, record.toByteArray());
+            AtRestCipher.Sealed sealed = cipher.sealData(organizationId, SESSION_PURPOSE + ":" + address, record.toByteArray());
             rows.add(Tuple.from(Arrays.asList(organizationId, address, Buffer.buffer(sealed.nonce()),
                     Buffer.buffer(sealed.ciphertext()), sealed.keyId(), now)));
         });
@@ -187,8 +189,8 @@ public class MessageStore {
                 }));
     }
 
-    private static CredentialsCipher.Sealed sealed(Row row) {
-        return new CredentialsCipher.Sealed(row.getBuffer("nonce").getBytes(), row.getBuffer("ciphertext").getBytes(),
+    private static AtRestCipher.Sealed sealed(Row row) {
+        return new AtRestCipher.Sealed(row.getBuffer("nonce").getBytes(), row.getBuffer("ciphertext").getBytes(),
                 row.getString("key_id"));
     }
 }

@@ -1,5 +1,7 @@
 package io.switchboard.session.store;
 
+import io.switchboard.db.Fence;
+import io.switchboard.db.AtRestCipher;
 import io.smallrye.mutiny.Uni;
 import io.switchboard.protocol.crypto.CryptoException;
 import io.vertx.core.buffer.Buffer;
@@ -61,12 +63,12 @@ public class OutboxStore {
     }
 
     private final Pool pool;
-    private final CredentialsCipher cipher;
+    private final AtRestCipher cipher;
     private final SessionStore bounds;
 
     private final EventStore events;
 
-    OutboxStore(Pool pool, CredentialsCipher cipher, SessionStore bounds, EventStore events) {
+    OutboxStore(Pool pool, AtRestCipher cipher, SessionStore bounds, EventStore events) {
         this.pool = pool;
         this.cipher = cipher;
         this.bounds = bounds;
@@ -99,7 +101,7 @@ public class OutboxStore {
     public Uni<Enqueued> enqueue(UUID organizationId, String idempotencyKey, String requestHash, String to, String text,
             String whatsappId, int queueLimit) {
         UUID id = UUID.randomUUID();
-        CredentialsCipher.Sealed sealed = cipher.sealText(organizationId, TEXT_PURPOSE, text);
+        AtRestCipher.Sealed sealed = cipher.sealText(organizationId, TEXT_PURPOSE, text);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         return bounds.bounded(pool.withTransaction(connection -> forgetOldKey(connection, organizationId, idempotencyKey)
                 .flatMap(ignored -> byKey(connection, organizationId, idempotencyKey))
@@ -145,7 +147,7 @@ public class OutboxStore {
     }
 
     private Uni<Boolean> insert(SqlConnection connection, UUID id, UUID organizationId, String key, String requestHash, String to,
-            String whatsappId, CredentialsCipher.Sealed sealed, OffsetDateTime now) {
+            String whatsappId, AtRestCipher.Sealed sealed, OffsetDateTime now) {
         return connection.preparedQuery("INSERT INTO whatsapp_outbound_message (id, organization_id, idempotency_key, request_hash,"
                 + " to_phone, whatsapp_id, nonce, ciphertext, key_id, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6,"
                 + " $7, $8, $9, 'queued', $10, $10) ON CONFLICT DO NOTHING")
@@ -337,7 +339,7 @@ public class OutboxStore {
         UUID organizationId = row.getUUID("organization_id");
         String text;
         try {
-            text = cipher.openText(organizationId, TEXT_PURPOSE, new CredentialsCipher.Sealed(row.getBuffer("nonce").getBytes(),
+            text = cipher.openText(organizationId, TEXT_PURPOSE, new AtRestCipher.Sealed(row.getBuffer("nonce").getBytes(),
                     row.getBuffer("ciphertext").getBytes(), row.getString("key_id")));
         } catch (CryptoException e) {
             throw new CredentialsUnreadable(organizationId, "a text to send: " + e.getMessage());

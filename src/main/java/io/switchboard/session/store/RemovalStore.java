@@ -1,5 +1,6 @@
 package io.switchboard.session.store;
 
+import io.switchboard.db.AtRestCipher;
 import io.smallrye.mutiny.Uni;
 import io.switchboard.protocol.client.Credentials;
 import io.switchboard.protocol.crypto.CryptoException;
@@ -31,10 +32,10 @@ public class RemovalStore {
             + " ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING *";
 
     private final Pool pool;
-    private final CredentialsCipher cipher;
+    private final AtRestCipher cipher;
     private final SessionStore bounds;
 
-    RemovalStore(Pool pool, CredentialsCipher cipher, SessionStore bounds) {
+    RemovalStore(Pool pool, AtRestCipher cipher, SessionStore bounds) {
         this.pool = pool;
         this.cipher = cipher;
         this.bounds = bounds;
@@ -69,7 +70,7 @@ public class RemovalStore {
     private Removal removal(Row row) {
         UUID org = row.getUUID("organization_id");
         try {
-            Credentials credentials = cipher.open(org, new CredentialsCipher.Sealed(row.getBuffer("nonce").getBytes(),
+            Credentials credentials = cipher.open(org, new AtRestCipher.Sealed(row.getBuffer("nonce").getBytes(),
                     row.getBuffer("ciphertext").getBytes(), row.getString("key_id")));
             return new Removal(row.getLong("id"), org, credentials, row.getInteger("attempts"), null);
         } catch (CryptoException e) {

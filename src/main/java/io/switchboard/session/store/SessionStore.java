@@ -1,5 +1,8 @@
 package io.switchboard.session.store;
 
+import io.switchboard.db.FencedException;
+import io.switchboard.db.Fence;
+import io.switchboard.db.AtRestCipher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -93,13 +96,13 @@ public class SessionStore {
             + " nonce = $2, ciphertext = $3, key_id = $4, updated_at = $5";
 
     private final Pool pool;
-    private final CredentialsCipher cipher;
+    private final AtRestCipher cipher;
     private final Database database;
     private final Counter unreadable;
 
     private final EventStore events;
 
-    SessionStore(Pool pool, CredentialsCipher cipher, Database database, MeterRegistry metrics, EventStore events) {
+    SessionStore(Pool pool, AtRestCipher cipher, Database database, MeterRegistry metrics, EventStore events) {
         this.pool = pool;
         this.cipher = cipher;
         this.events = events;
@@ -157,7 +160,7 @@ public class SessionStore {
     /** Stores the new state, its transition, the credentials change and the QR atomically, under {@code fence}. */
     public Uni<Void> record(Fence fence, SessionRecord next, Transition transition, CredentialsChange change, Qr qr) {
         UUID org = next.organizationId();
-        CredentialsCipher.Sealed sealedQr = qr == null ? null : cipher.sealText(org, QR_PURPOSE, qr.sealedText());
+        AtRestCipher.Sealed sealedQr = qr == null ? null : cipher.sealText(org, QR_PURPOSE, qr.sealedText());
         List<Object> update = Arrays.asList(org, fence.owner(), next.state().name(), next.jid(), next.phoneNumber(),
                 next.lastDisconnectCode(), next.lastDisconnectReason(),
                 time(next.lastDisconnectAt()), next.reconnectAttempts(), time(next.nextRetryAt()),
@@ -199,7 +202,7 @@ public class SessionStore {
 
     /** Shows the next QR of a linking in progress. */
     public Uni<Void> saveQr(Fence fence, UUID organizationId, Qr qr) {
-        CredentialsCipher.Sealed sealed = cipher.sealText(organizationId, QR_PURPOSE, qr.sealedText());
+        AtRestCipher.Sealed sealed = cipher.sealText(organizationId, QR_PURPOSE, qr.sealedText());
         return bounded(pool.withTransaction(connection -> connection.preparedQuery(UPDATE_QR).execute(Tuple.from(Arrays.asList(
                         organizationId, fence.owner(), Buffer.buffer(sealed.nonce()), Buffer.buffer(sealed.ciphertext()),
                         sealed.keyId(), time(qr.expiresAt()), fence.epoch())))
@@ -209,7 +212,7 @@ public class SessionStore {
 
     private Uni<?> applyCredentials(SqlConnection connection, UUID organizationId, CredentialsChange change) {
         if (change instanceof Save) {
-            CredentialsCipher.Sealed sealed = cipher.seal(organizationId, ((Save) change).credentials());
+            AtRestCipher.Sealed sealed = cipher.seal(organizationId, ((Save) change).credentials());
             return connection.preparedQuery(UPSERT_CREDENTIALS).execute(Tuple.of(organizationId,
                     Buffer.buffer(sealed.nonce()), Buffer.buffer(sealed.ciphertext()), sealed.keyId(),
                     OffsetDateTime.now(ZoneOffset.UTC)));
@@ -264,7 +267,7 @@ public class SessionStore {
                         return Optional.<Opened>empty();
                     }
                     Row row = rows.iterator().next();
-                    CredentialsCipher.Sealed sealed = new CredentialsCipher.Sealed(row.getBuffer("nonce").getBytes(),
+                    AtRestCipher.Sealed sealed = new AtRestCipher.Sealed(row.getBuffer("nonce").getBytes(),
                             row.getBuffer("ciphertext").getBytes(), row.getString("key_id"));
                     try {
                         return Optional.of(new Opened(cipher.open(organizationId, sealed), sealed));
@@ -280,7 +283,7 @@ public class SessionStore {
                         : reseal(organizationId, opened.get()).replaceWith(Optional.of(opened.get().credentials()))));
     }
 
-    private record Opened(Credentials credentials, CredentialsCipher.Sealed sealed) {
+    private record Opened(Credentials credentials, AtRestCipher.Sealed sealed) {
     }
 
     /** A row sealed under an older key is sealed again under the current one, unless it changed meanwhile. */
@@ -295,8 +298,8 @@ public class SessionStore {
     }
 
     /** Seals {@code credentials} under the current key in place of {@code old}; false when the row changed meanwhile. */
-    Uni<Boolean> resealRow(UUID organizationId, Credentials credentials, CredentialsCipher.Sealed old) {
-        CredentialsCipher.Sealed fresh = cipher.seal(organizationId, credentials);
+    Uni<Boolean> resealRow(UUID organizationId, Credentials credentials, AtRestCipher.Sealed old) {
+        AtRestCipher.Sealed fresh = cipher.seal(organizationId, credentials);
         return bounded(pool.preparedQuery("UPDATE whatsapp_credentials SET nonce = $2, ciphertext = $3, key_id = $4"
                         + " WHERE organization_id = $1 AND key_id = $5 AND nonce = $6")
                 .execute(Tuple.of(organizationId, Buffer.buffer(fresh.nonce()), Buffer.buffer(fresh.ciphertext()),
@@ -327,7 +330,7 @@ public class SessionStore {
         Instant qrExpiresAt = instant(row.getOffsetDateTime("qr_expires_at"));
         if (row.getBuffer("qr_nonce") != null && qrExpiresAt != null) {
             try {
-                qrText = cipher.openText(org, QR_PURPOSE, new CredentialsCipher.Sealed(row.getBuffer("qr_nonce").getBytes(),
+                qrText = cipher.openText(org, QR_PURPOSE, new AtRestCipher.Sealed(row.getBuffer("qr_nonce").getBytes(),
                         row.getBuffer("qr_ciphertext").getBytes(), row.getString("qr_key_id")));
             } catch (CryptoException e) {
                 LOG.errorf("the stored QR of %s cannot be opened: %s", org, e.getMessage());

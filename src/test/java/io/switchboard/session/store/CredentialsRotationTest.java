@@ -1,5 +1,6 @@
 package io.switchboard.session.store;
 
+import io.switchboard.db.AtRestCipher;
 import static io.switchboard.support.Api.createOrganization;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,7 +47,7 @@ class CredentialsRotationTest {
     SessionStore store;
 
     @Inject
-    CredentialsCipher cipher;
+    AtRestCipher cipher;
 
     @Inject
     CredentialsResealer resealer;
@@ -56,7 +57,7 @@ class CredentialsRotationTest {
 
     @Test
     void oldRowsOpenAndAreSealedAgain() {
-        CredentialsCipher old = new CredentialsCipher(Optional.of(List.of(OLD_KEY)));
+        AtRestCipher old = new AtRestCipher(Optional.of(List.of(OLD_KEY)));
         UUID readLater = createOrganization("Read after rotation");
         UUID resealedByJob = createOrganization("Re-sealed by the job");
         Credentials credentials = Credentials.fresh();
@@ -73,7 +74,7 @@ class CredentialsRotationTest {
     @Test
     void aRowNoKeyOpensIsReportedAndKept() {
         UUID org = createOrganization("Unreadable");
-        CredentialsCipher unknown = new CredentialsCipher(Optional.of(List.of(Base64.getEncoder().encodeToString(new byte[32]))));
+        AtRestCipher unknown = new AtRestCipher(Optional.of(List.of(Base64.getEncoder().encodeToString(new byte[32]))));
         insert(org, unknown.seal(org, Credentials.fresh()));
         assertThrows(CredentialsUnreadable.class, () -> store.credentials(org).await().atMost(WAIT));
         long left = resealer.resealBatch().await().atMost(WAIT);
@@ -81,7 +82,7 @@ class CredentialsRotationTest {
         assertTrue(store.hasCredentialsRow(org).await().atMost(WAIT), "and kept");
     }
 
-    private void insert(UUID org, CredentialsCipher.Sealed sealed) {
+    private void insert(UUID org, AtRestCipher.Sealed sealed) {
         pool.preparedQuery("INSERT INTO whatsapp_credentials (organization_id, nonce, ciphertext, key_id, updated_at)"
                 + " VALUES ($1, $2, $3, $4, $5)").execute(Tuple.of(org, Buffer.buffer(sealed.nonce()),
                 Buffer.buffer(sealed.ciphertext()), sealed.keyId(), OffsetDateTime.now())).await().atMost(WAIT);
@@ -91,10 +92,10 @@ class CredentialsRotationTest {
         return sealedOf(org).keyId();
     }
 
-    private CredentialsCipher.Sealed sealedOf(UUID org) {
+    private AtRestCipher.Sealed sealedOf(UUID org) {
         var row = pool.preparedQuery("SELECT nonce, ciphertext, key_id FROM whatsapp_credentials WHERE organization_id = $1")
                 .execute(Tuple.of(org)).await().atMost(WAIT).iterator().next();
-        return new CredentialsCipher.Sealed(row.getBuffer("nonce").getBytes(), row.getBuffer("ciphertext").getBytes(),
+        return new AtRestCipher.Sealed(row.getBuffer("nonce").getBytes(), row.getBuffer("ciphertext").getBytes(),
                 row.getString("key_id"));
     }
 }

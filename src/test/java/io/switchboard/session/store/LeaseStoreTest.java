@@ -1,5 +1,7 @@
 package io.switchboard.session.store;
 
+import io.switchboard.db.FencedException;
+import io.switchboard.db.Fence;
 import static io.switchboard.support.Api.createOrganization;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.switchboard.session.store;
+package io.switchboard.db;
 
 /**
  * The fencing token of a connection: the replica that claimed it and the epoch its claim got.

@@ -1,4 +1,4 @@
-package io.switchboard.session.store;
+package io.switchboard.db;
 
 import io.quarkus.runtime.Startup;
 import io.switchboard.protocol.client.Credentials;
@@ -27,7 +27,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 @Startup
-public class CredentialsCipher {
+public class AtRestCipher {
 
     /** A stored row: nonce, ciphertext and which key sealed it. */
     public record Sealed(byte[] nonce, byte[] ciphertext, String keyId) {
@@ -39,7 +39,7 @@ public class CredentialsCipher {
     private final Map<String, byte[]> keys = new LinkedHashMap<>();
     private final String currentKeyId;
 
-    CredentialsCipher(@ConfigProperty(name = KEY) Optional<List<String>> configuredKeys) {
+    public AtRestCipher(@ConfigProperty(name = KEY) Optional<List<String>> configuredKeys) {
         List<String> encoded = configuredKeys.orElse(List.of()).stream().map(String::trim).filter(k -> !k.isEmpty()).toList();
         if (encoded.isEmpty()) {
             throw new IllegalStateException("Refusing to start: " + KEY + " is not set (base64 of 32 random bytes;"
