@@ -6,7 +6,7 @@ import io.switchboard.protocol.client.Credentials;
 import io.switchboard.protocol.client.DisconnectReason;
 import io.switchboard.protocol.client.WebVersion;
 import io.switchboard.protocol.client.WhatsAppClient;
-import io.switchboard.session.store.CredentialsUnreadable;
+import io.switchboard.db.CredentialsUnreadable;
 import io.switchboard.db.Fence;
 import io.switchboard.db.FencedException;
 import io.switchboard.session.store.SessionRecord;

@@ -13,7 +13,7 @@ record SessionContext(String replicaId, SessionStore store, LeaseStore leases, V
         SessionConfig config, ReconnectPolicy reconnectPolicy, ClientOptionsFactory clientOptions,
         WebVersions versions, MessageStore messages, SessionMetrics metrics,
         io.switchboard.session.store.OutboxStore outbox, MessagesConfig messaging,
-        io.switchboard.session.store.EventStore events) {
+        io.switchboard.events.EventStore events) {
 
     /** The client's options, announcing the newest WhatsApp Web version known now. */
     ClientOptions options() {

@@ -23,7 +23,7 @@ class SessionRegistry {
     SessionRegistry(ReplicaIdentity replica, SessionStore store, LeaseStore leases, Vertx vertx, SessionConfig config,
             ClientOptionsFactory options, WebVersions versions, MessageStore messages, SessionMetrics metrics,
             io.switchboard.session.store.OutboxStore outbox, MessagesConfig messaging,
-            io.switchboard.session.store.EventStore events) {
+            io.switchboard.events.EventStore events) {
         this.context = new SessionContext(replica.id(), store, leases, vertx, Clock.systemUTC(), config,
                 new ReconnectPolicy(config.reconnectBase(), config.reconnectCap()), options, versions, messages, metrics,
                 outbox, messaging, events);

@@ -4,7 +4,7 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.switchboard.security.TenantAccess;
-import io.switchboard.session.store.EventStore;
+import io.switchboard.events.EventStore;
 import io.switchboard.session.store.SessionStore;
 import io.switchboard.web.ApiException;
 import io.switchboard.web.CanonicalUuid;

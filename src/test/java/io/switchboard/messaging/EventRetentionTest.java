@@ -4,7 +4,7 @@ import static io.switchboard.support.Api.createOrganization;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.switchboard.session.store.EventStore;
+import io.switchboard.events.EventStore;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;

@@ -54,10 +54,10 @@ public class WhatsAppResource {
     private final StreamGate streams;
     private final StreamConfig streamConfig;
     private final Vertx vertx;
-    private final io.switchboard.session.store.EventStore events;
+    private final io.switchboard.events.EventStore events;
 
     WhatsAppResource(SessionSupervisor supervisor, SessionStore store, TenantAccess access, SessionConfig config,
-            StreamGate streams, StreamConfig streamConfig, Vertx vertx, io.switchboard.session.store.EventStore events) {
+            StreamGate streams, StreamConfig streamConfig, Vertx vertx, io.switchboard.events.EventStore events) {
         this.events = events;
         this.supervisor = supervisor;
         this.store = store;
@@ -217,7 +217,7 @@ public class WhatsAppResource {
                                 return;
                             }
                             events.after(organizationId, seq.get(), 100).subscribe().with(found -> {
-                                for (io.switchboard.session.store.EventStore.Event event : found) {
+                                for (io.switchboard.events.EventStore.Event event : found) {
                                     emitter.emit(sse.newEventBuilder().id(String.valueOf(event.position())).name(event.type())
                                             .data(event.body()).build());
                                     seq.set(event.position());

@@ -1,5 +1,8 @@
 package io.switchboard.session.store;
 
+import io.switchboard.db.CredentialsUnreadable;
+import io.switchboard.events.EventStore;
+import io.switchboard.db.SqlTime;
 import io.switchboard.db.Fence;
 import io.switchboard.db.AtRestCipher;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -86,7 +89,7 @@ public class MessageStore {
                         address, Buffer.buffer(session.nonce()), Buffer.buffer(session.ciphertext()), session.keyId(), now))))
                 .flatMap(ignored -> connection.preparedQuery(INSERT_MESSAGE).execute(Tuple.from(Arrays.asList(organizationId,
                         message.sender(), message.id(), message.chat(), Buffer.buffer(text.nonce()),
-                        Buffer.buffer(text.ciphertext()), text.keyId(), SessionStore.time(message.sentAt()), now))))
+                        Buffer.buffer(text.ciphertext()), text.keyId(), SqlTime.of(message.sentAt()), now))))
                 .flatMap(inserted -> inserted.rowCount() == 0 ? Uni.createFrom().voidItem()
                         : events.append(connection, organizationId, EventStore.MESSAGE_RECEIVED, phoneOf(message.chat()),
                                 receivedEvent(message, now.toInstant())))))
@@ -144,7 +147,7 @@ public class MessageStore {
     /** Deletes received texts stored before {@code cutoff} (the retention); answers how many. */
     public Uni<Integer> deleteReceivedBefore(java.time.Instant cutoff) {
         return bounds.bounded(pool.preparedQuery("DELETE FROM whatsapp_inbound_message WHERE received_at < $1")
-                .execute(Tuple.of(SessionStore.time(cutoff))).map(rows -> rows.rowCount()));
+                .execute(Tuple.of(SqlTime.of(cutoff))).map(rows -> rows.rowCount()));
     }
 
     /** A received text with when it was stored. */
@@ -155,12 +158,12 @@ public class MessageStore {
     public Uni<List<Received>> page(UUID organizationId, java.time.Instant beforeTime, String beforeId, int limit) {
         String where = beforeTime == null ? "" : " AND (received_at, message_id) < ($3, $4)";
         Tuple parameters = beforeTime == null ? Tuple.of(organizationId, limit)
-                : Tuple.of(organizationId, limit, SessionStore.time(beforeTime), beforeId);
+                : Tuple.of(organizationId, limit, SqlTime.of(beforeTime), beforeId);
         return bounds.bounded(pool.preparedQuery("SELECT * FROM whatsapp_inbound_message WHERE organization_id = $1" + where
                 + " ORDER BY received_at DESC, message_id DESC LIMIT $2").execute(parameters).map(rows -> {
                     List<Received> page = new ArrayList<>();
                     for (Row row : rows) {
-                        page.add(new Received(message(organizationId, row), SessionStore.instant(row.getOffsetDateTime("received_at"))));
+                        page.add(new Received(message(organizationId, row), SqlTime.instant(row.getOffsetDateTime("received_at"))));
                     }
                     return page;
                 }));
@@ -174,7 +177,7 @@ public class MessageStore {
             throw new CredentialsUnreadable(organizationId, "a received message: " + e.getMessage());
         }
         return new InboundMessage(row.getString("message_id"), row.getString("sender"), row.getString("chat"), text,
-                SessionStore.instant(row.getOffsetDateTime("sent_at")));
+                SqlTime.instant(row.getOffsetDateTime("sent_at")));
     }
 
     /** Messages received by the organization, oldest first (the messages API reads them; tests too). */

@@ -1,5 +1,8 @@
 package io.switchboard.session.store;
 
+import io.switchboard.db.CredentialsUnreadable;
+import io.switchboard.events.EventStore;
+import io.switchboard.db.SqlTime;
 import io.switchboard.db.Fence;
 import io.switchboard.db.AtRestCipher;
 import io.smallrye.mutiny.Uni;
@@ -212,12 +215,12 @@ public class OutboxStore {
                         + " detail = $5, sent_at = COALESCE($6, sent_at), attempts = attempts + $7, updated_at = $8"
                         + " WHERE organization_id = $1 AND id = $2 AND status IN ('queued', 'sending')"
                         + " RETURNING id, organization_id, to_phone, whatsapp_id")
-                        .execute(Tuple.from(Arrays.asList(organizationId, id, status, reason, limited, SessionStore.time(sentAt),
+                        .execute(Tuple.from(Arrays.asList(organizationId, id, status, reason, limited, SqlTime.of(sentAt),
                                 attempt ? 1 : 0, now))))
                 .flatMap(updated -> updated.rowCount() == 0 || "sending".equals(status) ? Uni.createFrom().voidItem()
                         : history(connection, List.of(id), status, now, limited)
                                 .flatMap(ignored -> statusEvents(connection, updated, status, reason, limited,
-                                        sentAt == null ? now : SessionStore.time(sentAt))))))
+                                        sentAt == null ? now : SqlTime.of(sentAt))))))
                 .replaceWithVoid();
     }
 
@@ -226,7 +229,7 @@ public class OutboxStore {
      * read), never back. Answers the ids of the messages that moved.
      */
     public Uni<List<UUID>> receipt(UUID organizationId, List<String> whatsappIds, String status, Instant at) {
-        OffsetDateTime time = SessionStore.time(at == null ? Instant.now() : at);
+        OffsetDateTime time = SqlTime.of(at == null ? Instant.now() : at);
         return bounds.bounded(pool.withTransaction(connection -> connection.preparedQuery("WITH old AS (SELECT id, status"
                 + " FROM whatsapp_outbound_message WHERE organization_id = $1 AND whatsapp_id = ANY($2) AND "
                 + String.format(RANK, "status") + " BETWEEN 1 AND " + String.format(RANK, "$3") + " - 1 FOR UPDATE)"
@@ -269,7 +272,7 @@ public class OutboxStore {
      * Answers how many failed. Safe to run on every replica: each row moves once.
      */
     public Uni<Integer> failNotLinked(Instant cutoff) {
-        OffsetDateTime before = SessionStore.time(cutoff);
+        OffsetDateTime before = SqlTime.of(cutoff);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         String detail = "the organization was not connected to WhatsApp since before " + cutoff;
         return bounds.bounded(pool.withTransaction(connection -> connection.preparedQuery("UPDATE whatsapp_outbound_message m"
@@ -299,7 +302,7 @@ public class OutboxStore {
                                 .map(changes -> {
                                     List<StatusChange> history = new ArrayList<>();
                                     changes.forEach(change -> history.add(new StatusChange(change.getString("status"),
-                                            SessionStore.instant(change.getOffsetDateTime("at")), change.getString("detail"))));
+                                            SqlTime.instant(change.getOffsetDateTime("at")), change.getString("detail"))));
                                     return outbound(rows.iterator().next(), history);
                                 })));
     }
@@ -308,7 +311,7 @@ public class OutboxStore {
     public Uni<List<Outbound>> page(UUID organizationId, Instant beforeTime, UUID beforeId, int limit) {
         String where = beforeTime == null ? "" : " AND (created_at, id) < ($3, $4)";
         Tuple parameters = beforeTime == null ? Tuple.of(organizationId, limit)
-                : Tuple.of(organizationId, limit, SessionStore.time(beforeTime), beforeId);
+                : Tuple.of(organizationId, limit, SqlTime.of(beforeTime), beforeId);
         return bounds.bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
                 + where + " ORDER BY created_at DESC, id DESC LIMIT $2").execute(parameters)
                 .map(rows -> {
@@ -346,7 +349,7 @@ public class OutboxStore {
         }
         return new Outbound(row.getUUID("id"), organizationId, row.getString("to_phone"), row.getString("whatsapp_id"), text,
                 row.getString("status"), row.getString("reason"), row.getString("detail"), row.getInteger("attempts"),
-                SessionStore.instant(row.getOffsetDateTime("created_at")), SessionStore.instant(row.getOffsetDateTime("updated_at")),
-                SessionStore.instant(row.getOffsetDateTime("sent_at")), row.getString("request_hash"), history);
+                SqlTime.instant(row.getOffsetDateTime("created_at")), SqlTime.instant(row.getOffsetDateTime("updated_at")),
+                SqlTime.instant(row.getOffsetDateTime("sent_at")), row.getString("request_hash"), history);
     }
 }

@@ -1,5 +1,8 @@
 package io.switchboard.session.store;
 
+import io.switchboard.db.CredentialsUnreadable;
+import io.switchboard.events.EventStore;
+import io.switchboard.db.SqlTime;
 import io.switchboard.db.FencedException;
 import io.switchboard.db.Fence;
 import io.switchboard.db.AtRestCipher;
@@ -146,7 +149,7 @@ public class SessionStore {
                     List<Transition> list = new ArrayList<>();
                     rows.forEach(row -> list.add(new Transition(SessionState.valueOf(row.getString("from_state")),
                             SessionState.valueOf(row.getString("to_state")), SessionEvent.valueOf(row.getString("event")),
-                            row.getString("reason"), row.getInteger("code"), instant(row.getOffsetDateTime("at")))));
+                            row.getString("reason"), row.getInteger("code"), SqlTime.instant(row.getOffsetDateTime("at")))));
                     return list;
                 }));
     }
@@ -163,12 +166,12 @@ public class SessionStore {
         AtRestCipher.Sealed sealedQr = qr == null ? null : cipher.sealText(org, QR_PURPOSE, qr.sealedText());
         List<Object> update = Arrays.asList(org, fence.owner(), next.state().name(), next.jid(), next.phoneNumber(),
                 next.lastDisconnectCode(), next.lastDisconnectReason(),
-                time(next.lastDisconnectAt()), next.reconnectAttempts(), time(next.nextRetryAt()),
-                time(next.updatedAt()), sealedQr == null ? null : Buffer.buffer(sealedQr.nonce()),
+                SqlTime.of(next.lastDisconnectAt()), next.reconnectAttempts(), SqlTime.of(next.nextRetryAt()),
+                SqlTime.of(next.updatedAt()), sealedQr == null ? null : Buffer.buffer(sealedQr.nonce()),
                 sealedQr == null ? null : Buffer.buffer(sealedQr.ciphertext()), sealedQr == null ? null : sealedQr.keyId(),
-                qr == null ? null : time(qr.expiresAt()), fence.epoch());
+                qr == null ? null : SqlTime.of(qr.expiresAt()), fence.epoch());
         List<Object> step = Arrays.asList(transition.from().name(), transition.to().name(), transition.event().name(),
-                transition.reason(), transition.code(), time(transition.at()));
+                transition.reason(), transition.code(), SqlTime.of(transition.at()));
         JsonObject changed = new JsonObject().put("from", transition.from().name()).put("to", transition.to().name())
                 .put("event", transition.event().name()).put("reason", transition.reason()).put("code", transition.code())
                 .put("at", transition.at() == null ? null : transition.at().toString());
@@ -205,7 +208,7 @@ public class SessionStore {
         AtRestCipher.Sealed sealed = cipher.sealText(organizationId, QR_PURPOSE, qr.sealedText());
         return bounded(pool.withTransaction(connection -> connection.preparedQuery(UPDATE_QR).execute(Tuple.from(Arrays.asList(
                         organizationId, fence.owner(), Buffer.buffer(sealed.nonce()), Buffer.buffer(sealed.ciphertext()),
-                        sealed.keyId(), time(qr.expiresAt()), fence.epoch())))
+                        sealed.keyId(), SqlTime.of(qr.expiresAt()), fence.epoch())))
                 .flatMap(rows -> rows.rowCount() == 1 ? qrEvent(connection, organizationId, qr)
                         : Uni.createFrom().failure(new FencedException(organizationId, fence)))));
     }
@@ -323,11 +326,11 @@ public class SessionStore {
         UUID org = row.getUUID("organization_id");
         SessionRecord record = new SessionRecord(org, SessionState.valueOf(row.getString("state")),
                 row.getString("jid"), row.getString("phone_number"), row.getInteger("last_disconnect_code"),
-                row.getString("last_disconnect_reason"), instant(row.getOffsetDateTime("last_disconnect_at")),
-                row.getInteger("reconnect_attempts"), instant(row.getOffsetDateTime("next_retry_at")),
-                instant(row.getOffsetDateTime("updated_at")));
+                row.getString("last_disconnect_reason"), SqlTime.instant(row.getOffsetDateTime("last_disconnect_at")),
+                row.getInteger("reconnect_attempts"), SqlTime.instant(row.getOffsetDateTime("next_retry_at")),
+                SqlTime.instant(row.getOffsetDateTime("updated_at")));
         String qrText = null;
-        Instant qrExpiresAt = instant(row.getOffsetDateTime("qr_expires_at"));
+        Instant qrExpiresAt = SqlTime.instant(row.getOffsetDateTime("qr_expires_at"));
         if (row.getBuffer("qr_nonce") != null && qrExpiresAt != null) {
             try {
                 qrText = cipher.openText(org, QR_PURPOSE, new AtRestCipher.Sealed(row.getBuffer("qr_nonce").getBytes(),
@@ -355,13 +358,5 @@ public class SessionStore {
         return connection.preparedQuery(FENCE).execute(Tuple.of(organizationId, fence.owner(), fence.epoch()))
                 .flatMap(rows -> rows.size() == 1 ? Uni.createFrom().voidItem()
                         : Uni.createFrom().failure(new FencedException(organizationId, fence)));
-    }
-
-    static OffsetDateTime time(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
-
-    static Instant instant(OffsetDateTime time) {
-        return time == null ? null : time.toInstant();
     }
 }

@@ -1,5 +1,6 @@
 package io.switchboard.session.store;
 
+import io.switchboard.db.CredentialsUnreadable;
 import io.switchboard.db.AtRestCipher;
 import static io.switchboard.support.Api.createOrganization;
 import static org.junit.jupiter.api.Assertions.assertEquals;

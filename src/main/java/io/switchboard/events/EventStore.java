@@ -1,7 +1,9 @@
-package io.switchboard.session.store;
+package io.switchboard.events;
 
+import io.switchboard.db.SqlTime;
 import io.switchboard.db.AtRestCipher;
 import io.smallrye.mutiny.Uni;
+import io.switchboard.db.CredentialsUnreadable;
 import io.switchboard.db.Database;
 import io.switchboard.protocol.crypto.CryptoException;
 import io.vertx.core.buffer.Buffer;
@@ -33,7 +35,7 @@ public class EventStore {
     public static final String SESSION_QR = "session.qr";
     public static final String MESSAGE_RECEIVED = "message.received";
     public static final String MESSAGE_STATUS = "message.status";
-    static final String PURPOSE = "event";
+    public static final String PURPOSE = "event";
 
     /**
      * An event as stored: {@code seq} is the row's key, {@code position} its place in the
@@ -57,24 +59,24 @@ public class EventStore {
      * notification. {@code conversation} orders deliveries (events of one conversation reach an
      * endpoint in order); null puts the event in the organization's "session" conversation.
      */
-    Uni<Void> append(SqlConnection connection, UUID organizationId, String type, String conversation, JsonObject data) {
+    public Uni<Void> append(SqlConnection connection, UUID organizationId, String type, String conversation, JsonObject data) {
         Prepared event = prepare(organizationId, type, conversation, data);
         return connection.preparedQuery("WITH " + writeEvent("(SELECT 1) AS one", 1) + " SELECT " + NOTIFIED)
                 .execute(Tuple.from(event.parameters())).replaceWithVoid();
     }
 
     /** An event ready to be written: its id, sealed body, ordering conversation and time. */
-    record Prepared(UUID id, UUID organizationId, String type, String conversation, AtRestCipher.Sealed sealed,
+    public record Prepared(UUID id, UUID organizationId, String type, String conversation, AtRestCipher.Sealed sealed,
             OffsetDateTime at) {
 
         /** The parameters of {@link #writeEvent}, in its order. */
-        List<Object> parameters() {
+        public List<Object> parameters() {
             return Arrays.asList(id, organizationId, type, conversation, Buffer.buffer(sealed.nonce()),
                     Buffer.buffer(sealed.ciphertext()), sealed.keyId(), at);
         }
     }
 
-    Prepared prepare(UUID organizationId, String type, String conversation, JsonObject data) {
+    public Prepared prepare(UUID organizationId, String type, String conversation, JsonObject data) {
         UUID id = UUID.randomUUID();
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         String body = new JsonObject().put("id", "evt_" + id.toString().replace("-", "")).put("type", type)
@@ -93,7 +95,7 @@ public class EventStore {
      * for this one's commit: positions are gap-free and in commit order (readers never skip one).
      * With {@link #NOTIFIED} in the final SELECT the whole write is one statement, one round trip.
      */
-    static String writeEvent(String guard, int first) {
+    public static String writeEvent(String guard, int first) {
         String[] p = new String[8];
         for (int i = 0; i < p.length; i++) {
             p[i] = "$" + (first + i);
@@ -112,13 +114,13 @@ public class EventStore {
     }
 
     /** Notifies {@value #CHANNEL} for the event written (if any); answers how many were. */
-    static final String NOTIFIED = "(SELECT count(*) FROM ev, LATERAL pg_notify('" + CHANNEL + "', ev.organization_id::text)) AS notified";
+    public static final String NOTIFIED = "(SELECT count(*) FROM ev, LATERAL pg_notify('" + CHANNEL + "', ev.organization_id::text)) AS notified";
 
     /** Deletes events older than {@code cutoff} that no webhook delivery still waits for (their deliveries go with them). */
     public Uni<Integer> deleteBefore(Instant cutoff) {
         return database.bounded(pool.preparedQuery("DELETE FROM whatsapp_event e WHERE e.created_at < $1 AND NOT EXISTS"
                 + " (SELECT 1 FROM webhook_delivery d WHERE d.event_seq = e.seq AND d.status IN ('pending', 'delivering'))")
-                .execute(Tuple.of(SessionStore.time(cutoff))).map(rows -> rows.rowCount()));
+                .execute(Tuple.of(SqlTime.of(cutoff))).map(rows -> rows.rowCount()));
     }
 
     /** The event with sequence number {@code seq}; null when gone. */
@@ -155,6 +157,6 @@ public class EventStore {
             throw new CredentialsUnreadable(organizationId, "an event: " + e.getMessage());
         }
         return new Event(row.getLong("seq"), row.getLong("position"), row.getUUID("id"), organizationId, row.getString("type"),
-                row.getString("conversation"), body, SessionStore.instant(row.getOffsetDateTime("created_at")));
+                row.getString("conversation"), body, SqlTime.instant(row.getOffsetDateTime("created_at")));
     }
 }

@@ -1,4 +1,4 @@
-package io.switchboard.session.store;
+package io.switchboard.events;
 
 import static io.switchboard.support.Api.createOrganization;
 import static org.awaitility.Awaitility.await;

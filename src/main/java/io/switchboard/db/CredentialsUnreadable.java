@@ -1,4 +1,4 @@
-package io.switchboard.session.store;
+package io.switchboard.db;
 
 import java.util.UUID;
 
