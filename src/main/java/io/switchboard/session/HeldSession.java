@@ -1,5 +1,7 @@
 package io.switchboard.session;
 
+import io.switchboard.messaging.OutboxConnection;
+import io.switchboard.messaging.OutboxSender;
 import io.smallrye.mutiny.Uni;
 import io.switchboard.protocol.client.ClientEvent;
 import io.switchboard.protocol.client.ClientOptions;
@@ -31,7 +33,7 @@ import org.jboss.logging.Logger;
  * late) stops the client without logging out and writes nothing more. What commands and client
  * events mean is decided by {@link OrgSession}.
  */
-abstract class HeldSession {
+abstract class HeldSession implements OutboxConnection {
 
     private static final Logger LOG = Logger.getLogger(HeldSession.class);
     private static final Duration LOGOUT_WAIT = Duration.ofSeconds(5);
@@ -65,7 +67,7 @@ abstract class HeldSession {
         this.id = id;
         this.ctx = ctx;
         this.lane = new SerialLane(ctx.config().laneTaskTimeout());
-        this.outbox = new OutboxSender(this, ctx);
+        this.outbox = new OutboxSender(this, ctx.outbox(), ctx.messaging(), ctx.vertx());
     }
 
     /** Sends the texts waiting in the outbox, if this replica runs a connected client. */
@@ -73,18 +75,23 @@ abstract class HeldSession {
         outbox.drain();
     }
 
-    /** The client running now, if any. */
-    WhatsAppClient runningClient() {
+    @Override
+    public UUID organizationId() {
+        return id;
+    }
+
+    @Override
+    public WhatsAppClient runningClient() {
         return client;
     }
 
-    /** The claim this replica holds, if any. */
-    Fence currentFence() {
+    @Override
+    public Fence currentFence() {
         return fence;
     }
 
-    /** A write under {@code current}, retried on database errors, that stops the client when fenced off. */
-    Uni<Void> fencedWrite(Fence current, Supplier<Uni<Void>> call) {
+    @Override
+    public Uni<Void> fencedWrite(Fence current, Supplier<Uni<Void>> call) {
         return write(current, call);
     }
 

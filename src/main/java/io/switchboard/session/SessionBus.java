@@ -56,7 +56,7 @@ class SessionBus {
         PgSubscriber created = PgSubscriber.subscriber(vertx, connectOptions)
                 .reconnectPolicy(retries -> stopped ? -1L : RECONNECT_MILLIS);
         List<String> channels = List.of(SESSION_CHANNEL, CommandStore.CHANNEL, CommandStore.DONE_CHANNEL, RemovalStore.CHANNEL,
-                io.switchboard.session.store.OutboxStore.CHANNEL);
+                io.switchboard.messaging.OutboxStore.CHANNEL);
         for (String channel : channels) {
             created.channel(channel)
                     .subscribeHandler(ignored -> {

@@ -1,5 +1,6 @@
 package io.switchboard.session;
 
+import io.switchboard.messaging.MessagesConfig;
 import io.switchboard.protocol.client.ClientOptions;
 import io.switchboard.session.store.LeaseStore;
 import io.switchboard.session.store.MessageStore;
@@ -12,7 +13,7 @@ import java.time.Duration;
 record SessionContext(String replicaId, SessionStore store, LeaseStore leases, Vertx vertx, Clock clock,
         SessionConfig config, ReconnectPolicy reconnectPolicy, ClientOptionsFactory clientOptions,
         WebVersions versions, MessageStore messages, SessionMetrics metrics,
-        io.switchboard.session.store.OutboxStore outbox, MessagesConfig messaging,
+        io.switchboard.messaging.OutboxStore outbox, MessagesConfig messaging,
         io.switchboard.events.EventStore events) {
 
     /** The client's options, announcing the newest WhatsApp Web version known now. */

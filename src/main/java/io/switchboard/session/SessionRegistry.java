@@ -1,5 +1,6 @@
 package io.switchboard.session;
 
+import io.switchboard.messaging.MessagesConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.switchboard.session.store.LeaseStore;
 import io.switchboard.session.store.MessageStore;
@@ -22,7 +23,7 @@ class SessionRegistry {
 
     SessionRegistry(ReplicaIdentity replica, SessionStore store, LeaseStore leases, Vertx vertx, SessionConfig config,
             ClientOptionsFactory options, WebVersions versions, MessageStore messages, SessionMetrics metrics,
-            io.switchboard.session.store.OutboxStore outbox, MessagesConfig messaging,
+            io.switchboard.messaging.OutboxStore outbox, MessagesConfig messaging,
             io.switchboard.events.EventStore events) {
         this.context = new SessionContext(replica.id(), store, leases, vertx, Clock.systemUTC(), config,
                 new ReconnectPolicy(config.reconnectBase(), config.reconnectCap()), options, versions, messages, metrics,

@@ -1,5 +1,6 @@
 package io.switchboard.session;
 
+import io.switchboard.messaging.MessagesConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -186,7 +187,7 @@ public class SessionSupervisor {
         bus.on(CommandStore.CHANNEL, this::onCommand);
         bus.on(CommandStore.DONE_CHANNEL, relay::onDone);
         bus.on(RemovalStore.CHANNEL, ignored -> unlinker.tick());
-        bus.on(io.switchboard.session.store.OutboxStore.CHANNEL, this::onOutbox);
+        bus.on(io.switchboard.messaging.OutboxStore.CHANNEL, this::onOutbox);
         bus.onResubscribed(() -> {
             notices.changedAll();
             adoption.tick();

@@ -49,4 +49,42 @@ class LayeringTest {
                 .should().dependOnClassesThat().resideInAPackage("io.switchboard.web..")
                 .check(CLASSES);
     }
+
+    @Test
+    void theDatabaseRoomKnowsNoFeature() {
+        noClasses().that().resideInAPackage("io.switchboard.db..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.switchboard.session..", "io.switchboard.messaging..",
+                        "io.switchboard.events..", "io.switchboard.webhook..", "io.switchboard.web..",
+                        "io.switchboard.organization..", "io.switchboard.sandbox..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theEventLogKnowsOnlyTheDatabase() {
+        noClasses().that().resideInAPackage("io.switchboard.events..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.switchboard.session..", "io.switchboard.messaging..",
+                        "io.switchboard.webhook..", "io.switchboard.sandbox..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void messagingReachesSessionsOnlyThroughPorts() {
+        // The actor, its replica duties and its REST are out of reach; the outbox sender sees a
+        // connection only as OutboxConnection, which the session implements.
+        noClasses().that().resideInAPackage("io.switchboard.messaging..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.switchboard.session", "io.switchboard.session.rest..",
+                        "io.switchboard.webhook..", "io.switchboard.sandbox..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void webhooksSitOnTheEventLog() {
+        noClasses().that().resideInAPackage("io.switchboard.webhook..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.switchboard.session", "io.switchboard.session.rest..",
+                        "io.switchboard.messaging..", "io.switchboard.sandbox..")
+                .check(CLASSES);
+        noClasses().that().resideInAnyPackage("io.switchboard.events..", "io.switchboard.messaging..", "io.switchboard.session..")
+                .should().dependOnClassesThat().resideInAPackage("io.switchboard.webhook..")
+                .check(CLASSES);
+    }
 }

@@ -245,7 +245,7 @@ public class WhatsAppResource {
     @GET
     @Path("/transitions")
     public Uni<Map<String, Object>> transitions(@PathParam("id") String id, @jakarta.ws.rs.QueryParam("limit") String limit) {
-        int size = MessagesResource.pageSize(limit);
+        int size = io.switchboard.web.PageLimit.of(limit);
         return organization(id).flatMap(org -> store.transitions(org, size)).map(list -> Map.of("items", list.stream()
                 .map(t -> new TransitionView(t.from().name(), t.to().name(), t.event().name(), t.reason(), t.code(),
                         t.at() == null ? null : t.at().toString())).toList()));

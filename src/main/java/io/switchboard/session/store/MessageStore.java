@@ -84,7 +84,7 @@ public class MessageStore {
         AtRestCipher.Sealed session = cipher.sealData(organizationId, SESSION_PURPOSE + ":" + address, record.toByteArray());
         AtRestCipher.Sealed text = cipher.sealText(organizationId, TEXT_PURPOSE, message.text());
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        return bounds.bounded(pool.withTransaction(connection -> SessionStore.checkFence(connection, organizationId, fence)
+        return bounds.bounded(pool.withTransaction(connection -> fence.check(connection, organizationId)
                 .flatMap(ignored -> connection.preparedQuery(UPSERT_SESSION).execute(Tuple.from(Arrays.asList(organizationId,
                         address, Buffer.buffer(session.nonce()), Buffer.buffer(session.ciphertext()), session.keyId(), now))))
                 .flatMap(ignored -> connection.preparedQuery(INSERT_MESSAGE).execute(Tuple.from(Arrays.asList(organizationId,
@@ -118,7 +118,7 @@ public class MessageStore {
             rows.add(Tuple.from(Arrays.asList(organizationId, address, Buffer.buffer(sealed.nonce()),
                     Buffer.buffer(sealed.ciphertext()), sealed.keyId(), now)));
         });
-        return bounds.bounded(pool.withTransaction(connection -> SessionStore.checkFence(connection, organizationId, fence)
+        return bounds.bounded(pool.withTransaction(connection -> fence.check(connection, organizationId)
                 .flatMap(ignored -> rows.isEmpty() ? Uni.createFrom().voidItem()
                         : connection.preparedQuery(UPSERT_SESSION).executeBatch(rows).replaceWithVoid())))
                 .replaceWithVoid();
@@ -129,7 +129,7 @@ public class MessageStore {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         List<Tuple> rows = new ArrayList<>();
         lidToPhone.forEach((lid, phone) -> rows.add(Tuple.of(organizationId, lid, phone, now)));
-        return bounds.bounded(pool.withTransaction(connection -> SessionStore.checkFence(connection, organizationId, fence)
+        return bounds.bounded(pool.withTransaction(connection -> fence.check(connection, organizationId)
                 .flatMap(ignored -> rows.isEmpty() ? Uni.createFrom().voidItem()
                         : connection.preparedQuery("INSERT INTO whatsapp_lid_mapping (organization_id, lid_user, phone, updated_at)"
                                 + " VALUES ($1, $2, $3, $4) ON CONFLICT (organization_id, lid_user) DO UPDATE SET phone = $3,"

@@ -92,8 +92,6 @@ public class SessionStore {
             + " t AS (INSERT INTO whatsapp_session_transition (organization_id, from_state, to_state, event, reason, code, at)"
             + " SELECT organization_id, $17::varchar, $18::varchar, $19::varchar, $20::varchar, $21::int, $22::timestamptz FROM s), "
             + EventStore.writeEvent("s", 23) + " SELECT (SELECT count(*) FROM s) AS updated, " + EventStore.NOTIFIED;
-    static final String FENCE = "SELECT 1 FROM whatsapp_session WHERE organization_id = $1 AND owner = $2"
-            + " AND epoch = $3 FOR UPDATE";
     private static final String UPSERT_CREDENTIALS = "INSERT INTO whatsapp_credentials (organization_id, nonce, ciphertext,"
             + " key_id, updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organization_id) DO UPDATE SET"
             + " nonce = $2, ciphertext = $3, key_id = $4, updated_at = $5";
@@ -235,7 +233,7 @@ public class SessionStore {
 
     /** Replaces the stored credentials of a linked device (for example after new pre-keys), under {@code fence}. */
     public Uni<Void> saveCredentials(Fence fence, UUID organizationId, Credentials credentials) {
-        return bounded(pool.withTransaction(connection -> connection.preparedQuery(FENCE)
+        return bounded(pool.withTransaction(connection -> connection.preparedQuery(Fence.HOLDS)
                 .execute(Tuple.of(organizationId, fence.owner(), fence.epoch()))
                 .flatMap(rows -> rows.size() == 1 ? applyCredentials(connection, organizationId, new Save(credentials))
                         : Uni.createFrom().failure(new FencedException(organizationId, fence)))))
@@ -351,12 +349,5 @@ public class SessionStore {
         Boolean live = row.getBoolean("lease_live");
         return new StoredSession(record, row.getString("owner"), row.getLong("epoch"), live != null && live,
                 qrText, qrText == null ? null : qrExpiresAt, linkCode, row.getBoolean("linked"));
-    }
-
-    /** In the caller's transaction: fails with {@link FencedException} unless {@code fence} still holds the organization. */
-    static Uni<Void> checkFence(SqlConnection connection, UUID organizationId, Fence fence) {
-        return connection.preparedQuery(FENCE).execute(Tuple.of(organizationId, fence.owner(), fence.epoch()))
-                .flatMap(rows -> rows.size() == 1 ? Uni.createFrom().voidItem()
-                        : Uni.createFrom().failure(new FencedException(organizationId, fence)));
     }
 }

@@ -1,15 +1,14 @@
-package io.switchboard.session.rest;
+package io.switchboard.messaging;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.switchboard.protocol.client.WhatsAppClient;
 import io.switchboard.security.TenantAccess;
-import io.switchboard.session.MessagesConfig;
 import io.switchboard.session.store.MessageStore;
-import io.switchboard.session.store.OutboxStore;
 import io.switchboard.session.store.SessionStore;
 import io.switchboard.web.ApiException;
 import io.switchboard.web.CanonicalUuid;
+import io.switchboard.web.PageLimit;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -47,8 +46,6 @@ public class MessagesResource {
 
     /** WhatsApp's limit on a text. */
     static final int MAX_TEXT = 65_536;
-    static final int DEFAULT_PAGE = 50;
-    static final int MAX_PAGE = 200;
     private static final Pattern TO = Pattern.compile("\\+?([1-9][0-9]{6,14})(@s\\.whatsapp\\.net)?");
     private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
 
@@ -130,7 +127,7 @@ public class MessagesResource {
         if (direction != null && !in && !"out".equals(direction)) {
             throw ApiException.badRequest("invalid-query", "direction must be in or out.");
         }
-        int size = pageSize(limit);
+        int size = PageLimit.of(limit);
         String[] cursor = cursor(after);
         long micros = cursor == null ? 0 : Long.parseLong(cursor[0]);
         Instant beforeTime = cursor == null ? null : Instant.ofEpochSecond(micros / 1_000_000, (micros % 1_000_000) * 1000);
@@ -155,22 +152,6 @@ public class MessagesResource {
             OutboxStore.Outbound last = page.size() == size ? page.get(page.size() - 1) : null;
             return pageOf(items, last == null ? null : cursorOf(last.createdAt(), last.id().toString()));
         });
-    }
-
-    /** The {@code limit} query parameter: 1–200, 50 when absent; anything else is a 400. */
-    static int pageSize(String limit) {
-        if (limit == null) {
-            return DEFAULT_PAGE;
-        }
-        try {
-            int size = Integer.parseInt(limit);
-            if (size >= 1 && size <= MAX_PAGE) {
-                return size;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ApiException.badRequest("invalid-query", "limit must be 1 to " + MAX_PAGE + ".");
     }
 
     /** A cursor is base64url("epochMicros|id"); anything else is refused. */

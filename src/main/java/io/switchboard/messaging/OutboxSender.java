@@ -1,10 +1,10 @@
-package io.switchboard.session;
+package io.switchboard.messaging;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import io.switchboard.protocol.client.SendRefused;
 import io.switchboard.protocol.client.WhatsAppClient;
 import io.switchboard.db.Fence;
-import io.switchboard.session.store.OutboxStore;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -17,27 +17,29 @@ import org.jboss.logging.Logger;
  * keep once. A text that can never be delivered fails with WhatsApp's reason; anything else
  * (connection gone, timeout) leaves it waiting for the next drain.
  */
-final class OutboxSender {
+public final class OutboxSender {
 
     private static final Logger LOG = Logger.getLogger(OutboxSender.class);
     /** Attempts (including ones cut short) before a text fails with {@code send-error}. */
     static final int MAX_ATTEMPTS = 10;
     private static final long RETRY_MILLIS = 5_000;
 
-    private final HeldSession session;
-    private final SessionContext ctx;
+    private final OutboxConnection session;
+    private final OutboxStore outbox;
+    private final Vertx vertx;
     private final SendPacer pacer;
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile boolean again;
 
-    OutboxSender(HeldSession session, SessionContext ctx) {
+    public OutboxSender(OutboxConnection session, OutboxStore outbox, MessagesConfig config, Vertx vertx) {
         this.session = session;
-        this.ctx = ctx;
-        this.pacer = new SendPacer(ctx.messaging().sendRate(), ctx.messaging().sendBurst());
+        this.outbox = outbox;
+        this.vertx = vertx;
+        this.pacer = new SendPacer(config.sendRate(), config.sendBurst());
     }
 
     /** Sends what waits, unless a drain is running (then it looks again when done). */
-    void drain() {
+    public void drain() {
         if (!draining.compareAndSet(false, true)) {
             again = true;
             return;
@@ -53,7 +55,7 @@ final class OutboxSender {
             stop();
             return;
         }
-        ctx.outbox().pending(session.id, 1).subscribe().with(pending -> {
+        outbox.pending(session.organizationId(), 1).subscribe().with(pending -> {
             if (pending.isEmpty()) {
                 stop();
                 return;
@@ -61,7 +63,7 @@ final class OutboxSender {
             OutboxStore.Outbound message = pending.get(0);
             long wait = pacer.reserveMillis();
             if (wait > 0) {
-                ctx.vertx().setTimer(wait, t -> send(client, fence, message));
+                vertx.setTimer(wait, t -> send(client, fence, message));
             } else {
                 send(client, fence, message);
             }
@@ -72,21 +74,21 @@ final class OutboxSender {
     }
 
     private void send(WhatsAppClient client, Fence fence, OutboxStore.Outbound message) {
-        session.fencedWrite(fence, () -> ctx.outbox().sending(fence, session.id, message.id()))
+        session.fencedWrite(fence, () -> outbox.sending(fence, session.organizationId(), message.id()))
                 .flatMap(ignored -> Uni.createFrom().completionStage(() -> client.sendText(message.to(), message.text(),
                         message.whatsappId()).toCompletionStage()))
-                .subscribe().with(sent -> record(fence, () -> ctx.outbox().sent(fence, session.id, message.id(), sent.at())),
+                .subscribe().with(sent -> record(fence, () -> outbox.sent(fence, session.organizationId(), message.id(), sent.at())),
                         error -> {
                             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                             if (cause instanceof SendRefused) {
                                 SendRefused refused = (SendRefused) cause;
-                                record(fence, () -> ctx.outbox().failed(fence, session.id, message.id(), refused.reason(),
+                                record(fence, () -> outbox.failed(fence, session.organizationId(), message.id(), refused.reason(),
                                         refused.getMessage()));
                             } else if (message.attempts() + 1 >= MAX_ATTEMPTS && client.isConnected()) {
-                                record(fence, () -> ctx.outbox().failed(fence, session.id, message.id(), "send-error",
+                                record(fence, () -> outbox.failed(fence, session.organizationId(), message.id(), "send-error",
                                         "not sent after " + MAX_ATTEMPTS + " attempts: " + cause.getMessage()));
                             } else {
-                                LOG.debugf("session %s: text %s not sent yet: %s", session.id, message.id(), cause.getMessage());
+                                LOG.debugf("session %s: text %s not sent yet: %s", session.organizationId(), message.id(), cause.getMessage());
                                 stop();
                                 retryLater();
                             }
@@ -105,6 +107,6 @@ final class OutboxSender {
     }
 
     private void retryLater() {
-        ctx.vertx().setTimer(RETRY_MILLIS, t -> drain());
+        vertx.setTimer(RETRY_MILLIS, t -> drain());
     }
 }

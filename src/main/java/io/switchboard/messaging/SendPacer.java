@@ -1,4 +1,4 @@
-package io.switchboard.session;
+package io.switchboard.messaging;
 
 /**
  * A token bucket for one organization's sends: {@code burst} back to back, then {@code rate} per

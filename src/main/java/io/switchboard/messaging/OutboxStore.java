@@ -1,8 +1,9 @@
-package io.switchboard.session.store;
+package io.switchboard.messaging;
 
 import io.switchboard.db.CredentialsUnreadable;
 import io.switchboard.events.EventStore;
 import io.switchboard.db.SqlTime;
+import io.switchboard.db.Database;
 import io.switchboard.db.Fence;
 import io.switchboard.db.AtRestCipher;
 import io.smallrye.mutiny.Uni;
@@ -67,14 +68,14 @@ public class OutboxStore {
 
     private final Pool pool;
     private final AtRestCipher cipher;
-    private final SessionStore bounds;
+    private final Database database;
 
     private final EventStore events;
 
-    OutboxStore(Pool pool, AtRestCipher cipher, SessionStore bounds, EventStore events) {
+    OutboxStore(Pool pool, AtRestCipher cipher, Database database, EventStore events) {
         this.pool = pool;
         this.cipher = cipher;
-        this.bounds = bounds;
+        this.database = database;
         this.events = events;
     }
 
@@ -106,7 +107,7 @@ public class OutboxStore {
         UUID id = UUID.randomUUID();
         AtRestCipher.Sealed sealed = cipher.sealText(organizationId, TEXT_PURPOSE, text);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        return bounds.bounded(pool.withTransaction(connection -> forgetOldKey(connection, organizationId, idempotencyKey)
+        return database.bounded(pool.withTransaction(connection -> forgetOldKey(connection, organizationId, idempotencyKey)
                 .flatMap(ignored -> byKey(connection, organizationId, idempotencyKey))
                 .flatMap(existing -> {
                     if (existing != null) {
@@ -167,7 +168,7 @@ public class OutboxStore {
 
     /** The texts waiting for the connection (queued, or sending when a replica stopped mid-send), oldest first. */
     public Uni<List<Outbound>> pending(UUID organizationId, int limit) {
-        return bounds.bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
+        return database.bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
                 + " AND status IN ('queued', 'sending') ORDER BY created_at, id LIMIT $2").execute(Tuple.of(organizationId, limit))
                 .map(rows -> {
                     List<Outbound> pending = new ArrayList<>();
@@ -181,7 +182,7 @@ public class OutboxStore {
         if (organizations.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return bounds.bounded(pool.preparedQuery("SELECT DISTINCT organization_id FROM whatsapp_outbound_message"
+        return database.bounded(pool.preparedQuery("SELECT DISTINCT organization_id FROM whatsapp_outbound_message"
                 + " WHERE organization_id = ANY($1) AND status IN ('queued', 'sending')")
                 .execute(Tuple.of(organizations.toArray(new UUID[0])))
                 .map(rows -> {
@@ -210,7 +211,7 @@ public class OutboxStore {
             boolean attempt) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         String limited = detail == null ? null : detail.length() > 500 ? detail.substring(0, 500) : detail;
-        return bounds.bounded(pool.withTransaction(connection -> SessionStore.checkFence(connection, organizationId, fence)
+        return database.bounded(pool.withTransaction(connection -> fence.check(connection, organizationId)
                 .flatMap(ignored -> connection.preparedQuery("UPDATE whatsapp_outbound_message SET status = $3, reason = $4,"
                         + " detail = $5, sent_at = COALESCE($6, sent_at), attempts = attempts + $7, updated_at = $8"
                         + " WHERE organization_id = $1 AND id = $2 AND status IN ('queued', 'sending')"
@@ -230,7 +231,7 @@ public class OutboxStore {
      */
     public Uni<List<UUID>> receipt(UUID organizationId, List<String> whatsappIds, String status, Instant at) {
         OffsetDateTime time = SqlTime.of(at == null ? Instant.now() : at);
-        return bounds.bounded(pool.withTransaction(connection -> connection.preparedQuery("WITH old AS (SELECT id, status"
+        return database.bounded(pool.withTransaction(connection -> connection.preparedQuery("WITH old AS (SELECT id, status"
                 + " FROM whatsapp_outbound_message WHERE organization_id = $1 AND whatsapp_id = ANY($2) AND "
                 + String.format(RANK, "status") + " BETWEEN 1 AND " + String.format(RANK, "$3") + " - 1 FOR UPDATE)"
                 + " UPDATE whatsapp_outbound_message m SET status = $3, updated_at = $4, sent_at = COALESCE(m.sent_at, $4)"
@@ -275,7 +276,7 @@ public class OutboxStore {
         OffsetDateTime before = SqlTime.of(cutoff);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         String detail = "the organization was not connected to WhatsApp since before " + cutoff;
-        return bounds.bounded(pool.withTransaction(connection -> connection.preparedQuery("UPDATE whatsapp_outbound_message m"
+        return database.bounded(pool.withTransaction(connection -> connection.preparedQuery("UPDATE whatsapp_outbound_message m"
                 + " SET status = 'failed', reason = 'not-linked', detail = $2, updated_at = $3 WHERE m.status = 'queued'"
                 + " AND m.created_at < $1 AND NOT EXISTS (SELECT 1 FROM whatsapp_session s WHERE s.organization_id = m.organization_id"
                 + " AND s.state = 'CONNECTED') AND NOT EXISTS (SELECT 1 FROM whatsapp_session_transition t"
@@ -294,7 +295,7 @@ public class OutboxStore {
 
     /** One message with its status history; null when the organization has no such message. */
     public Uni<Outbound> find(UUID organizationId, UUID id) {
-        return bounds.bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
+        return database.bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
                 + " AND id = $2").execute(Tuple.of(organizationId, id))
                 .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().nullItem()
                         : pool.preparedQuery("SELECT status, at, detail FROM whatsapp_outbound_status WHERE message_id = $1"
@@ -312,7 +313,7 @@ public class OutboxStore {
         String where = beforeTime == null ? "" : " AND (created_at, id) < ($3, $4)";
         Tuple parameters = beforeTime == null ? Tuple.of(organizationId, limit)
                 : Tuple.of(organizationId, limit, SqlTime.of(beforeTime), beforeId);
-        return bounds.bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
+        return database.bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
                 + where + " ORDER BY created_at DESC, id DESC LIMIT $2").execute(parameters)
                 .map(rows -> {
                     List<Outbound> page = new ArrayList<>();
@@ -326,7 +327,7 @@ public class OutboxStore {
      * gone out), for a device that asks for it again; null when there is none.
      */
     public Uni<io.switchboard.protocol.client.SentText> sentText(UUID organizationId, String whatsappId) {
-        return bounds.bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
+        return database.bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
                 + " AND whatsapp_id = $2 AND status IN ('sending', 'sent', 'delivered', 'read') ORDER BY created_at DESC LIMIT 1")
                 .execute(Tuple.of(organizationId, whatsappId)).map(rows -> {
                     if (rows.size() == 0) {

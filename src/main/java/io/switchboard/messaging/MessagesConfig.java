@@ -1,4 +1,4 @@
-package io.switchboard.session;
+package io.switchboard.messaging;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
