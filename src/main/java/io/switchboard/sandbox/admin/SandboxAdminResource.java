@@ -168,11 +168,11 @@ public class SandboxAdminResource {
                 .map(ignored -> Response.noContent().build());
     }
 
-    /** Logged-in devices, keepalive pings received and the longest silence of any since its login. */
+    /** Logged-in devices (of {@code phone} when given), keepalive pings received and the longest silence of any since its login. */
     @GET
     @Path("/keepalives")
-    public SandboxServer.KeepaliveView keepalives() {
-        return server().keepalives();
+    public SandboxServer.KeepaliveView keepalives(@jakarta.ws.rs.QueryParam("phone") String phone) {
+        return server().keepalives(phone);
     }
 
     @GET

@@ -216,12 +216,16 @@ public final class SandboxServer {
     /** Logged-in connections, pings received and the longest silence of any (does every device keep its connection alive?). */
     public record KeepaliveView(int connections, long pings, long longestSilenceMillis) { }
 
-    public KeepaliveView keepalives() {
+    /** Over every logged-in device, or only those of {@code phone} when given. */
+    public KeepaliveView keepalives(String phone) {
         long now = System.nanoTime();
         int connections = 0;
         long pings = 0;
         long longest = 0;
         for (SandboxConnection connection : online.values()) {
+            if (phone != null && (connection.device == null || !phone.equals(connection.device.phone()))) {
+                continue;
+            }
             connections++;
             pings += connection.handlers.pings();
             longest = Math.max(longest, connection.handlers.longestSilenceMillis(now));
