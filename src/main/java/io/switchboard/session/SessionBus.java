@@ -16,7 +16,7 @@ import org.jboss.logging.Logger;
 
 /**
  * PostgreSQL LISTEN/NOTIFY for the replicas: session rows changed (QR, state, owner), commands
- * for an owner, commands done, devices queued for removal. One dedicated connection per replica,
+ * for an owner, commands done, devices queued for removal, texts queued, events written. One dedicated connection per replica,
  * reconnected when it drops; after a reconnect every listener is told to re-read, since
  * notifications sent meanwhile are lost.
  */
@@ -56,7 +56,7 @@ class SessionBus {
         PgSubscriber created = PgSubscriber.subscriber(vertx, connectOptions)
                 .reconnectPolicy(retries -> stopped ? -1L : RECONNECT_MILLIS);
         List<String> channels = List.of(SESSION_CHANNEL, CommandStore.CHANNEL, CommandStore.DONE_CHANNEL, RemovalStore.CHANNEL,
-                io.switchboard.messaging.OutboxStore.CHANNEL);
+                io.switchboard.messaging.OutboxStore.CHANNEL, io.switchboard.events.EventStore.CHANNEL);
         for (String channel : channels) {
             created.channel(channel)
                     .subscribeHandler(ignored -> {

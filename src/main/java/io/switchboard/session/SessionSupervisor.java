@@ -60,10 +60,13 @@ public class SessionSupervisor {
     private final List<Long> timers = new ArrayList<>();
     private long choreRuns;
 
+    private final io.switchboard.events.EventNotices eventNotices;
+
     SessionSupervisor(SessionRegistry registry, SessionStore store, LeaseStore leases, CommandStore commands,
             RemovalStore removals, SessionBus bus, CommandRelay relay, LeaseKeeper keeper, Adoption adoption,
             DeviceUnlinker unlinker, SessionNotices notices, ClientOptionsFactory clientOptions, SessionConfig config,
-            Vertx vertx) {
+            Vertx vertx, io.switchboard.events.EventNotices eventNotices) {
+        this.eventNotices = eventNotices;
         this.registry = registry;
         this.store = store;
         this.leases = leases;
@@ -188,8 +191,10 @@ public class SessionSupervisor {
         bus.on(CommandStore.DONE_CHANNEL, relay::onDone);
         bus.on(RemovalStore.CHANNEL, ignored -> unlinker.tick());
         bus.on(io.switchboard.messaging.OutboxStore.CHANNEL, this::onOutbox);
+        bus.on(io.switchboard.events.EventStore.CHANNEL, this::onEvents);
         bus.onResubscribed(() -> {
             notices.changedAll();
+            eventNotices.missedSome();
             adoption.tick();
         });
         bus.start();
@@ -317,6 +322,15 @@ public class SessionSupervisor {
     }
 
     /** A text was queued (payload: the organization): the replica running its client sends it. */
+    /** Events of an organization were committed (on any replica): its readers here read now. */
+    private void onEvents(String payload) {
+        try {
+            eventNotices.published(UUID.fromString(payload));
+        } catch (IllegalArgumentException e) {
+            LOG.warnf("ignored an event notification that names no organization: %s", payload);
+        }
+    }
+
     private void onOutbox(String payload) {
         try {
             registry.find(UUID.fromString(payload)).filter(OrgSession::hasClient).ifPresent(OrgSession::drainOutbox);

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.switchboard.events.EventNotices;
 import io.switchboard.events.EventStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,7 +38,8 @@ import org.jboss.logging.Logger;
 class WebhookDispatcher {
 
     private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
-    private static final long TICK_MILLIS = 500;
+    /** The safety net: deliveries are claimed when an event is written (LISTEN), and at least this often (retries come due). */
+    private static final long TICK_MILLIS = 1000;
     private static final int RESPONSE_KEPT = 1024;
 
     private final Vertx vertx;
@@ -51,9 +53,13 @@ class WebhookDispatcher {
     private final Timer latency;
     private HttpClient http;
     private long timer = -1;
+    private final EventNotices notices;
+    private Runnable stopListening = () -> { };
     private volatile boolean claiming;
 
-    WebhookDispatcher(Vertx vertx, WebhookStore store, EventStore events, WebhookConfig config, MeterRegistry metrics) {
+    WebhookDispatcher(Vertx vertx, WebhookStore store, EventStore events, WebhookConfig config, MeterRegistry metrics,
+            EventNotices notices) {
+        this.notices = notices;
         this.vertx = vertx;
         this.store = store;
         this.events = events;
@@ -70,9 +76,11 @@ class WebhookDispatcher {
         http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(timeout).setIdleTimeout(timeout)
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS).setKeepAlive(true).setMaxRedirects(0).setTrustAll(false));
         timer = vertx.setPeriodic(TICK_MILLIS, t -> tick());
+        stopListening = notices.listen(null, () -> vertx.runOnContext(ignored -> tick()));
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        stopListening.run();
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }

@@ -45,7 +45,8 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 public class WhatsAppResource {
 
     static final int RETRY_IN_MILLIS = 3000;
-    static final long EVENT_POLL_MILLIS = 500;
+    /** The event streams' safety net: they read when an event is written (LISTEN), and at least this often. */
+    static final long EVENT_POLL_MILLIS = 5000;
 
     private final SessionSupervisor supervisor;
     private final SessionStore store;
@@ -54,11 +55,14 @@ public class WhatsAppResource {
     private final StreamGate streams;
     private final StreamConfig streamConfig;
     private final Vertx vertx;
+    private final io.switchboard.events.EventNotices eventNotices;
     private final io.switchboard.events.EventStore events;
 
     WhatsAppResource(SessionSupervisor supervisor, SessionStore store, TenantAccess access, SessionConfig config,
-            StreamGate streams, StreamConfig streamConfig, Vertx vertx, io.switchboard.events.EventStore events) {
+            StreamGate streams, StreamConfig streamConfig, Vertx vertx, io.switchboard.events.EventStore events,
+            io.switchboard.events.EventNotices eventNotices) {
         this.events = events;
+        this.eventNotices = eventNotices;
         this.supervisor = supervisor;
         this.store = store;
         this.access = access;
@@ -210,25 +214,14 @@ public class WhatsAppResource {
                     long expires = access.expiresAt();
                     long lifetime = expires <= 0 ? Long.MAX_VALUE : Math.max(1, expires * 1000 - System.currentTimeMillis());
                     return Multi.createFrom().<OutboundSseEvent>emitter(emitter -> {
-                        java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong(start);
-                        java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean();
-                        long poll = vertx.setPeriodic(EVENT_POLL_MILLIS, t -> {
-                            if (!reading.compareAndSet(false, true)) {
-                                return;
-                            }
-                            events.after(organizationId, seq.get(), 100).subscribe().with(found -> {
-                                for (io.switchboard.events.EventStore.Event event : found) {
-                                    emitter.emit(sse.newEventBuilder().id(String.valueOf(event.position())).name(event.type())
-                                            .data(event.body()).build());
-                                    seq.set(event.position());
-                                }
-                                reading.set(false);
-                            }, error -> reading.set(false));
-                        });
+                        EventReader reader = new EventReader(organizationId, start, sse, emitter);
+                        long poll = vertx.setPeriodic(EVENT_POLL_MILLIS, t -> reader.read());
+                        Runnable stopListening = eventNotices.listen(organizationId, () -> vertx.runOnContext(ignored -> reader.read()));
                         long heartbeat = vertx.setPeriodic(streamConfig.heartbeat().toMillis(),
                                 t -> emitter.emit(sse.newEventBuilder().comment("heartbeat").build()));
                         long end = lifetime == Long.MAX_VALUE ? -1 : vertx.setTimer(lifetime, t -> emitter.complete());
                         emitter.onTermination(() -> {
+                            stopListening.run();
                             vertx.cancelTimer(poll);
                             vertx.cancelTimer(heartbeat);
                             vertx.cancelTimer(end);
@@ -326,5 +319,55 @@ public class WhatsAppResource {
 
     private static ApiException organizationNotFound(UUID organizationId) {
         return ApiException.notFound("organization-not-found", "Organization " + organizationId + " does not exist.");
+    }
+
+    /**
+     * One event stream's reader: the events after its cursor, in commit order, emitted as they are
+     * read. One read at a time; a wake-up during a read makes one more read after it.
+     */
+    private final class EventReader {
+
+        private final UUID organizationId;
+        private final Sse sse;
+        private final io.smallrye.mutiny.subscription.MultiEmitter<? super OutboundSseEvent> emitter;
+        private long cursor;
+        private boolean reading;
+        private boolean again;
+
+        EventReader(UUID organizationId, long cursor, Sse sse,
+                io.smallrye.mutiny.subscription.MultiEmitter<? super OutboundSseEvent> emitter) {
+            this.organizationId = organizationId;
+            this.cursor = cursor;
+            this.sse = sse;
+            this.emitter = emitter;
+        }
+
+        synchronized void read() {
+            if (reading) {
+                again = true;
+                return;
+            }
+            reading = true;
+            again = false;
+            events.after(organizationId, cursor, 100).subscribe().with(found -> {
+                for (io.switchboard.events.EventStore.Event event : found) {
+                    emitter.emit(sse.newEventBuilder().id(String.valueOf(event.position())).name(event.type())
+                            .data(event.body()).build());
+                    cursor = event.position();
+                }
+                done(found.size() == 100);
+            }, error -> done(false));
+        }
+
+        private void done(boolean more) {
+            boolean next;
+            synchronized (this) {
+                reading = false;
+                next = (again || more) && !emitter.isCancelled();
+            }
+            if (next) {
+                read();
+            }
+        }
     }
 }
