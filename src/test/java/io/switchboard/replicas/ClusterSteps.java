@@ -1,5 +1,7 @@
 package io.switchboard.replicas;
 
+import java.time.Duration;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.restassured.path.json.JsonPath;
@@ -35,12 +37,7 @@ final class ClusterSteps {
 
     /** Calls {@code path} (init-baileys or reconnect), following 202s through GET qrcode until a QR. */
     JsonPath qrFrom(ServiceProcess replica, UUID org, String path) throws InterruptedException {
-        Response response = cluster.on(replica).post(base(org) + "/" + path);
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (response.statusCode() == 202 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(200);
-            response = cluster.on(replica).get(base(org) + "/qrcode");
-        }
+        Response response = qrAfter(cluster, replica, org, cluster.on(replica).post(base(org) + "/" + path));
         assertEquals(200, response.statusCode(), response.asString());
         return response.jsonPath();
     }
@@ -52,15 +49,17 @@ final class ClusterSteps {
     static UUID linkAs(ReplicaCluster cluster, ServiceProcess replica, String name, long phone) throws Exception {
         UUID org = UUID.fromString(cluster.on(replica).body(Map.of("name", name)).post("/api/v1/organizations")
                 .then().statusCode(201).extract().path("id"));
-        Response response = cluster.on(replica).post(base(org) + "/init-baileys");
-        while (response.statusCode() == 202) {
-            Thread.sleep(200);
-            response = cluster.on(replica).get(base(org) + "/qrcode");
-        }
+        Response response = qrAfter(cluster, replica, org, cluster.on(replica).post(base(org) + "/init-baileys"));
         assertEquals(200, response.statusCode(), response.asString());
         cluster.on(cluster.sandbox).body(Map.of("qr", response.jsonPath().getString("qr"), "phone", String.valueOf(phone)))
                 .post("/sandbox/v1/scan").then().statusCode(200);
         return org;
+    }
+
+    /** {@code first}, or while it is a 202, GET qrcode until the QR (or another answer) comes, at most 20 s. */
+    private static Response qrAfter(ReplicaCluster cluster, ServiceProcess replica, UUID org, Response first) {
+        return first.statusCode() != 202 ? first : await("a QR").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> cluster.on(replica).get(base(org) + "/qrcode"), r -> r.statusCode() != 202);
     }
 
     /** The phone scans {@code qr}; answers the linked device's JID. */
@@ -76,19 +75,16 @@ final class ClusterSteps {
 
     JsonPath awaitStatus(ServiceProcess replica, UUID org, Predicate<JsonPath> condition, long millis)
             throws InterruptedException {
-        long deadline = System.currentTimeMillis() + millis;
-        JsonPath last = null;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                last = status(replica, org);
-                if (condition.test(last)) {
-                    return last;
-                }
-            } catch (AssertionError | RuntimeException e) {
-                // a replica that is starting or a database that is down: ask again
-            }
-            Thread.sleep(100);
+        java.util.concurrent.atomic.AtomicReference<JsonPath> last = new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            // A replica that is starting or a database that is down answers errors meanwhile: ask again.
+            return await().atMost(Duration.ofMillis(millis)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptions().until(() -> {
+                        last.set(status(replica, org));
+                        return last.get();
+                    }, condition::test);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("status never matched; last: " + (last.get() == null ? "none" : last.get().prettify()));
         }
-        throw new AssertionError("status never matched; last: " + (last == null ? "none" : last.prettify()));
     }
 }

@@ -1,5 +1,7 @@
 package io.switchboard.session;
 
+import java.time.Duration;
+import static org.awaitility.Awaitility.await;
 import static io.switchboard.support.Api.as;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -23,12 +25,16 @@ final class SessionFlows {
 
     /** Calls {@code path} (init-baileys or reconnect), following 202s through GET qrcode until a QR. */
     static JsonPath qrFrom(UUID org, String path) throws InterruptedException {
-        Response response = as(Tokens.admin()).post(base(org) + "/" + path);
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (response.statusCode() == 202 && System.currentTimeMillis() < deadline) {
-            assertEquals("3", response.header("Retry-After"));
-            Thread.sleep(200);
-            response = as(Tokens.admin()).get(base(org) + "/qrcode");
+        Response first = as(Tokens.admin()).post(base(org) + "/" + path);
+        Response response = first.statusCode() != 202 ? first : await("a QR after " + path).atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200)).until(() -> as(Tokens.admin()).get(base(org) + "/qrcode"), r -> {
+                    if (r.statusCode() == 202) {
+                        assertEquals("3", r.header("Retry-After"));
+                    }
+                    return r.statusCode() != 202;
+                });
+        if (first.statusCode() == 202) {
+            assertEquals("3", first.header("Retry-After"));
         }
         assertEquals(200, response.statusCode(), response.asString());
         return response.jsonPath();
@@ -44,16 +50,16 @@ final class SessionFlows {
     }
 
     static JsonPath awaitStatus(UUID org, Predicate<JsonPath> condition, long millis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + millis;
-        JsonPath last = status(org);
-        while (!condition.test(last)) {
-            if (System.currentTimeMillis() > deadline) {
-                fail("status never matched; last: " + last.prettify());
-            }
-            Thread.sleep(100);
-            last = status(org);
+        java.util.concurrent.atomic.AtomicReference<JsonPath> last = new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            return await().atMost(Duration.ofMillis(millis)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        last.set(status(org));
+                        return last.get();
+                    }, condition::test);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            return fail("status never matched; last: " + (last.get() == null ? "none" : last.get().prettify()));
         }
-        return last;
     }
 
     static JsonPath awaitState(UUID org, String state, long millis) throws InterruptedException {

@@ -1,5 +1,7 @@
 package io.switchboard.support;
 
+import java.time.Duration;
+import static org.awaitility.Awaitility.await;
 import static io.restassured.RestAssured.given;
 
 import io.restassured.http.ContentType;
@@ -37,11 +39,10 @@ public final class Api {
      */
     public static UUID linkedOrganization(String name, String phone) throws InterruptedException {
         UUID org = createOrganization(name);
-        long deadline = System.currentTimeMillis() + 15_000;
         io.restassured.response.Response answer = as(Tokens.admin()).post("/api/v1/organizations/" + org + "/whatsapp/init-baileys");
-        while (answer.statusCode() == 202 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(200);
-            answer = as(Tokens.admin()).get("/api/v1/organizations/" + org + "/whatsapp/qrcode");
+        if (answer.statusCode() == 202) {
+            answer = await("the QR of " + name).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> as(Tokens.admin()).get("/api/v1/organizations/" + org + "/whatsapp/qrcode"), r -> r.statusCode() != 202);
         }
         String qr = answer.then().statusCode(200).extract().path("qr");
         as(Tokens.admin()).body(Map.of("qr", qr, "phone", phone)).post("/sandbox/v1/scan").then().statusCode(200);
@@ -51,15 +52,8 @@ public final class Api {
 
     /** Waits until a device of {@code phone} holds one-time pre-keys in the sandbox's directory. */
     public static void awaitPreKeysUploaded(String phone) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (System.currentTimeMillis() < deadline) {
-            java.util.List<Map<String, Object>> devices = as(Tokens.admin()).get("/sandbox/v1/devices").then().extract()
-                    .jsonPath().getList("$");
-            if (devices.stream().anyMatch(d -> phone.equals(d.get("phone")) && ((Integer) d.get("preKeys")) > 0)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the device of " + phone + " never uploaded its pre-keys");
+        await("the device of " + phone + " uploads its pre-keys").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .until(() -> as(Tokens.admin()).get("/sandbox/v1/devices").then().extract().jsonPath().<Map<String, Object>>getList("$")
+                        .stream().anyMatch(d -> phone.equals(d.get("phone")) && ((Integer) d.get("preKeys")) > 0));
     }
 }

@@ -171,13 +171,13 @@ public class SandboxAdminResource {
     /** Logged-in devices (of {@code phone} when given), keepalive pings received and the longest silence of any since its login. */
     @GET
     @Path("/keepalives")
-    public SandboxServer.KeepaliveView keepalives(@jakarta.ws.rs.QueryParam("phone") String phone) {
+    public io.switchboard.sandbox.server.KeepaliveView keepalives(@jakarta.ws.rs.QueryParam("phone") String phone) {
         return server().keepalives(phone);
     }
 
     @GET
     @Path("/devices")
-    public List<SandboxServer.DeviceView> devices() {
+    public List<io.switchboard.sandbox.server.DeviceView> devices() {
         return server().devices();
     }
 

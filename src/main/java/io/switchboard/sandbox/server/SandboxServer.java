@@ -23,11 +23,6 @@ import java.util.regex.Pattern;
  */
 public final class SandboxServer {
 
-    /** A linked device as the admin API shows it. */
-    public record DeviceView(String deviceJid, String phone, String lid, String platform, boolean online, int preKeys,
-            String version, int signedPreKeyId) {
-    }
-
     private static final System.Logger LOG = System.getLogger(SandboxServer.class.getName());
     static final Pattern PHONE = Pattern.compile("[1-9][0-9]{6,15}");
 
@@ -212,9 +207,6 @@ public final class SandboxServer {
         String message = devices.containsKey(deviceJid) ? "device is not connected" : "no such device";
         return Future.failedFuture(new SandboxException(SandboxException.Kind.UNKNOWN_DEVICE, message));
     }
-
-    /** Logged-in connections, pings received and the longest silence of any (does every device keep its connection alive?). */
-    public record KeepaliveView(int connections, long pings, long longestSilenceMillis) { }
 
     /** Over every logged-in device, or only those of {@code phone} when given. */
     public KeepaliveView keepalives(String phone) {
