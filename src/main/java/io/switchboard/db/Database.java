@@ -46,9 +46,9 @@ public class Database {
             if (cause instanceof DatabaseUnavailable) {
                 return false;
             }
+            // The pool's and the connection's own failures (closed, refused, no connection in time) are VertxExceptions.
             if (cause instanceof TimeoutException || cause instanceof java.net.ConnectException
-                    || cause instanceof java.nio.channels.ClosedChannelException
-                    || cause instanceof io.vertx.sqlclient.ClosedConnectionException) {
+                    || cause instanceof java.nio.channels.ClosedChannelException || cause instanceof io.vertx.core.VertxException) {
                 return true;
             }
             if (cause instanceof PgException) {
