@@ -5,7 +5,7 @@ import io.switchboard.protocol.client.ClientEvent;
 import io.switchboard.protocol.client.InboundMessage;
 import io.switchboard.protocol.client.SentText;
 import io.switchboard.protocol.client.SignalStore;
-import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.proto.SignalSessionRecord;
 import io.switchboard.db.Fence;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -41,7 +41,7 @@ final class SessionSignalStore implements SignalStore {
     }
 
     @Override
-    public Future<StoredSessionRecord> session(String address) {
+    public Future<SignalSessionRecord> session(String address) {
         return future(ctx.messages().signalSession(id, address));
     }
 
@@ -61,12 +61,12 @@ final class SessionSignalStore implements SignalStore {
     }
 
     @Override
-    public Future<Void> received(String address, StoredSessionRecord record, InboundMessage message) {
+    public Future<Void> received(String address, SignalSessionRecord record, InboundMessage message) {
         return future(fenced.write("a message", fence -> ctx.messages().received(fence, id, address, record, message)));
     }
 
     @Override
-    public Future<Void> sent(Map<String, StoredSessionRecord> records) {
+    public Future<Void> sent(Map<String, SignalSessionRecord> records) {
         return future(fenced.write("sessions advanced by sending", fence -> ctx.messages().sessionsSent(fence, id, records)));
     }
 

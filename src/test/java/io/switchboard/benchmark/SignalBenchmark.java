@@ -3,7 +3,7 @@ package io.switchboard.benchmark;
 import io.switchboard.protocol.crypto.Curve25519;
 import io.switchboard.protocol.crypto.KeyPair;
 import io.switchboard.protocol.crypto.XEdDsa;
-import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.proto.SignalSessionRecord;
 import io.switchboard.protocol.signal.LocalIdentity;
 import io.switchboard.protocol.signal.PreKeyBundle;
 import io.switchboard.protocol.signal.SessionCipher;
@@ -35,12 +35,12 @@ class SignalBenchmark {
         PreKeyBundle bundle = new PreKeyBundle(2, bobIdentity.publicKey(), 1, bobSigned.publicKey(),
                 XEdDsa.sign(bobIdentity.privateKey(), SignalKeys.typed(bobSigned.publicKey())), null, null);
         for (int round = 0; round < 3; round++) {
-            StoredSessionRecord a = alice.initiate(StoredSessionRecord.getDefaultInstance(), bundle);
+            SignalSessionRecord a = alice.initiate(SignalSessionRecord.getDefaultInstance(), bundle);
             SessionCipher.Encrypted hello = alice.encrypt(a, TEXT);
             a = hello.record();
-            SessionCipher.Decrypted opened = bob.decryptPreKey(StoredSessionRecord.getDefaultInstance(),
+            SessionCipher.Decrypted opened = bob.decryptPreKey(SignalSessionRecord.getDefaultInstance(),
                     SessionCipherVectorsTest.keys(Map.of(), Map.of(1, bobSigned)), hello.ciphertext());
-            StoredSessionRecord b = opened.record();
+            SignalSessionRecord b = opened.record();
             SessionCipher.Encrypted answer = bob.encrypt(b, TEXT);
             b = answer.record();
             a = alice.decrypt(a, answer.ciphertext()).record();
@@ -49,13 +49,13 @@ class SignalBenchmark {
             long start = System.nanoTime();
             for (int i = 0; i < MESSAGES; i++) {
                 SessionCipher.Encrypted out = alice.encrypt(a, TEXT);
-                a = StoredSessionRecord.parseFrom(out.record().toByteArray());
+                a = SignalSessionRecord.parseFrom(out.record().toByteArray());
                 sent.add(out.ciphertext());
             }
             long encrypted = System.nanoTime() - start;
             start = System.nanoTime();
             for (byte[] message : sent) {
-                b = StoredSessionRecord.parseFrom(bob.decrypt(b, message).record().toByteArray());
+                b = SignalSessionRecord.parseFrom(bob.decrypt(b, message).record().toByteArray());
             }
             long decrypted = System.nanoTime() - start;
             // Ping-pong: every message carries a new ratchet key (two X25519 per received message).

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.protocol.crypto.Curve25519;
 import io.switchboard.protocol.crypto.KeyPair;
 import io.switchboard.protocol.crypto.XEdDsa;
-import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.proto.SignalSessionRecord;
 import io.switchboard.protocol.signal.LocalIdentity;
 import io.switchboard.protocol.signal.PreKeyBundle;
 import io.switchboard.protocol.signal.PreKeySource;
@@ -38,7 +38,7 @@ class SignalInteropTest {
     private final KeyPair signedPreKey = Curve25519.generateKeyPair();
     private final Map<Integer, KeyPair> oneTime = new HashMap<>(Map.of(1, Curve25519.generateKeyPair()));
     private final SessionCipher java = new SessionCipher(new LocalIdentity(identity, 4321));
-    private StoredSessionRecord record = StoredSessionRecord.getDefaultInstance();
+    private SignalSessionRecord record = SignalSessionRecord.getDefaultInstance();
 
     @ParameterizedTest
     @EnumSource(SignalJudge.Build.class)

@@ -7,7 +7,7 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Instant;
 import io.switchboard.protocol.message.Plaintext;
-import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.proto.SignalSessionRecord;
 import io.switchboard.protocol.signal.LocalIdentity;
 import io.switchboard.protocol.signal.PreKeyBundle;
 import io.switchboard.protocol.signal.SessionCipher;
@@ -275,7 +275,7 @@ abstract class ClientReceiving extends ClientLinking {
     }
 
     Future<Node> encryptAgain(Connection from, String id, String device, String address, SentText sent,
-            int count, StoredSessionRecord record, PreKeyBundle bundle) {
+            int count, SignalSessionRecord record, PreKeyBundle bundle) {
         if (from != connection || from.state() != Connection.State.CONNECTED) {
             return Future.failedFuture(new IllegalStateException("the connection ended"));
         }
@@ -285,7 +285,7 @@ abstract class ClientReceiving extends ClientLinking {
         String chat = sent.phone() + Stanza.SERVER;
         SessionCipher.Encrypted encrypted;
         try {
-            StoredSessionRecord fresh = bundle == null ? record : cipher.initiate(record, bundle);
+            SignalSessionRecord fresh = bundle == null ? record : cipher.initiate(record, bundle);
             encrypted = cipher.encrypt(fresh, own ? Plaintext.textCopy(sent.text(), chat) : Plaintext.text(sent.text()));
         } catch (SignalException e) {
             return Future.failedFuture(e);

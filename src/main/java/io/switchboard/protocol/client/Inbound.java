@@ -4,7 +4,7 @@ import io.switchboard.protocol.binary.Node;
 import io.switchboard.protocol.crypto.KeyPair;
 import io.switchboard.protocol.message.MessageFormatException;
 import io.switchboard.protocol.message.Plaintext;
-import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.proto.SignalSessionRecord;
 import io.switchboard.protocol.signal.LocalIdentity;
 import io.switchboard.protocol.signal.PreKeySource;
 import io.switchboard.protocol.signal.SessionCipher;
@@ -18,7 +18,7 @@ final class Inbound {
      * The text (null for a message that is not one) and the session record to store, and the
      * one-time pre-key the session used (to delete once stored; null if none).
      */
-    record Decrypted(String text, StoredSessionRecord record, Integer usedPreKeyId) {
+    record Decrypted(String text, SignalSessionRecord record, Integer usedPreKeyId) {
     }
 
     /** A message that did not decrypt ({@code retryable}: the sender may encrypt it again) or does not read. */
@@ -91,7 +91,7 @@ final class Inbound {
         return (colon < 0 ? user : user.substring(0, colon)) + (at < 0 ? "" : jid.substring(at));
     }
 
-    static Decrypted decrypt(Credentials credentials, StoredSessionRecord record, String type, byte[] ciphertext)
+    static Decrypted decrypt(Credentials credentials, SignalSessionRecord record, String type, byte[] ciphertext)
             throws Unreadable {
         SessionCipher cipher = new SessionCipher(new LocalIdentity(credentials.identityKey(), credentials.registrationId()));
         try {

@@ -1,6 +1,6 @@
 package io.switchboard.protocol.client;
 
-import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.proto.SignalSessionRecord;
 import io.vertx.core.Future;
 
 /**
@@ -11,15 +11,15 @@ import io.vertx.core.Future;
 public interface SignalStore {
 
     /** The record for {@code address}; the empty record when there is none. */
-    Future<StoredSessionRecord> session(String address);
+    Future<SignalSessionRecord> session(String address);
 
-    Future<Void> received(String address, StoredSessionRecord record, InboundMessage message);
+    Future<Void> received(String address, SignalSessionRecord record, InboundMessage message);
 
     /** Whether the message {@code id} from {@code sender} was stored already (a redelivery). */
     Future<Boolean> alreadyReceived(String sender, String id);
 
     /** Stores session records advanced by sending, before the message goes out (a counter is never used twice). */
-    Future<Void> sent(java.util.Map<String, StoredSessionRecord> records);
+    Future<Void> sent(java.util.Map<String, SignalSessionRecord> records);
 
     /** Remembers which phone number each LID user ({@code lidUser → phone digits}) stands for. */
     Future<Void> lidMappings(java.util.Map<String, String> lidToPhone);
@@ -41,7 +41,7 @@ public interface SignalStore {
 
     /** Kept in memory only: for tests and tools, never for a service (a restart loses every session). */
     static SignalStore inMemory(java.util.function.Consumer<InboundMessage> sink) {
-        java.util.Map<String, StoredSessionRecord> records = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Map<String, SignalSessionRecord> records = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
         java.util.Map<String, String> lids = new java.util.concurrent.ConcurrentHashMap<>();
         return new SignalStore() {
@@ -62,12 +62,12 @@ public interface SignalStore {
             }
 
             @Override
-            public Future<StoredSessionRecord> session(String address) {
-                return Future.succeededFuture(records.getOrDefault(address, StoredSessionRecord.getDefaultInstance()));
+            public Future<SignalSessionRecord> session(String address) {
+                return Future.succeededFuture(records.getOrDefault(address, SignalSessionRecord.getDefaultInstance()));
             }
 
             @Override
-            public Future<Void> received(String address, StoredSessionRecord record, InboundMessage message) {
+            public Future<Void> received(String address, SignalSessionRecord record, InboundMessage message) {
                 records.put(address, record);
                 if (seen.add(message.sender() + " " + message.id())) {
                     sink.accept(message);
@@ -87,7 +87,7 @@ public interface SignalStore {
             }
 
             @Override
-            public Future<Void> sent(java.util.Map<String, StoredSessionRecord> updated) {
+            public Future<Void> sent(java.util.Map<String, SignalSessionRecord> updated) {
                 records.putAll(updated);
                 return Future.succeededFuture();
             }

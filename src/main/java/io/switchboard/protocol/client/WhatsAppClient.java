@@ -7,7 +7,7 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Instant;
 import io.switchboard.protocol.message.Plaintext;
-import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.proto.SignalSessionRecord;
 import io.switchboard.protocol.signal.LocalIdentity;
 import io.switchboard.protocol.signal.PreKeyBundle;
 import io.switchboard.protocol.signal.SessionCipher;
@@ -137,8 +137,8 @@ public final class WhatsAppClient extends ClientReceiving {
     }
 
     /** The stored record of each device, in order. */
-    private Future<Map<String, StoredSessionRecord>> sessionsFor(List<String> deviceJids) {
-        Map<String, StoredSessionRecord> records = new LinkedHashMap<>();
+    private Future<Map<String, SignalSessionRecord>> sessionsFor(List<String> deviceJids) {
+        Map<String, SignalSessionRecord> records = new LinkedHashMap<>();
         Future<Void> chain = Future.succeededFuture();
         for (String jid : deviceJids) {
             String address = Inbound.signalAddress(jid);
@@ -154,7 +154,7 @@ public final class WhatsAppClient extends ClientReceiving {
     }
 
     /** Pre-key bundles for the devices without an open session. */
-    private Future<Map<String, PreKeyBundle>> bundlesFor(Connection current, Map<String, StoredSessionRecord> records) {
+    private Future<Map<String, PreKeyBundle>> bundlesFor(Connection current, Map<String, SignalSessionRecord> records) {
         List<String> missing = new ArrayList<>();
         records.forEach((jid, record) -> {
             if (!SessionCipher.hasOpenSession(record)) {
@@ -171,10 +171,10 @@ public final class WhatsAppClient extends ClientReceiving {
      * Sessions started from the bundles for devices that still have none; a device without a usable
      * bundle (none, or one whose signed pre-key does not verify) gets nothing, as Baileys would.
      */
-    private Map<String, StoredSessionRecord> withBundles(Map<String, StoredSessionRecord> records,
+    private Map<String, SignalSessionRecord> withBundles(Map<String, SignalSessionRecord> records,
             Map<String, PreKeyBundle> bundles) {
         SessionCipher cipher = new SessionCipher(new LocalIdentity(credentials.identityKey(), credentials.registrationId()));
-        Map<String, StoredSessionRecord> ready = new LinkedHashMap<>();
+        Map<String, SignalSessionRecord> ready = new LinkedHashMap<>();
         records.forEach((jid, record) -> {
             if (SessionCipher.hasOpenSession(record)) {
                 ready.put(jid, record);
@@ -194,15 +194,15 @@ public final class WhatsAppClient extends ClientReceiving {
 
     /** Encrypts for every device, stores the advanced sessions, answers the message to send. */
     private Future<Node> encrypt(Connection current, Credentials.Account account, String id, String to, String phone,
-            String text, Map<String, StoredSessionRecord> records) {
+            String text, Map<String, SignalSessionRecord> records) {
         if (current != connection || current.state() != Connection.State.CONNECTED) {
             return Future.failedFuture(new IllegalStateException("the connection ended while sending"));
         }
         SessionCipher cipher = new SessionCipher(new LocalIdentity(credentials.identityKey(), credentials.registrationId()));
-        Map<String, StoredSessionRecord> updated = new LinkedHashMap<>();
+        Map<String, SignalSessionRecord> updated = new LinkedHashMap<>();
         List<Node> participants = new ArrayList<>();
         boolean preKeyMessage = false;
-        for (Map.Entry<String, StoredSessionRecord> device : records.entrySet()) {
+        for (Map.Entry<String, SignalSessionRecord> device : records.entrySet()) {
             boolean own = device.getKey().startsWith(account.phone() + ":") || device.getKey().startsWith(account.phone() + "@");
             byte[] plaintext = own ? Plaintext.textCopy(text, to) : Plaintext.text(text);
             SessionCipher.Encrypted encrypted;

@@ -9,10 +9,10 @@ import io.switchboard.protocol.crypto.Hmac;
 import io.switchboard.protocol.crypto.KeyPair;
 import io.switchboard.protocol.crypto.XEdDsa;
 import io.switchboard.protocol.proto.PreKeyWhisperMessage;
-import io.switchboard.protocol.proto.StoredChain;
-import io.switchboard.protocol.proto.StoredPendingPreKey;
-import io.switchboard.protocol.proto.StoredSession;
-import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.proto.SignalChain;
+import io.switchboard.protocol.proto.SignalPendingPreKey;
+import io.switchboard.protocol.proto.SignalSession;
+import io.switchboard.protocol.proto.SignalSessionRecord;
 import io.switchboard.protocol.proto.WhisperMessage;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -25,7 +25,7 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Signal sessions with one remote device, as WhatsApp's libsignal runs them: X3DH from a pre-key
  * bundle or from a pkmsg, then the Double Ratchet. Pure functions over an immutable
- * {@link StoredSessionRecord}: every call answers the record to store, and a failed decryption
+ * {@link SignalSessionRecord}: every call answers the record to store, and a failed decryption
  * answers nothing, so the stored state only moves when a message really decrypted.
  */
 public final class SessionCipher {
@@ -41,11 +41,11 @@ public final class SessionCipher {
     static final int MAX_OLD_CHAINS = 5;
 
     /** A message to put in {@code <enc type>}: "pkmsg" while the peer has not answered yet, then "msg". */
-    public record Encrypted(String type, byte[] ciphertext, StoredSessionRecord record) {
+    public record Encrypted(String type, byte[] ciphertext, SignalSessionRecord record) {
     }
 
     /** The plaintext, the record to store, and the one-time pre-key to delete (null if none was used). */
-    public record Decrypted(byte[] plaintext, StoredSessionRecord record, Integer usedPreKeyId) {
+    public record Decrypted(byte[] plaintext, SignalSessionRecord record, Integer usedPreKeyId) {
     }
 
     private final LocalIdentity us;
@@ -64,14 +64,14 @@ public final class SessionCipher {
     }
 
     /** Whether {@code record} holds an open session (one that can encrypt). */
-    public static boolean hasOpenSession(StoredSessionRecord record) {
+    public static boolean hasOpenSession(SignalSessionRecord record) {
         return SessionRecords.openIndex(record) >= 0;
     }
 
     // ---- starting a session from a bundle (X3DH, initiator) ---------------------------------------
 
     /** Starts a session from {@code bundle}; an open session in {@code record} is archived, not lost. */
-    public StoredSessionRecord initiate(StoredSessionRecord record, PreKeyBundle bundle) throws SignalException {
+    public SignalSessionRecord initiate(SignalSessionRecord record, PreKeyBundle bundle) throws SignalException {
         byte[] identity = SignalKeys.untyped(bundle.identityKey());
         byte[] signedPreKey = SignalKeys.untyped(bundle.signedPreKey());
         if (bundle.signedPreKeySignature() == null || bundle.signedPreKeySignature().length != 64
@@ -86,12 +86,12 @@ public final class SessionCipher {
         byte[] root = Kdf.x3dh(secret).root();
         KeyPair ratchet = keys.get();
         Kdf.RootAndChain sending = Kdf.ratchet(root, dh(ratchet.privateKey(), signedPreKey));
-        StoredPendingPreKey.Builder pending = StoredPendingPreKey.newBuilder()
+        SignalPendingPreKey.Builder pending = SignalPendingPreKey.newBuilder()
                 .setSignedPreKeyId(bundle.signedPreKeyId()).setBaseKey(bs(base.publicKey()));
         if (bundle.preKeyId() != null) {
             pending.setPreKeyId(bundle.preKeyId());
         }
-        StoredSession session = StoredSession.newBuilder()
+        SignalSession session = SignalSession.newBuilder()
                 .setRemoteRegistrationId(bundle.registrationId())
                 .setRemoteIdentity(bs(identity))
                 .setRootKey(bs(sending.root()))
@@ -103,7 +103,7 @@ public final class SessionCipher {
                 .setBaseKeyOurs(true)
                 .setClosed(false)
                 .setLastUsedMillis(clock.getAsLong())
-                .addChains(StoredChain.newBuilder().setRatchetKey(bs(ratchet.publicKey())).setSending(true)
+                .addChains(SignalChain.newBuilder().setRatchetKey(bs(ratchet.publicKey())).setSending(true)
                         .setChainKey(bs(sending.chain())).setNext(0))
                 .setPendingPreKey(pending)
                 .build();
@@ -112,17 +112,17 @@ public final class SessionCipher {
 
     // ---- encrypt ----------------------------------------------------------------------------------
 
-    public Encrypted encrypt(StoredSessionRecord record, byte[] plaintext) throws SignalException {
+    public Encrypted encrypt(SignalSessionRecord record, byte[] plaintext) throws SignalException {
         int index = SessionRecords.openIndex(record);
         if (index < 0) {
             throw new SignalException(SignalException.Kind.NO_SESSION, "no open session with this device");
         }
-        StoredSession session = record.getSessions(index);
+        SignalSession session = record.getSessions(index);
         int chainIndex = SessionRecords.chainIndex(session, session.getRatchetPublic(), true);
         if (chainIndex < 0) {
             throw new SignalException(SignalException.Kind.NO_SESSION, "the open session has no sending chain");
         }
-        StoredChain chain = session.getChains(chainIndex);
+        SignalChain chain = session.getChains(chainIndex);
         byte[] chainKey = chain.getChainKey().toByteArray();
         int counter = chain.getNext();
         Kdf.MessageKeys messageKeys = Kdf.messageKeys(Kdf.messageSeed(chainKey));
@@ -134,15 +134,15 @@ public final class SessionCipher {
                 .build().toByteArray());
         byte[] whisper = Bytes.concat(body, mac(messageKeys.macKey(), us.identityKey().publicKey(),
                 session.getRemoteIdentity().toByteArray(), body));
-        StoredSession updated = session.toBuilder()
+        SignalSession updated = session.toBuilder()
                 .setChains(chainIndex, chain.toBuilder().setChainKey(bs(Kdf.nextChainKey(chainKey))).setNext(counter + 1))
                 .setLastUsedMillis(clock.getAsLong())
                 .build();
-        StoredSessionRecord next = SessionRecords.withFirst(SessionRecords.without(record, index), updated);
+        SignalSessionRecord next = SessionRecords.withFirst(SessionRecords.without(record, index), updated);
         if (!session.hasPendingPreKey()) {
             return new Encrypted("msg", whisper, next);
         }
-        StoredPendingPreKey pending = session.getPendingPreKey();
+        SignalPendingPreKey pending = session.getPendingPreKey();
         PreKeyWhisperMessage.Builder preKey = PreKeyWhisperMessage.newBuilder();
         if (pending.hasPreKeyId()) {
             preKey.setPreKeyId(pending.getPreKeyId());
@@ -159,7 +159,7 @@ public final class SessionCipher {
     // ---- decrypt ----------------------------------------------------------------------------------
 
     /** A {@code pkmsg}: the session it names (re-sent) or a new one from our pre-keys (X3DH, responder). */
-    public Decrypted decryptPreKey(StoredSessionRecord record, PreKeySource preKeys, byte[] message) throws SignalException {
+    public Decrypted decryptPreKey(SignalSessionRecord record, PreKeySource preKeys, byte[] message) throws SignalException {
         checkVersion(message);
         PreKeyWhisperMessage parsed;
         try {
@@ -174,7 +174,7 @@ public final class SessionCipher {
         byte[] identity = SignalKeys.untyped(parsed.getIdentityKey().toByteArray());
         byte[] inner = parsed.getMessage().toByteArray();
         for (int i = 0; i < record.getSessionsCount(); i++) {
-            StoredSession known = record.getSessions(i);
+            SignalSession known = record.getSessions(i);
             if (!known.getBaseKeyOurs() && Arrays.equals(known.getBaseKey().toByteArray(), baseKey)) {
                 // The peer sends pkmsg until we answer: the same session, no new X3DH.
                 Step step = decryptWith(known, inner);
@@ -198,7 +198,7 @@ public final class SessionCipher {
         byte[] secret = Bytes.concat(filler(), dh(signedPreKey.privateKey(), identity),
                 dh(us.identityKey().privateKey(), baseKey), dh(signedPreKey.privateKey(), baseKey),
                 oneTime == null ? new byte[0] : dh(oneTime.privateKey(), baseKey));
-        StoredSession fresh = StoredSession.newBuilder()
+        SignalSession fresh = SignalSession.newBuilder()
                 .setRemoteRegistrationId(parsed.getRegistrationId())
                 .setRemoteIdentity(bs(identity))
                 .setRootKey(bs(Kdf.x3dh(secret).root()))
@@ -217,7 +217,7 @@ public final class SessionCipher {
     }
 
     /** A {@code msg}: tried with every session, the open one first, then archived ones by recency. */
-    public Decrypted decrypt(StoredSessionRecord record, byte[] message) throws SignalException {
+    public Decrypted decrypt(SignalSessionRecord record, byte[] message) throws SignalException {
         checkVersion(message);
         if (record.getSessionsCount() == 0) {
             throw new SignalException(SignalException.Kind.NO_SESSION, "no session with this device");
@@ -242,11 +242,11 @@ public final class SessionCipher {
     // ---- the ratchet ------------------------------------------------------------------------------
 
     /** One decryption: the session as it must be stored afterwards, and the plaintext. */
-    private record Step(StoredSession session, byte[] plaintext) {
+    private record Step(SignalSession session, byte[] plaintext) {
     }
 
     /** Decrypts a serialized WhisperMessage with {@code session}; answers the advanced session. */
-    private Step decryptWith(StoredSession session, byte[] whisper) throws SignalException {
+    private Step decryptWith(SignalSession session, byte[] whisper) throws SignalException {
         checkVersion(whisper);
         if (whisper.length < 1 + MAC_SIZE + 1) {
             throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "WhisperMessage too short");
@@ -264,13 +264,13 @@ public final class SessionCipher {
         }
         byte[] remoteRatchet = SignalKeys.untyped(parsed.getEphemeralKey().toByteArray());
         long counter = Integer.toUnsignedLong(parsed.getCounter());
-        StoredSession.Builder next = session.toBuilder();
+        SignalSession.Builder next = session.toBuilder();
         stepRatchet(next, remoteRatchet, parsed.getPreviousCounter());
         int chainIndex = SessionRecords.chainIndex(next, bs(remoteRatchet), false);
         if (chainIndex < 0) {
             throw new SignalException(SignalException.Kind.INVALID_MESSAGE, "no receiving chain for this ratchet key");
         }
-        StoredChain.Builder chain = next.getChains(chainIndex).toBuilder();
+        SignalChain.Builder chain = next.getChains(chainIndex).toBuilder();
         byte[] seed = SessionRecords.takeSeed(chain, counter);
         next.setChains(chainIndex, chain);
         Kdf.MessageKeys messageKeys = Kdf.messageKeys(seed);
@@ -284,7 +284,7 @@ public final class SessionCipher {
     }
 
     /** A new remote ratchet key: close the old receiving chain, derive receiving and sending chains. */
-    private void stepRatchet(StoredSession.Builder session, byte[] remoteRatchet, int previousCounter) throws SignalException {
+    private void stepRatchet(SignalSession.Builder session, byte[] remoteRatchet, int previousCounter) throws SignalException {
         if (SessionRecords.chainIndex(session, bs(remoteRatchet), false) >= 0) {
             return;
         }
@@ -292,7 +292,7 @@ public final class SessionCipher {
         // once, each keeps answering on the one the other archived.
         int old = SessionRecords.chainIndex(session, session.getRemoteRatchetKey(), false);
         if (old >= 0) {
-            StoredChain.Builder closing = session.getChains(old).toBuilder();
+            SignalChain.Builder closing = session.getChains(old).toBuilder();
             long last = previousCounter < 0 ? -1 : previousCounter;
             if (closing.hasChainKey() && last >= closing.getNext()) {
                 SessionRecords.fill(closing, last + 1);
@@ -301,7 +301,7 @@ public final class SessionCipher {
         }
         byte[] ourPrivate = session.getRatchetPrivate().toByteArray();
         Kdf.RootAndChain receiving = Kdf.ratchet(session.getRootKey().toByteArray(), dh(ourPrivate, remoteRatchet));
-        session.addChains(StoredChain.newBuilder().setRatchetKey(bs(remoteRatchet)).setSending(false)
+        session.addChains(SignalChain.newBuilder().setRatchetKey(bs(remoteRatchet)).setSending(false)
                 .setChainKey(bs(receiving.chain())).setNext(0));
         int sending = SessionRecords.chainIndex(session, session.getRatchetPublic(), true);
         if (sending >= 0) {
@@ -314,7 +314,7 @@ public final class SessionCipher {
                 .setRatchetPublic(bs(fresh.publicKey()))
                 .setRatchetPrivate(bs(fresh.privateKey()))
                 .setRemoteRatchetKey(bs(remoteRatchet))
-                .addChains(StoredChain.newBuilder().setRatchetKey(bs(fresh.publicKey())).setSending(true)
+                .addChains(SignalChain.newBuilder().setRatchetKey(bs(fresh.publicKey())).setSending(true)
                         .setChainKey(bs(nextSending.chain())).setNext(0));
         SessionRecords.dropOldChains(session);
     }

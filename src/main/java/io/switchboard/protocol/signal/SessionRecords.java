@@ -1,11 +1,11 @@
 package io.switchboard.protocol.signal;
 
 import com.google.protobuf.ByteString;
-import io.switchboard.protocol.proto.StoredChain;
-import io.switchboard.protocol.proto.StoredMessageKey;
-import io.switchboard.protocol.proto.StoredSession;
-import io.switchboard.protocol.proto.StoredSessionOrBuilder;
-import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.proto.SignalChain;
+import io.switchboard.protocol.proto.SignalMessageKey;
+import io.switchboard.protocol.proto.SignalSession;
+import io.switchboard.protocol.proto.SignalSessionOrBuilder;
+import io.switchboard.protocol.proto.SignalSessionRecord;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,7 +19,7 @@ final class SessionRecords {
     private SessionRecords() {
     }
 
-    static void dropOldChains(StoredSession.Builder session) {
+    static void dropOldChains(SignalSession.Builder session) {
         List<Integer> closed = new ArrayList<>();
         for (int i = 0; i < session.getChainsCount(); i++) {
             if (!session.getChains(i).getSending() && !session.getChains(i).hasChainKey()) {
@@ -33,7 +33,7 @@ final class SessionRecords {
     }
 
     /** The message-key seed for {@code counter}, storing the ones skipped on the way; a used one is a duplicate. */
-    static byte[] takeSeed(StoredChain.Builder chain, long counter) throws SignalException {
+    static byte[] takeSeed(SignalChain.Builder chain, long counter) throws SignalException {
         if (counter < chain.getNext()) {
             for (int i = 0; i < chain.getSkippedCount(); i++) {
                 if (chain.getSkipped(i).getCounter() == (int) counter) {
@@ -56,13 +56,13 @@ final class SessionRecords {
     }
 
     /** Derives and keeps the seeds from the chain's next counter up to (not including) {@code until}. */
-    static void fill(StoredChain.Builder chain, long until) throws SignalException {
+    static void fill(SignalChain.Builder chain, long until) throws SignalException {
         if (until - chain.getNext() > SessionCipher.MAX_SKIP) {
             throw new SignalException(SignalException.Kind.TOO_FAR_AHEAD, "over " + SessionCipher.MAX_SKIP + " messages into the future");
         }
         byte[] chainKey = chain.getChainKey().toByteArray();
         for (long n = chain.getNext(); n < until; n++) {
-            chain.addSkipped(StoredMessageKey.newBuilder().setCounter((int) n).setSeed(SessionCipher.bs(Kdf.messageSeed(chainKey))));
+            chain.addSkipped(SignalMessageKey.newBuilder().setCounter((int) n).setSeed(SessionCipher.bs(Kdf.messageSeed(chainKey))));
             chainKey = Kdf.nextChainKey(chainKey);
         }
         while (chain.getSkippedCount() > SessionCipher.MAX_SKIP) {
@@ -71,9 +71,9 @@ final class SessionRecords {
         chain.setChainKey(SessionCipher.bs(chainKey)).setNext((int) Math.max(chain.getNext(), until));
     }
 
-    static int chainIndex(StoredSessionOrBuilder session, ByteString ratchetKey, boolean sending) {
+    static int chainIndex(SignalSessionOrBuilder session, ByteString ratchetKey, boolean sending) {
         for (int i = 0; i < session.getChainsCount(); i++) {
-            StoredChain chain = session.getChains(i);
+            SignalChain chain = session.getChains(i);
             if (chain.getSending() == sending && chain.getRatchetKey().equals(ratchetKey)) {
                 return i;
             }
@@ -81,7 +81,7 @@ final class SessionRecords {
         return -1;
     }
 
-    static int openIndex(StoredSessionRecord record) {
+    static int openIndex(SignalSessionRecord record) {
         for (int i = 0; i < record.getSessionsCount(); i++) {
             if (!record.getSessions(i).getClosed()) {
                 return i;
@@ -98,16 +98,16 @@ final class SessionRecords {
      * on the other one — the peer's sessions break ("Bad MAC"). Sending on the session the peer
      * itself uses avoids that.
      */
-    static StoredSessionRecord followPeer(StoredSessionRecord record, int index, StoredSession used) {
-        StoredSessionRecord rest = without(record, index);
+    static SignalSessionRecord followPeer(SignalSessionRecord record, int index, SignalSession used) {
+        SignalSessionRecord rest = without(record, index);
         if (!used.getClosed()) {
             return withFirst(rest, used);
         }
         return withFirst(archiveOpen(rest), used.toBuilder().setClosed(false).build());
     }
 
-    static StoredSessionRecord archiveOpen(StoredSessionRecord record) {
-        StoredSessionRecord.Builder builder = record.toBuilder();
+    static SignalSessionRecord archiveOpen(SignalSessionRecord record) {
+        SignalSessionRecord.Builder builder = record.toBuilder();
         for (int i = 0; i < builder.getSessionsCount(); i++) {
             if (!builder.getSessions(i).getClosed()) {
                 builder.setSessions(i, builder.getSessions(i).toBuilder().setClosed(true));
@@ -116,20 +116,20 @@ final class SessionRecords {
         return builder.build();
     }
 
-    static StoredSessionRecord without(StoredSessionRecord record, int index) {
-        List<StoredSession> rest = new ArrayList<>(record.getSessionsList());
+    static SignalSessionRecord without(SignalSessionRecord record, int index) {
+        List<SignalSession> rest = new ArrayList<>(record.getSessionsList());
         rest.remove(index);
-        return StoredSessionRecord.newBuilder().addAllSessions(rest).build();
+        return SignalSessionRecord.newBuilder().addAllSessions(rest).build();
     }
 
-    static StoredSessionRecord withFirst(StoredSessionRecord record, StoredSession first) {
-        List<StoredSession> sessions = new ArrayList<>();
+    static SignalSessionRecord withFirst(SignalSessionRecord record, SignalSession first) {
+        List<SignalSession> sessions = new ArrayList<>();
         sessions.add(first);
         sessions.addAll(record.getSessionsList());
         while (sessions.size() > SessionCipher.MAX_SESSIONS) {
             sessions.remove(sessions.size() - 1);
         }
-        return StoredSessionRecord.newBuilder().addAllSessions(sessions).build();
+        return SignalSessionRecord.newBuilder().addAllSessions(sessions).build();
     }
 
 }

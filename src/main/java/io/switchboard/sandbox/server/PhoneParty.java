@@ -2,7 +2,7 @@ package io.switchboard.sandbox.server;
 
 import io.switchboard.protocol.binary.Node;
 import io.switchboard.protocol.crypto.KeyPair;
-import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.proto.SignalSessionRecord;
 import io.switchboard.protocol.signal.LocalIdentity;
 import io.switchboard.protocol.signal.PreKeyBundle;
 import io.switchboard.protocol.signal.PreKeySource;
@@ -43,7 +43,7 @@ public final class PhoneParty {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Account account;
-    private final Map<String, StoredSessionRecord> sessions = new HashMap<>();
+    private final Map<String, SignalSessionRecord> sessions = new HashMap<>();
     private final Deque<Received> inbox = new ArrayDeque<>();
     private final Deque<Sent> outbox = new ArrayDeque<>();
     private final Set<String> seen = new HashSet<>();
@@ -78,7 +78,7 @@ public final class PhoneParty {
         SessionCipher cipher = new SessionCipher(new LocalIdentity(account.identity, account.registrationId));
         SessionCipher.Decrypted decrypted;
         try {
-            StoredSessionRecord record = sessions.getOrDefault(address, StoredSessionRecord.getDefaultInstance());
+            SignalSessionRecord record = sessions.getOrDefault(address, SignalSessionRecord.getDefaultInstance());
             if ("pkmsg".equals(type)) {
                 decrypted = cipher.decryptPreKey(record, preKeys(), enc.bytes().get());
             } else if ("msg".equals(type)) {
@@ -130,12 +130,12 @@ public final class PhoneParty {
             Map<String, PreKeyBundle> bundles, String text, long t) throws SandboxException {
         SessionCipher cipher = new SessionCipher(new LocalIdentity(account.identity, account.registrationId));
         Map<String, Node> messages = new java.util.LinkedHashMap<>();
-        Map<String, StoredSessionRecord> advanced = new HashMap<>();
+        Map<String, SignalSessionRecord> advanced = new HashMap<>();
         List<String> devices = new ArrayList<>(recipientDevices);
         devices.addAll(ownDevices);
         for (String device : devices) {
             String address = address(device);
-            StoredSessionRecord record = sessions.getOrDefault(address, StoredSessionRecord.getDefaultInstance());
+            SignalSessionRecord record = sessions.getOrDefault(address, SignalSessionRecord.getDefaultInstance());
             try {
                 if (!SessionCipher.hasOpenSession(record)) {
                     PreKeyBundle bundle = bundles.get(device);
@@ -189,7 +189,7 @@ public final class PhoneParty {
     /** Whether the phone holds an open session with {@code device}. */
     synchronized boolean hasSession(String device) {
         String address = address(device);
-        return address != null && SessionCipher.hasOpenSession(sessions.getOrDefault(address, StoredSessionRecord.getDefaultInstance()));
+        return address != null && SessionCipher.hasOpenSession(sessions.getOrDefault(address, SignalSessionRecord.getDefaultInstance()));
     }
 
     static String newMessageId() {

@@ -9,7 +9,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.smallrye.mutiny.Uni;
 import io.switchboard.protocol.client.InboundMessage;
 import io.switchboard.protocol.crypto.CryptoException;
-import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.proto.SignalSessionRecord;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -54,16 +54,16 @@ public class MessageStore {
     }
 
     /** The session record with {@code address} (empty when none). */
-    public Uni<StoredSessionRecord> signalSession(UUID organizationId, String address) {
+    public Uni<SignalSessionRecord> signalSession(UUID organizationId, String address) {
         return bounds.bounded(pool.preparedQuery("SELECT nonce, ciphertext, key_id FROM whatsapp_signal_session"
                 + " WHERE organization_id = $1 AND address = $2").execute(Tuple.of(organizationId, address))
                 .map(rows -> {
                     if (rows.size() == 0) {
-                        return StoredSessionRecord.getDefaultInstance();
+                        return SignalSessionRecord.getDefaultInstance();
                     }
                     Row row = rows.iterator().next();
                     try {
-                        return StoredSessionRecord.parseFrom(cipher.openData(organizationId, SESSION_PURPOSE + ":" + address,
+                        return SignalSessionRecord.parseFrom(cipher.openData(organizationId, SESSION_PURPOSE + ":" + address,
                                 sealed(row)));
                     } catch (CryptoException | InvalidProtocolBufferException e) {
                         throw new CredentialsUnreadable(organizationId, "Signal session " + address + ": " + e.getMessage());
@@ -79,7 +79,7 @@ public class MessageStore {
     }
 
     /** Stores the advanced session and the message it carried, under {@code fence}; a redelivered message is kept once. */
-    public Uni<Void> received(Fence fence, UUID organizationId, String address, StoredSessionRecord record,
+    public Uni<Void> received(Fence fence, UUID organizationId, String address, SignalSessionRecord record,
             InboundMessage message) {
         AtRestCipher.Sealed session = cipher.sealData(organizationId, SESSION_PURPOSE + ":" + address, record.toByteArray());
         AtRestCipher.Sealed text = cipher.sealText(organizationId, TEXT_PURPOSE, message.text());
@@ -110,7 +110,7 @@ public class MessageStore {
     }
 
     /** Session records advanced by sending, stored before the message goes out, under {@code fence}. */
-    public Uni<Void> sessionsSent(Fence fence, UUID organizationId, java.util.Map<String, StoredSessionRecord> records) {
+    public Uni<Void> sessionsSent(Fence fence, UUID organizationId, java.util.Map<String, SignalSessionRecord> records) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         List<Tuple> rows = new ArrayList<>();
         records.forEach((address, record) -> {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.switchboard.protocol.crypto.Curve25519;
 import io.switchboard.protocol.crypto.KeyPair;
 import io.switchboard.protocol.crypto.XEdDsa;
-import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.proto.SignalSessionRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -20,7 +20,7 @@ class BurstsTest {
         final KeyPair signed = Curve25519.generateKeyPair();
         final SessionCipher cipher;
         final PreKeySource keys;
-        StoredSessionRecord record = StoredSessionRecord.getDefaultInstance();
+        SignalSessionRecord record = SignalSessionRecord.getDefaultInstance();
         final Deque<SessionCipher.Encrypted> inbox = new ArrayDeque<>();
         int sent;
         int received;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.switchboard.protocol.crypto.Curve25519;
 import io.switchboard.protocol.crypto.KeyPair;
 import io.switchboard.protocol.crypto.XEdDsa;
-import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.proto.SignalSessionRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,11 +33,11 @@ class SessionCipherTest {
     @Test
     void aLongShuffledConversationSurvivesStorageBetweenEveryMessage() throws Exception {
         Random random = new Random(7);
-        StoredSessionRecord a = alice.initiate(StoredSessionRecord.getDefaultInstance(), bundle());
+        SignalSessionRecord a = alice.initiate(SignalSessionRecord.getDefaultInstance(), bundle());
         SessionCipher.Encrypted first = alice.encrypt(a, bytes("hello"));
         a = first.record();
-        SessionCipher.Decrypted opened = bob.decryptPreKey(StoredSessionRecord.getDefaultInstance(), bobKeys, first.ciphertext());
-        StoredSessionRecord b = opened.record();
+        SessionCipher.Decrypted opened = bob.decryptPreKey(SignalSessionRecord.getDefaultInstance(), bobKeys, first.ciphertext());
+        SignalSessionRecord b = opened.record();
         for (int round = 0; round < 30; round++) {
             boolean fromAlice = random.nextBoolean();
             int burst = 1 + random.nextInt(5);
@@ -46,9 +46,9 @@ class SessionCipherTest {
                 SessionCipher.Encrypted out = (fromAlice ? alice : bob).encrypt(fromAlice ? a : b, bytes(round + "/" + i));
                 sent.add(out);
                 if (fromAlice) {
-                    a = StoredSessionRecord.parseFrom(out.record().toByteArray());
+                    a = SignalSessionRecord.parseFrom(out.record().toByteArray());
                 } else {
-                    b = StoredSessionRecord.parseFrom(out.record().toByteArray());
+                    b = SignalSessionRecord.parseFrom(out.record().toByteArray());
                 }
             }
             List<Integer> order = new ArrayList<>();
@@ -59,14 +59,14 @@ class SessionCipherTest {
             for (int i : order) {
                 SessionCipher.Encrypted message = sent.get(i);
                 SessionCipher receiver = fromAlice ? bob : alice;
-                StoredSessionRecord record = fromAlice ? b : a;
+                SignalSessionRecord record = fromAlice ? b : a;
                 SessionCipher.Decrypted in = "pkmsg".equals(message.type())
                         ? receiver.decryptPreKey(record, bobKeys, message.ciphertext()) : receiver.decrypt(record, message.ciphertext());
                 assertEquals(round + "/" + i, new String(in.plaintext(), StandardCharsets.UTF_8));
                 if (fromAlice) {
-                    b = StoredSessionRecord.parseFrom(in.record().toByteArray());
+                    b = SignalSessionRecord.parseFrom(in.record().toByteArray());
                 } else {
-                    a = StoredSessionRecord.parseFrom(in.record().toByteArray());
+                    a = SignalSessionRecord.parseFrom(in.record().toByteArray());
                 }
             }
         }
@@ -74,13 +74,13 @@ class SessionCipherTest {
 
     @Test
     void aCorruptedMessageFailsAndLeavesNothingChanged() throws Exception {
-        StoredSessionRecord a = alice.initiate(StoredSessionRecord.getDefaultInstance(), bundle());
+        SignalSessionRecord a = alice.initiate(SignalSessionRecord.getDefaultInstance(), bundle());
         SessionCipher.Encrypted hello = alice.encrypt(a, bytes("hello"));
-        SessionCipher.Decrypted opened = bob.decryptPreKey(StoredSessionRecord.getDefaultInstance(), bobKeys, hello.ciphertext());
+        SessionCipher.Decrypted opened = bob.decryptPreKey(SignalSessionRecord.getDefaultInstance(), bobKeys, hello.ciphertext());
         SessionCipher.Encrypted reply = bob.encrypt(opened.record(), bytes("reply"));
         byte[] corrupted = reply.ciphertext().clone();
         corrupted[corrupted.length - 12] ^= 1;
-        StoredSessionRecord before = hello.record();
+        SignalSessionRecord before = hello.record();
         SignalException bad = assertThrows(SignalException.class, () -> alice.decrypt(before, corrupted));
         assertEquals(SignalException.Kind.BAD_MAC, bad.kind());
         // The stored record is what the caller had: the genuine message still decrypts with it.
@@ -89,10 +89,10 @@ class SessionCipherTest {
 
     @Test
     void boundsAndRefusals() throws Exception {
-        StoredSessionRecord a = alice.initiate(StoredSessionRecord.getDefaultInstance(), bundle());
+        SignalSessionRecord a = alice.initiate(SignalSessionRecord.getDefaultInstance(), bundle());
         SessionCipher.Encrypted hello = alice.encrypt(a, bytes("hello"));
-        SessionCipher.Decrypted opened = bob.decryptPreKey(StoredSessionRecord.getDefaultInstance(), bobKeys, hello.ciphertext());
-        StoredSessionRecord b = opened.record();
+        SessionCipher.Decrypted opened = bob.decryptPreKey(SignalSessionRecord.getDefaultInstance(), bobKeys, hello.ciphertext());
+        SignalSessionRecord b = opened.record();
         SessionCipher.Encrypted last = null;
         for (int i = 0; i <= SessionCipher.MAX_SKIP + 1; i++) {
             last = bob.encrypt(b, bytes("n" + i));
@@ -104,16 +104,16 @@ class SessionCipherTest {
 
         PreKeySource empty = SessionCipherVectorsTest.keys(Map.of(), Map.of(9, bobSigned));
         SignalException unknown = assertThrows(SignalException.class,
-                () -> bob.decryptPreKey(StoredSessionRecord.getDefaultInstance(), empty, hello.ciphertext()));
+                () -> bob.decryptPreKey(SignalSessionRecord.getDefaultInstance(), empty, hello.ciphertext()));
         assertEquals(SignalException.Kind.UNKNOWN_PRE_KEY, unknown.kind());
 
         PreKeyBundle forged = new PreKeyBundle(22, bobIdentity.publicKey(), 9, bobSigned.publicKey(), new byte[64], null, null);
         SignalException unsigned = assertThrows(SignalException.class,
-                () -> alice.initiate(StoredSessionRecord.getDefaultInstance(), forged));
+                () -> alice.initiate(SignalSessionRecord.getDefaultInstance(), forged));
         assertEquals(SignalException.Kind.BAD_SIGNATURE, unsigned.kind());
 
         SignalException none = assertThrows(SignalException.class,
-                () -> alice.decrypt(StoredSessionRecord.getDefaultInstance(), hello.ciphertext()));
+                () -> alice.decrypt(SignalSessionRecord.getDefaultInstance(), hello.ciphertext()));
         assertEquals(SignalException.Kind.NO_SESSION, none.kind());
         SignalException version = assertThrows(SignalException.class, () -> alice.decrypt(a, new byte[] {0x22, 1, 2}));
         assertEquals(SignalException.Kind.INVALID_MESSAGE, version.kind());

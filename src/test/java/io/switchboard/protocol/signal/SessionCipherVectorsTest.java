@@ -7,7 +7,7 @@ import io.switchboard.protocol.crypto.Bytes;
 import io.switchboard.protocol.crypto.Curve25519;
 import io.switchboard.protocol.crypto.KeyPair;
 import io.switchboard.protocol.crypto.XEdDsa;
-import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.proto.SignalSessionRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -62,7 +62,7 @@ public class SessionCipherVectorsTest {
         PreKeyBundle bundle = new PreKeyBundle(5678, bobIdentity.publicKey(), 1, bobSigned.publicKey(),
                 XEdDsa.sign(bobIdentity.privateKey(), SignalKeys.typed(bobSigned.publicKey())), 7, bobOneTime.publicKey());
 
-        StoredSessionRecord aliceRecord = alice.initiate(StoredSessionRecord.getDefaultInstance(), bundle);
+        SignalSessionRecord aliceRecord = alice.initiate(SignalSessionRecord.getDefaultInstance(), bundle);
         SessionCipher.Encrypted hello = alice.encrypt(aliceRecord, "hello".getBytes(StandardCharsets.UTF_8));
         assertEquals("pkmsg", hello.type());
         assertEquals("3308071221057b4e909bbe7ffe44c465a220037d608ee35897d31ef972f07f74892cb0f73f131a21051c78fc71ef01855f670c555c"
@@ -70,7 +70,7 @@ public class SessionCipherVectorsTest {
                 + "570f20100018002210c358a0556d64798c189e22e056b1ff85fc3e712c41bfdf3c28d2093001", HEX.formatHex(hello.ciphertext()));
 
         PreKeySource bobKeys = keys(Map.of(7, bobOneTime), Map.of(1, bobSigned));
-        SessionCipher.Decrypted received = bob.decryptPreKey(StoredSessionRecord.getDefaultInstance(), bobKeys, hello.ciphertext());
+        SessionCipher.Decrypted received = bob.decryptPreKey(SignalSessionRecord.getDefaultInstance(), bobKeys, hello.ciphertext());
         assertEquals("hello", new String(received.plaintext(), StandardCharsets.UTF_8));
         assertEquals(7, received.usedPreKeyId());
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.switchboard.protocol.crypto.Curve25519;
 import io.switchboard.protocol.crypto.KeyPair;
 import io.switchboard.protocol.crypto.XEdDsa;
-import io.switchboard.protocol.proto.StoredSessionRecord;
+import io.switchboard.protocol.proto.SignalSessionRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,9 +23,9 @@ class SimultaneousStartTest {
         SessionCipher bob = new SessionCipher(new LocalIdentity(bobIdentity, 2));
         PreKeySource aliceKeys = PreKeySource.of(Map.of(), Map.of(1, aliceSigned));
         PreKeySource bobKeys = PreKeySource.of(Map.of(), Map.of(1, bobSigned));
-        StoredSessionRecord a = alice.initiate(StoredSessionRecord.getDefaultInstance(), new PreKeyBundle(2, bobIdentity.publicKey(), 1,
+        SignalSessionRecord a = alice.initiate(SignalSessionRecord.getDefaultInstance(), new PreKeyBundle(2, bobIdentity.publicKey(), 1,
                 bobSigned.publicKey(), XEdDsa.sign(bobIdentity.privateKey(), SignalKeys.typed(bobSigned.publicKey())), null, null));
-        StoredSessionRecord b = bob.initiate(StoredSessionRecord.getDefaultInstance(), new PreKeyBundle(1, aliceIdentity.publicKey(), 1,
+        SignalSessionRecord b = bob.initiate(SignalSessionRecord.getDefaultInstance(), new PreKeyBundle(1, aliceIdentity.publicKey(), 1,
                 aliceSigned.publicKey(), XEdDsa.sign(aliceIdentity.privateKey(), SignalKeys.typed(aliceSigned.publicKey())), null, null));
         SessionCipher.Encrypted fromAlice = alice.encrypt(a, text("a0"));
         a = fromAlice.record();
