@@ -1,5 +1,6 @@
 package io.switchboard.session;
 
+import static org.awaitility.Awaitility.await;
 import static io.switchboard.session.SessionFlows.awaitState;
 import static io.switchboard.session.SessionFlows.base;
 import static io.switchboard.session.SessionFlows.phone;
@@ -17,6 +18,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.switchboard.sandbox.admin.SandboxMount;
 import io.switchboard.support.Tokens;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -45,12 +47,8 @@ class CompanionRefreshTest {
     void aRefreshDuringLinkingRedrawsTheQrAndTheRedrawnOneLinks() throws Exception {
         UUID org = createOrganization("Refreshed");
         String before = qrFrom(org, "init-baileys").getString("qr");
-        long deadline = System.currentTimeMillis() + 10_000;
-        String after = before;
-        while (after.equals(before) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-            after = as(Tokens.admin()).get(base(org) + "/qrcode").then().statusCode(200).extract().jsonPath().getString("qr");
-        }
+        String after = await("the QR is redrawn").atMost(Duration.ofSeconds(10)).until(() -> as(Tokens.admin())
+                .get(base(org) + "/qrcode").then().statusCode(200).extract().jsonPath().getString("qr"), qr -> !qr.equals(before));
         assertTrue(sandbox.server().orElseThrow().observations().companionRefreshes() >= 1, "the sandbox sent a refresh");
         assertNotEquals(before, after, "the QR was redrawn");
         String[] old = fields(before);

@@ -1,5 +1,6 @@
 package io.switchboard.session;
 
+import static org.awaitility.Awaitility.await;
 import static io.switchboard.session.SessionFlows.awaitState;
 import static io.switchboard.session.SessionFlows.base;
 import static io.switchboard.session.SessionFlows.phone;
@@ -9,7 +10,6 @@ import static io.switchboard.session.SessionFlows.status;
 import static io.switchboard.support.Api.as;
 import static io.switchboard.support.Api.createOrganization;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.switchboard.session.store.RemovalStore;
@@ -61,15 +61,9 @@ class NoGhostDevicesTest {
     }
 
     private void awaitGone(String jid) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (as(Tokens.admin()).get("/sandbox/v1/devices").then().extract().jsonPath().getList("deviceJid").contains(jid)) {
-            assertTrue(System.currentTimeMillis() < deadline, jid + " is still linked: a ghost device");
-            Thread.sleep(100);
-        }
-        long settled = System.currentTimeMillis() + 5000;
-        while (removals.pending().await().atMost(Duration.ofSeconds(5)) > 0) {
-            assertTrue(System.currentTimeMillis() < settled, "the removal stays queued after WhatsApp confirmed");
-            Thread.sleep(100);
-        }
+        await(jid + " is unlinked, not left a ghost device").atMost(Duration.ofSeconds(20))
+                .until(() -> !as(Tokens.admin()).get("/sandbox/v1/devices").then().extract().jsonPath().getList("deviceJid").contains(jid));
+        await("the removal leaves the queue once WhatsApp confirmed").atMost(Duration.ofSeconds(5))
+                .until(() -> removals.pending().await().atMost(Duration.ofSeconds(5)) == 0);
     }
 }

@@ -1,5 +1,6 @@
 package io.switchboard.session;
 
+import static org.awaitility.Awaitility.await;
 import static io.switchboard.session.SessionFlows.awaitState;
 import static io.switchboard.session.SessionFlows.base;
 import static io.switchboard.session.SessionFlows.phone;
@@ -14,6 +15,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.switchboard.support.Tokens;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -68,12 +70,9 @@ class PairingCodeTest {
 
     /** POST pairing-code, following 202s until the code. */
     private static JsonPath pairingCode(UUID org, String phoneNumber) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        Response response = as(Tokens.admin()).body(Map.of("phoneNumber", phoneNumber)).post(base(org) + "/pairing-code");
-        while (response.statusCode() == 202 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(200);
-            response = as(Tokens.admin()).body(Map.of("phoneNumber", phoneNumber)).post(base(org) + "/pairing-code");
-        }
+        Response response = await("a pairing code").atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(200)).until(() -> as(Tokens.admin()).body(Map.of("phoneNumber", phoneNumber))
+                        .post(base(org) + "/pairing-code"), r -> r.statusCode() != 202);
         assertEquals(200, response.statusCode(), response.asString());
         return response.jsonPath();
     }

@@ -1,5 +1,6 @@
 package io.switchboard.session;
 
+import static org.awaitility.Awaitility.await;
 import static io.switchboard.session.SessionFlows.awaitState;
 import static io.switchboard.session.SessionFlows.base;
 import static io.switchboard.session.SessionFlows.phone;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.switchboard.support.Tokens;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -60,11 +62,8 @@ class SecretsNotLoggedTest {
             String jid = scan(qr, phone()).getString("deviceJid");
             awaitState(org, "CONNECTED", 10_000);
             as(Tokens.admin()).body("{\"code\": 515}").post("/sandbox/v1/devices/" + jid + "/disconnect").then().statusCode(204);
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (as(Tokens.admin()).post("/sandbox/v1/devices/" + jid + "/drop").statusCode() != 204) {
-                assertTrue(System.currentTimeMillis() < deadline, "the device never came back online after the restart");
-                Thread.sleep(100);
-            }
+            await("the device is back online after the restart (and dropped)").atMost(Duration.ofSeconds(10))
+                    .until(() -> as(Tokens.admin()).post("/sandbox/v1/devices/" + jid + "/drop").statusCode() == 204);
             awaitState(org, "CONNECTED", 10_000);
             as(Tokens.admin()).delete(base(org) + "/disconnect").then().statusCode(200);
             String second = qrFrom(org, "init-baileys").getString("qr");

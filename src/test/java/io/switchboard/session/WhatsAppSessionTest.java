@@ -1,5 +1,6 @@
 package io.switchboard.session;
 
+import static org.awaitility.Awaitility.await;
 import static io.switchboard.session.SessionFlows.awaitState;
 import static io.switchboard.session.SessionFlows.base;
 import static io.switchboard.session.SessionFlows.phone;
@@ -86,11 +87,8 @@ class WhatsAppSessionTest {
         String secondQr = linkAndConnect(org, "reconnect", phone);
         assertNotEquals(firstQr, secondQr, "a new QR after a disconnect");
 
-        long deadline = System.currentTimeMillis() + 5000;
-        while (store.credentials(org).await().atMost(Duration.ofSeconds(5)).orElseThrow().preKeys().isEmpty()) {
-            assertTrue(System.currentTimeMillis() < deadline, "uploaded pre-keys are stored with the credentials");
-            Thread.sleep(100);
-        }
+        await("uploaded pre-keys are stored with the credentials").atMost(Duration.ofSeconds(5))
+                .until(() -> !store.credentials(org).await().atMost(Duration.ofSeconds(5)).orElseThrow().preKeys().isEmpty());
         List<Transition> history = store.history(org).await().atMost(Duration.ofSeconds(5));
         assertEquals(SessionState.DISCONNECTED, history.get(0).from());
         assertTrue(history.stream().anyMatch(t -> t.event() == SessionEvent.DISCONNECT_REQUESTED));
@@ -172,12 +170,8 @@ class WhatsAppSessionTest {
         linkAndConnect(org, "init-baileys", phone());
         String jid = status(org).getString("jid");
         as(Tokens.admin()).delete("/api/v1/organizations/" + org).then().statusCode(204);
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (as(Tokens.admin()).get("/sandbox/v1/devices").then().extract().jsonPath()
-                .getList("deviceJid").contains(jid)) {
-            assertTrue(System.currentTimeMillis() < deadline, "device still linked after the organization was deleted");
-            Thread.sleep(100);
-        }
+        await("the device is unlinked once the organization is deleted").atMost(Duration.ofSeconds(10))
+                .until(() -> !as(Tokens.admin()).get("/sandbox/v1/devices").then().extract().jsonPath().getList("deviceJid").contains(jid));
         assertFalse(supervisor.runsClient(org));
         as(Tokens.admin()).get(base(org) + "/status").then().statusCode(404);
     }
@@ -188,15 +182,9 @@ class WhatsAppSessionTest {
         linkAndConnect(org, "init-baileys", phone());
         String jid = status(org).getString("jid");
         as(Tokens.admin()).body("{\"code\": 515}").post("/sandbox/v1/devices/" + jid + "/disconnect").then().statusCode(204);
-        long deadline = System.currentTimeMillis() + 10_000;
-        List<Transition> history = store.history(org).await().atMost(Duration.ofSeconds(5));
-        while (!(history.get(history.size() - 1).event() == SessionEvent.LOGGED_IN
-                && history.stream().anyMatch(t -> t.event() == SessionEvent.RESTART_REQUIRED
-                        && t.from() == SessionState.CONNECTED))) {
-            assertTrue(System.currentTimeMillis() < deadline, "no stored restart then login: " + history);
-            Thread.sleep(100);
-            history = store.history(org).await().atMost(Duration.ofSeconds(5));
-        }
+        List<Transition> history = await("a stored restart, then a login").atMost(Duration.ofSeconds(10))
+                .until(() -> store.history(org).await().atMost(Duration.ofSeconds(5)), h -> h.get(h.size() - 1).event() == SessionEvent.LOGGED_IN
+                        && h.stream().anyMatch(t -> t.event() == SessionEvent.RESTART_REQUIRED && t.from() == SessionState.CONNECTED));
         Transition restart = history.stream().filter(t -> t.event() == SessionEvent.RESTART_REQUIRED
                 && t.from() == SessionState.CONNECTED).findFirst().orElseThrow();
         assertEquals(SessionState.CONNECTING, restart.to());

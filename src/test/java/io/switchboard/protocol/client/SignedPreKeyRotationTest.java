@@ -1,10 +1,12 @@
 package io.switchboard.protocol.client;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.sandbox.server.SandboxOptions;
 import io.switchboard.sandbox.server.SandboxServer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,8 +29,8 @@ class SignedPreKeyRotationTest {
             harness.sandbox.scan(first.next(ClientEvent.QrCode.class, 10).text(), "15550004001")
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             first.next(ClientEvent.Connected.class, 10);
-            Thread.sleep(300);
-            assertEquals(1, signedPreKeyId(harness.sandbox, "15550004001"), "a fresh key is not rotated");
+            await("a fresh key is not rotated").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                    .until(() -> signedPreKeyId(harness.sandbox, "15550004001") == 1);
             a.close();
             first.next(ClientEvent.Disconnected.class, 5);
 
@@ -43,11 +45,8 @@ class SignedPreKeyRotationTest {
                     SignalStore.inMemory(inbox::add), second::accept);
             again.start();
             second.next(ClientEvent.Connected.class, 10);
-            long deadline = System.currentTimeMillis() + 5_000;
-            while (signedPreKeyId(harness.sandbox, "15550004001") != 2) {
-                assertTrue(System.currentTimeMillis() < deadline, "the server never got the new signed pre-key");
-                Thread.sleep(50);
-            }
+            await("the server gets the new signed pre-key").atMost(Duration.ofSeconds(5))
+                    .until(() -> signedPreKeyId(harness.sandbox, "15550004001") == 2);
             Credentials rotated = second.stored.stream().filter(c -> c.signedPreKey().id() == 2).findFirst().orElseThrow();
             assertEquals(1, rotated.previousSignedPreKey().orElseThrow().id(), "the old key is kept");
             assertTrue(rotated.signedPreKey().createdAt() > 0);
@@ -67,11 +66,7 @@ class SignedPreKeyRotationTest {
             peerEvents.next(ClientEvent.Connected.class, 10);
             Thread.sleep(300);
             peer.sendText("15550004001", "after the rotation").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            deadline = System.currentTimeMillis() + 5_000;
-            while (inbox.isEmpty()) {
-                assertTrue(System.currentTimeMillis() < deadline, "the text on the new signed pre-key never decrypted");
-                Thread.sleep(50);
-            }
+            await("the text on the new signed pre-key decrypts").atMost(Duration.ofSeconds(5)).until(() -> !inbox.isEmpty());
             assertEquals("after the rotation", inbox.get(0).text());
         }
     }
