@@ -1,86 +1,45 @@
 package io.switchboard.session;
 
-import io.switchboard.messaging.MessagesConfig;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.switchboard.organization.OrganizationDeleted;
-import io.switchboard.session.store.CommandStore;
-import io.switchboard.session.store.LeaseStore;
-import io.switchboard.session.store.RemovalStore;
 import io.switchboard.session.store.SessionRecord;
 import io.switchboard.session.store.SessionStore;
 import io.switchboard.session.store.StoredSession;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
-import org.jboss.logging.Logger;
 
 /**
  * The sessions of this replica as the rest of the service sees them. Any replica answers any
  * request: state and QR are read from PostgreSQL; a command runs here when this replica can
- * claim the connection, otherwise it is handed to the replica that holds it. Also wires the
- * periodic work: lease renewal, the claim watchdog, adoption, device removals, missed commands.
+ * claim the connection, otherwise it is handed to the replica that holds it. The replica's own
+ * duties (notifications, timers, hand-over) are {@link ReplicaDuties}'.
  */
 @ApplicationScoped
 public class SessionSupervisor {
 
-    private static final Logger LOG = Logger.getLogger(SessionSupervisor.class);
-    private static final long WATCHDOG_MILLIS = 250;
-    private static final long CHORES_MILLIS = 2000;
-    /** Old commands are pruned about once a minute. */
-    private static final int PRUNE_EVERY_CHORES = 30;
     private static final Duration RELAY_ATTEMPT = Duration.ofSeconds(4);
-    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
     private static final Duration RETRY_PAUSE = Duration.ofMillis(200);
 
     private final SessionRegistry registry;
     private final SessionStore store;
-    private final LeaseStore leases;
-    private final CommandStore commands;
-    private final RemovalStore removals;
-    private final SessionBus bus;
     private final CommandRelay relay;
-    private final LeaseKeeper keeper;
-    private final Adoption adoption;
-    private final DeviceUnlinker unlinker;
     private final SessionNotices notices;
-    private final ClientOptionsFactory clientOptions;
     private final SessionConfig config;
-    private final Vertx vertx;
-    private final List<Long> timers = new ArrayList<>();
-    private long choreRuns;
+    private final ReplicaDuties duties;
 
-    private final io.switchboard.events.EventNotices eventNotices;
-
-    SessionSupervisor(SessionRegistry registry, SessionStore store, LeaseStore leases, CommandStore commands,
-            RemovalStore removals, SessionBus bus, CommandRelay relay, LeaseKeeper keeper, Adoption adoption,
-            DeviceUnlinker unlinker, SessionNotices notices, ClientOptionsFactory clientOptions, SessionConfig config,
-            Vertx vertx, io.switchboard.events.EventNotices eventNotices) {
-        this.eventNotices = eventNotices;
+    SessionSupervisor(SessionRegistry registry, SessionStore store, CommandRelay relay, SessionNotices notices,
+            SessionConfig config, ReplicaDuties duties) {
         this.registry = registry;
         this.store = store;
-        this.leases = leases;
-        this.commands = commands;
-        this.removals = removals;
-        this.bus = bus;
         this.relay = relay;
-        this.keeper = keeper;
-        this.adoption = adoption;
-        this.unlinker = unlinker;
         this.notices = notices;
-        this.clientOptions = clientOptions;
         this.config = config;
-        this.vertx = vertx;
+        this.duties = duties;
     }
 
     // ---- what REST calls ---------------------------------------------------------------------------
@@ -175,181 +134,23 @@ public class SessionSupervisor {
         return registry.context().replicaId();
     }
 
-    // ---- lifecycle -----------------------------------------------------------------------------------
-
-    void onStart(@Observes StartupEvent event) {
-        clientOptions.options();
-        if (config.adoptionConcurrency() < 1 || config.adoptionRate() < 1) {
-            throw ClientOptionsFactory.invalid("adoption-concurrency / adoption-rate", "must be at least 1");
-        }
-        long lease = config.ownershipLease().toMillis();
-        if (lease < 1000) {
-            throw ClientOptionsFactory.invalid("ownership-lease", "must be at least 1s");
-        }
-        bus.on(SessionBus.SESSION_CHANNEL, this::onSessionChanged);
-        bus.on(CommandStore.CHANNEL, this::onCommand);
-        bus.on(CommandStore.DONE_CHANNEL, relay::onDone);
-        bus.on(RemovalStore.CHANNEL, ignored -> unlinker.tick());
-        bus.on(io.switchboard.messaging.OutboxStore.CHANNEL, this::onOutbox);
-        bus.on(io.switchboard.events.EventStore.CHANNEL, this::onEvents);
-        bus.onResubscribed(() -> {
-            notices.changedAll();
-            eventNotices.missedSome();
-            adoption.tick();
-        });
-        bus.start();
-        timers.add(vertx.setPeriodic(Math.max(200, lease / 3), t -> keeper.renew()));
-        timers.add(vertx.setPeriodic(WATCHDOG_MILLIS, t -> keeper.watch()));
-        timers.add(vertx.setPeriodic(Math.max(100, config.adoptionInterval().toMillis()), t -> adoption.tick()));
-        timers.add(vertx.setPeriodic(CHORES_MILLIS, t -> chores()));
-        timers.add(vertx.setPeriodic(Math.max(1000, registry.context().messaging().sweepInterval().toMillis()), t -> sweepMessages()));
-        adoption.tick();
-        LOG.infof("replica %s: lease %d ms, adoption every %s (at most %d at once, %d/s)", replicaId(), lease,
-                config.adoptionInterval(), config.adoptionConcurrency(), config.adoptionRate());
-    }
-
-    void onStop(@Observes ShutdownEvent event) {
-        timers.forEach(vertx::cancelTimer);
-        adoption.stop();
-        shutdownAll().await().atMost(SHUTDOWN_WAIT);
-        bus.stop();
-    }
-
-    /**
-     * Closes every client without logging out and releases every claim, so the other replicas
-     * adopt the connections at once instead of waiting for leases to expire.
-     */
-    public Uni<Void> shutdownAll() {
-        List<Uni<Void>> closing = registry.all().stream().map(OrgSession::shutdown).toList();
-        Uni<Void> closed = closing.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(closing).andCollectFailures().replaceWithVoid().onFailure().recoverWithNull();
-        return closed.flatMap(ignored -> leases.releaseAll(replicaId()))
-                .invoke(count -> LOG.infof("replica %s handed over %d connections", replicaId(), count))
-                .onFailure().invoke(error -> LOG.warnf("handing over connections failed (their leases will expire): %s",
-                        error.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
-    }
-
-    /** Looks for connections to adopt now (tests; otherwise the timer and notifications do it). */
-    public void adoptNow() {
-        adoption.tick();
-    }
-
-    void onOrganizationDeleted(@Observes OrganizationDeleted deleted) {
-        registry.find(deleted.organizationId()).ifPresent(session -> session.forget().subscribe().with(ok -> { },
-                error -> LOG.warnf("stopping the client of deleted organization %s failed: %s", deleted.organizationId(),
-                        error.getMessage())));
-        unlinker.tick();
-    }
-
-    // ---- notifications ---------------------------------------------------------------------------------
-
-    /** Payload "organization|owner|epoch|state" from the session trigger. */
-    private void onSessionChanged(String payload) {
-        String[] parts = payload.split("\\|", -1);
-        if (parts.length != 4) {
-            return;
-        }
-        UUID organizationId = UUID.fromString(parts[0]);
-        String owner = parts[1];
-        long epoch = Long.parseLong(parts[2]);
-        String state = parts[3];
-        notices.changed(organizationId);
-        registry.find(organizationId).ifPresent(session -> {
-            long held = session.heldEpoch();
-            if ("DELETED".equals(state)) {
-                session.forget().subscribe().with(ok -> { }, error -> { });
-            } else if (held >= 0 && epoch > held && !replicaId().equals(owner)) {
-                // A newer epoch of our own is our own re-claim (a second command), seen before its result.
-                session.fencedOff(held, "replica " + owner + " claimed the connection (epoch " + epoch + ")");
-            }
-        });
-        if (owner.isEmpty() && !"DELETED".equals(state) && SessionState.valueOf(state).isActive()) {
-            adoption.tick();
-        }
-    }
-
-    /** Payload "owner|command id": carry it out when this replica is the owner. */
-    private void onCommand(String payload) {
-        int bar = payload.lastIndexOf('|');
-        if (bar < 0 || !payload.substring(0, bar).equals(replicaId())) {
-            return;
-        }
-        serve(UUID.fromString(payload.substring(bar + 1)));
-    }
-
-    private void serve(UUID commandId) {
-        commands.pick(commandId, replicaId()).subscribe().with(picked -> picked.ifPresent(command ->
-                registry.session(command.organizationId()).run(SessionCommand.parse(command.kind()))
-                        .map(ignored -> new String[] {null, null})
-                        .onFailure().recoverWithItem(SessionSupervisor::errorOf)
-                        .flatMap(error -> commands.complete(command.id(), error[0], error[1]))
-                        .subscribe().with(ok -> { }, error -> LOG.warnf("command %s: storing its outcome failed: %s",
-                                command.id(), error.getMessage()))),
-                error -> LOG.warnf("picking command %s failed: %s", commandId, error.getMessage()));
-    }
-
-    private static String[] errorOf(Throwable error) {
-        if (error instanceof OwnedElsewhere) {
-            return new String[] {CommandRelay.OWNED_ELSEWHERE, "the connection moved to another replica"};
-        }
-        if (error instanceof SessionRefused) {
-            return new String[] {((SessionRefused) error).reason(), error.getMessage()};
-        }
-        LOG.warnf("forwarded command failed: %s", error.toString());
-        return new String[] {"database-unavailable", "The command could not be carried out; retry shortly."};
-    }
-
     static boolean isDatabaseOutage(Throwable error) {
         return error instanceof io.switchboard.db.DatabaseUnavailable || error instanceof TimeoutException
                 || io.switchboard.db.Database.isOutage(error);
     }
 
-    /** Texts that waited too long for a connection fail as not-linked; received texts and events past retention are deleted. */
-    void sweepMessages() {
-        MessagesConfig messaging = registry.context().messaging();
-        Instant now = Instant.now();
-        registry.context().outbox().failNotLinked(now.minus(messaging.notLinkedAfter())).subscribe().with(count -> {
-            if (count > 0) {
-                LOG.infof("%d texts failed as not-linked (their organizations stayed disconnected for %s)", count,
-                        messaging.notLinkedAfter());
-            }
-        }, error -> LOG.debugf("the not-linked sweep failed: %s", error.getMessage()));
-        registry.context().messages().deleteReceivedBefore(now.minus(messaging.retention())).subscribe().with(count -> { },
-                error -> LOG.debugf("the retention sweep failed: %s", error.getMessage()));
-        registry.context().events().deleteBefore(now.minus(messaging.retention())).subscribe().with(count -> { },
-                error -> LOG.debugf("the event retention sweep failed: %s", error.getMessage()));
+
+    /**
+     * Closes every client without logging out and releases every claim, so the other replicas
+     * adopt the connections at once instead of waiting for leases to expire (also done at shutdown).
+     */
+    public Uni<Void> shutdownAll() {
+        return duties.handOver();
     }
 
-    /** A text was queued (payload: the organization): the replica running its client sends it. */
-    /** Events of an organization were committed (on any replica): its readers here read now. */
-    private void onEvents(String payload) {
-        try {
-            eventNotices.published(UUID.fromString(payload));
-        } catch (IllegalArgumentException e) {
-            LOG.warnf("ignored an event notification that names no organization: %s", payload);
-        }
-    }
-
-    private void onOutbox(String payload) {
-        try {
-            registry.find(UUID.fromString(payload)).filter(OrgSession::hasClient).ifPresent(OrgSession::drainOutbox);
-        } catch (IllegalArgumentException ignored) {
-            // not an organization id
-        }
-    }
-
-    private void chores() {
-        commands.waiting(replicaId()).subscribe().with(ids -> ids.forEach(this::serve), error -> { });
-        unlinker.tick();
-        // A notification can be lost (listener reconnecting): texts waiting for a client running here are picked up anyway.
-        java.util.List<UUID> running = registry.all().stream().filter(OrgSession::hasClient).map(session -> session.id).toList();
-        registry.context().outbox().withPending(running).subscribe().with(
-                found -> found.forEach(org -> registry.find(org).ifPresent(OrgSession::drainOutbox)), error -> { });
-        if (++choreRuns % PRUNE_EVERY_CHORES == 0) {
-            commands.prune().subscribe().with(ok -> { }, error -> LOG.debugf("pruning old commands failed: %s",
-                    error.getMessage()));
-        }
+    /** Looks for connections to adopt now (otherwise the timer and notifications do it). */
+    public void adoptNow() {
+        duties.adoptNow();
     }
 
     private static SessionSnapshot snapshotOf(StoredSession stored) {
