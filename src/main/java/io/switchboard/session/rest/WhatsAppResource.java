@@ -217,6 +217,8 @@ public class WhatsAppResource {
                         EventReader reader = new EventReader(organizationId, start, sse, emitter);
                         long poll = vertx.setPeriodic(EVENT_POLL_MILLIS, t -> reader.read());
                         Runnable stopListening = eventNotices.listen(organizationId, () -> vertx.runOnContext(ignored -> reader.read()));
+                        // What was written before the stream opened (a resumed Last-Event-ID) comes at once, not at the first poll.
+                        reader.read();
                         long heartbeat = vertx.setPeriodic(streamConfig.heartbeat().toMillis(),
                                 t -> emitter.emit(sse.newEventBuilder().comment("heartbeat").build()));
                         long end = lifetime == Long.MAX_VALUE ? -1 : vertx.setTimer(lifetime, t -> emitter.complete());
