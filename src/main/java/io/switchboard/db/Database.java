@@ -32,7 +32,8 @@ public class Database {
     public <T> Uni<T> bounded(Uni<T> call) {
         return call.ifNoItem().after(timeout).failWith(() -> new DatabaseUnavailable("the database did not answer within "
                         + timeout, null))
-                .onFailure(Database::isOutage).transform(error -> new DatabaseUnavailable("the database is unreachable: "
+                .onFailure(error -> !(error instanceof DatabaseUnavailable) && isOutage(error))
+                .transform(error -> new DatabaseUnavailable("the database is unreachable: "
                         + error.getMessage(), error));
     }
 
@@ -44,7 +45,7 @@ public class Database {
     public static boolean isOutage(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof DatabaseUnavailable) {
-                return false;
+                return true;
             }
             // The pool's and the connection's own failures (closed, refused, no connection in time) are VertxExceptions.
             if (cause instanceof TimeoutException || cause instanceof java.net.ConnectException

@@ -135,8 +135,7 @@ public class SessionSupervisor {
     }
 
     static boolean isDatabaseOutage(Throwable error) {
-        return error instanceof io.switchboard.db.DatabaseUnavailable || error instanceof TimeoutException
-                || io.switchboard.db.Database.isOutage(error);
+        return error instanceof TimeoutException || io.switchboard.db.Database.isOutage(error);
     }
 
 

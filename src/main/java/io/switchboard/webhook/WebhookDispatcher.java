@@ -56,6 +56,7 @@ class WebhookDispatcher {
     private final EventNotices notices;
     private Runnable stopListening = () -> { };
     private volatile boolean claiming;
+    private volatile boolean claimAgain;
 
     WebhookDispatcher(Vertx vertx, WebhookStore store, EventStore events, WebhookConfig config, MeterRegistry metrics,
             EventNotices notices) {
@@ -88,13 +89,22 @@ class WebhookDispatcher {
 
     private void tick() {
         int free = config.concurrency() - inFlight.get();
-        if (free <= 0 || claiming) {
+        if (free <= 0) {
+            return;
+        }
+        if (claiming) {
+            // Woken during a claim (an event written meanwhile): one more claim after it, however many wake-ups came.
+            claimAgain = true;
             return;
         }
         claiming = true;
+        claimAgain = false;
         store.claim(replica, free, config.timeout().multipliedBy(3)).subscribe().with(due -> {
             claiming = false;
             due.forEach(this::deliver);
+            if (claimAgain) {
+                vertx.runOnContext(ignored -> tick());
+            }
         }, error -> {
             claiming = false;
             LOG.debugf("claiming webhook deliveries failed: %s", error.getMessage());

@@ -73,6 +73,9 @@ final class RequestGenerators {
             new Endpoint("GET", "/sandbox/v1/devices", false),
             new Endpoint("POST", "/sandbox/v1/devices/{jid}/disconnect", true),
             new Endpoint("POST", "/sandbox/v1/devices/{jid}/drop", false),
+            // network-down is left out: on a real device of another test it would cut that device's logins for good.
+            new Endpoint("POST", "/sandbox/v1/devices/{jid}/network-up", false),
+            new Endpoint("GET", "/sandbox/v1/keepalives", false),
             new Endpoint("DELETE", "/sandbox/v1/devices/{jid}", false),
             new Endpoint("POST", "/dev/token", true),
             new Endpoint("GET", "/api/v1/{x}", false));

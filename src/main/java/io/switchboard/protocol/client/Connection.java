@@ -197,18 +197,16 @@ final class Connection {
             case "failure":
                 closeByServer(StreamErrors.reasonOfFailure(node), "failure " + node.attribute("reason").orElse("?"));
                 return;
+            // Acknowledged only once stored, by the listener. Before <success> nothing can be stored, so
+            // nothing is acked either: WhatsApp hands such a stanza over again after the next login.
             case "message":
                 if (state == State.CONNECTED) {
                     listener.onMessage(this, node);
-                } else {
-                    send(Stanza.ack(node));
                 }
                 return;
             case "receipt":
                 if (state == State.CONNECTED) {
                     listener.onReceipt(this, node);
-                } else {
-                    send(Stanza.ack(node));
                 }
                 return;
             case "call":
