@@ -19,7 +19,8 @@ import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Encrypts credentials at rest: AES-256-GCM, a fresh nonce per write, the organization id as
+ * Encrypts every secret at rest (credentials, Signal sessions, texts, events, QR codes, webhook
+ * secrets): AES-256-GCM, a fresh nonce per write, the organization id as
  * associated data (a row copied to another organization does not decrypt). {@code
  * switchboard.credentials.key} is an ordered list: the first key seals, every key opens, so a
  * key can be rotated without logging anyone out. Created at start-up so that a missing or
@@ -97,6 +98,25 @@ public class AtRestCipher {
 
     public byte[] openData(UUID organizationId, String purpose, Sealed sealed) throws CryptoException {
         return AesGcm.decrypt(keyFor(sealed.keyId()), sealed.nonce(), aad(organizationId, purpose), sealed.ciphertext());
+    }
+
+    /**
+     * Seals under the current key what {@code old} holds, with the same associated data ({@code
+     * purpose} null for credentials): the re-sealing job never sees what kind of secret it moves.
+     */
+    public Sealed reseal(UUID organizationId, String purpose, Sealed old) throws CryptoException {
+        byte[] aad = purpose == null ? aad(organizationId) : aad(organizationId, purpose);
+        return sealBytes(aad, AesGcm.decrypt(keyFor(old.keyId()), old.nonce(), aad, old.ciphertext()));
+    }
+
+    /** Whether a row sealed under {@code keyId} can be opened here. */
+    public boolean knows(String keyId) {
+        return keys.containsKey(keyId);
+    }
+
+    /** The configured keys other than the current one: rows under them open and are to be sealed again. */
+    public List<String> olderKeyIds() {
+        return keys.keySet().stream().filter(id -> !id.equals(currentKeyId)).toList();
     }
 
     private Sealed sealBytes(byte[] aad, byte[] plaintext) {

@@ -12,7 +12,9 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.switchboard.db.SealedColumns;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -158,5 +160,11 @@ public class EventStore {
         }
         return new Event(row.getLong("seq"), row.getLong("position"), row.getUUID("id"), organizationId, row.getString("type"),
                 row.getString("conversation"), body, SqlTime.instant(row.getOffsetDateTime("created_at")));
+    }
+
+    /** Event payloads. */
+    @Produces
+    static SealedColumns sealedEvents() {
+        return SealedColumns.of("whatsapp_event", List.of("seq"), SealedColumns.literal(PURPOSE));
     }
 }

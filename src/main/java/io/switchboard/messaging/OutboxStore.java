@@ -13,7 +13,9 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.switchboard.db.SealedColumns;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -352,5 +354,11 @@ public class OutboxStore {
                 row.getString("status"), row.getString("reason"), row.getString("detail"), row.getInteger("attempts"),
                 SqlTime.instant(row.getOffsetDateTime("created_at")), SqlTime.instant(row.getOffsetDateTime("updated_at")),
                 SqlTime.instant(row.getOffsetDateTime("sent_at")), row.getString("request_hash"), history);
+    }
+
+    /** Texts accepted for sending. */
+    @Produces
+    static SealedColumns sealedOutboundTexts() {
+        return SealedColumns.of("whatsapp_outbound_message", List.of("id"), SealedColumns.literal(TEXT_PURPOSE));
     }
 }

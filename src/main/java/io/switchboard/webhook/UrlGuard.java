@@ -10,8 +10,10 @@ import java.net.UnknownHostException;
 /**
  * Which webhook targets may be called: http(s) URLs without credentials whose host resolves only
  * to public addresses (loopback, private, link-local, unique-local, multicast and unspecified ones
- * refused unless allowed). Checked when an endpoint is registered and again before each delivery,
- * so a name that later resolves inside is refused too.
+ * refused unless allowed, and so are the IPv6 forms that carry an internal IPv4 address). Checked
+ * when an endpoint is registered and again before each delivery, which then connects to the very
+ * address that was checked (the name is resolved once per attempt: DNS rebinding between the check
+ * and the connection cannot reach inside). A refusal never says what an internal name resolved to.
  */
 final class UrlGuard {
 
@@ -42,23 +44,29 @@ final class UrlGuard {
         }
     }
 
-    /** Resolves the host (blocking: call off the event loop) and refuses internal addresses unless allowed. */
-    static void check(URI uri, boolean allowPrivate) throws Refused {
+    /**
+     * Resolves the host (blocking: call off the event loop), refuses internal addresses unless
+     * allowed, and answers the address to connect to: the first one resolved, every one checked.
+     */
+    static InetAddress check(URI uri, boolean allowPrivate) throws Refused {
         InetAddress[] addresses;
         try {
             addresses = InetAddress.getAllByName(uri.getHost());
         } catch (UnknownHostException e) {
             throw new Refused("the host " + uri.getHost() + " does not resolve");
         }
-        if (allowPrivate) {
-            return;
+        if (addresses.length == 0) {
+            throw new Refused("the host " + uri.getHost() + " does not resolve");
         }
-        for (InetAddress address : addresses) {
-            if (internal(address)) {
-                throw new Refused("the host " + uri.getHost() + " resolves to an internal address (" + address.getHostAddress()
-                        + "); switchboard.webhooks.allow-private-targets allows those");
+        if (!allowPrivate) {
+            for (InetAddress address : addresses) {
+                if (internal(address)) {
+                    throw new Refused("the host " + uri.getHost() + " resolves to an internal address;"
+                            + " switchboard.webhooks.allow-private-targets allows those");
+                }
             }
         }
+        return addresses[0];
     }
 
     static boolean internal(InetAddress address) {
@@ -68,16 +76,58 @@ final class UrlGuard {
         }
         byte[] bytes = address.getAddress();
         if (address instanceof Inet4Address) {
-            int first = bytes[0] & 0xff;
-            int second = bytes[1] & 0xff;
-            // 100.64/10 carrier-grade NAT, 0/8, 198.18/15 benchmarking, 240/4 reserved
-            return first == 0 || (first == 100 && second >= 64 && second < 128) || (first == 198 && (second == 18 || second == 19))
-                    || first >= 240;
+            return internalIpv4(bytes, 0);
         }
         if (address instanceof Inet6Address) {
-            // fc00::/7 unique local
-            return (bytes[0] & 0xfe) == 0xfc;
+            int first = ((bytes[0] & 0xff) << 8) | (bytes[1] & 0xff);
+            int second = ((bytes[2] & 0xff) << 8) | (bytes[3] & 0xff);
+            if ((bytes[0] & 0xfe) == 0xfc) {
+                return true; // fc00::/7 unique local
+            }
+            if ((first & 0xffc0) == 0xfec0) {
+                return true; // fec0::/10 site local (deprecated)
+            }
+            if (first == 0x2001 && second == 0) {
+                return true; // 2001::/32 Teredo: the tunnelled IPv4 address is obfuscated, refuse them all
+            }
+            if (first == 0x2002) {
+                return internalIpv4(bytes, 2); // 2002::/16 6to4 carries an IPv4 address in bytes 2-5
+            }
+            if (first == 0x64 && second == 0xff9b) {
+                // 64:ff9b::/96 well-known NAT64 prefix (the last 32 bits); 64:ff9b:1::/48 local-use NAT64: refuse
+                return !allZero(bytes, 4, 12) || internalIpv4(bytes, 12);
+            }
+            if (allZero(bytes, 0, 12)) {
+                return true; // ::a.b.c.d IPv4-compatible (deprecated), :: and ::1 included
+            }
+            if (allZero(bytes, 0, 10) && (bytes[10] & 0xff) == 0xff && (bytes[11] & 0xff) == 0xff) {
+                return internalIpv4(bytes, 12); // ::ffff:a.b.c.d, should Java hand one over unconverted
+            }
+            return false;
         }
-        return false;
+        return true;
+    }
+
+    /** The IPv4 address at {@code offset}: loopback, private, link-local, shared, reserved or special-purpose. */
+    private static boolean internalIpv4(byte[] bytes, int offset) {
+        int first = bytes[offset] & 0xff;
+        int second = bytes[offset + 1] & 0xff;
+        int third = bytes[offset + 2] & 0xff;
+        return first == 0 || first == 10 || first == 127 || first >= 224 // this network, private, loopback, multicast, reserved
+                || (first == 100 && second >= 64 && second < 128) // 100.64/10 carrier-grade NAT
+                || (first == 169 && second == 254) // link local
+                || (first == 172 && second >= 16 && second < 32) || (first == 192 && second == 168) // private
+                || (first == 192 && second == 0 && (third == 0 || third == 2)) // 192.0.0/24 IETF protocol, 192.0.2/24 documentation
+                || (first == 198 && (second == 18 || second == 19)) // benchmarking
+                || (first == 198 && second == 51 && third == 100) || (first == 203 && second == 0 && third == 113); // documentation
+    }
+
+    private static boolean allZero(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -8,7 +8,10 @@ import java.time.Duration;
 @ConfigMapping(prefix = "switchboard.webhooks")
 public interface WebhookConfig {
 
-    /** Bound on one delivery attempt (connect, send, answer). */
+    /**
+     * Hard deadline of one delivery attempt, from resolving the target to the last byte of the
+     * answer read: a receiver that trickles its answer is cut off at it.
+     */
     @WithDefault("10s")
     Duration timeout();
 
@@ -34,4 +37,12 @@ public interface WebhookConfig {
     /** Deliveries one replica sends at once. */
     @WithDefault("16")
     int concurrency();
+
+    /** Deliveries of one organization one replica sends at once: slow receivers of one tenant leave the rest to others. */
+    @WithDefault("4")
+    int perOrganization();
+
+    /** Deliveries to one endpoint one replica sends at once. */
+    @WithDefault("2")
+    int perEndpoint();
 }

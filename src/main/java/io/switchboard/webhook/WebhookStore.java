@@ -8,7 +8,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.switchboard.db.SealedColumns;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -16,6 +18,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -34,8 +37,9 @@ public class WebhookStore {
             Instant previousSecretValidUntil) {
     }
 
-    /** A delivery to attempt now. */
-    record Due(UUID id, UUID endpointId, UUID organizationId, String url, long eventSeq, int attempts, Instant createdAt) {
+    /** A claimed delivery; {@code claimedUntil} is the claim's token. */
+    record Due(UUID id, UUID endpointId, UUID organizationId, String url, long eventSeq, int attempts, Instant createdAt,
+            OffsetDateTime claimedUntil) {
     }
 
     /** One attempt of a delivery. */
@@ -112,36 +116,56 @@ public class WebhookStore {
         }));
     }
 
-    /** Claims up to {@code limit} due deliveries for {@code replica} until {@code claimFor} from now. */
-    Uni<List<Due>> claim(String replica, int limit, Duration claimFor) {
+    /**
+     * Claims up to {@code limit} due deliveries for {@code replica} until {@code claimFor} from now,
+     * fairly: the heads of each conversation are ranked within their organization and endpoint, an
+     * organization or endpoint gets no more than its cap (minus what this replica already has in
+     * flight for it, {@code busy}), and organizations take turns (rank 1 of each before rank 2 of any).
+     * Each claim's {@code claimed_until} is its token: only the attempt holding it may record an outcome.
+     */
+    Uni<List<Due>> claim(String replica, int limit, Duration claimFor, Map<UUID, Integer> busyOrganizations,
+            Map<UUID, Integer> busyEndpoints, int perOrganization, int perEndpoint) {
         return bounded(pool.preparedQuery("UPDATE webhook_delivery d SET status = 'delivering', claimed_by = $1,"
-                + " claimed_until = now() + ($3 * interval '1 millisecond'), updated_at = now() FROM webhook_endpoint w"
-                + " WHERE w.id = d.endpoint_id AND d.id IN (SELECT c.id FROM webhook_delivery c WHERE (c.status = 'pending'"
-                + " OR (c.status = 'delivering' AND c.claimed_until < now())) AND c.next_attempt_at <= now() AND NOT EXISTS"
-                + " (SELECT 1 FROM webhook_delivery e WHERE e.endpoint_id = c.endpoint_id AND e.conversation = c.conversation"
-                + " AND e.event_position < c.event_position AND e.status IN ('pending', 'delivering')) ORDER BY c.event_position LIMIT $2"
-                + " FOR UPDATE SKIP LOCKED) RETURNING d.id, d.endpoint_id, d.organization_id, w.url, d.event_seq, d.attempts, d.created_at")
-                .execute(Tuple.of(replica, limit, claimFor.toMillis())).map(rows -> {
-                    List<Due> due = new ArrayList<>();
-                    rows.forEach(row -> due.add(new Due(row.getUUID("id"), row.getUUID("endpoint_id"), row.getUUID("organization_id"),
-                            row.getString("url"), row.getLong("event_seq"), row.getInteger("attempts"),
-                            row.getOffsetDateTime("created_at").toInstant())));
-                    return due;
-                }));
+                + " claimed_until = clock_timestamp() + ($3 * interval '1 millisecond'), updated_at = now() FROM webhook_endpoint w"
+                + " WHERE w.id = d.endpoint_id AND (d.status = 'pending' OR (d.status = 'delivering' AND d.claimed_until < now()))"
+                + " AND d.id IN (SELECT r.id FROM (SELECT c.id, c.organization_id, c.endpoint_id,"
+                + " row_number() OVER (PARTITION BY c.organization_id ORDER BY c.event_position, c.id) AS organization_rank,"
+                + " row_number() OVER (PARTITION BY c.endpoint_id ORDER BY c.event_position, c.id) AS endpoint_rank"
+                + " FROM webhook_delivery c WHERE (c.status = 'pending' OR (c.status = 'delivering' AND c.claimed_until < now()))"
+                + " AND c.next_attempt_at <= now() AND NOT EXISTS (SELECT 1 FROM webhook_delivery e WHERE e.endpoint_id = c.endpoint_id"
+                + " AND e.conversation = c.conversation AND e.event_position < c.event_position AND e.status IN ('pending', 'delivering'))"
+                + ") r LEFT JOIN unnest($4::uuid[], $5::int[]) AS bo(id, n) ON bo.id = r.organization_id"
+                + " LEFT JOIN unnest($6::uuid[], $7::int[]) AS be(id, n) ON be.id = r.endpoint_id"
+                + " WHERE r.organization_rank + COALESCE(bo.n, 0) <= $8 AND r.endpoint_rank + COALESCE(be.n, 0) <= $9"
+                + " ORDER BY r.organization_rank, r.endpoint_rank LIMIT $2)"
+                + " RETURNING d.id, d.endpoint_id, d.organization_id, w.url, d.event_seq, d.attempts, d.created_at, d.claimed_until")
+                .execute(Tuple.from(Arrays.asList(replica, limit, claimFor.toMillis(),
+                        busyOrganizations.keySet().toArray(UUID[]::new), busyOrganizations.values().toArray(Integer[]::new),
+                        busyEndpoints.keySet().toArray(UUID[]::new), busyEndpoints.values().toArray(Integer[]::new),
+                        perOrganization, perEndpoint))).map(WebhookStore::dues));
+    }
+
+    private static List<Due> dues(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+        List<Due> due = new ArrayList<>();
+        rows.forEach(row -> due.add(new Due(row.getUUID("id"), row.getUUID("endpoint_id"), row.getUUID("organization_id"),
+                row.getString("url"), row.getLong("event_seq"), row.getInteger("attempts"),
+                row.getOffsetDateTime("created_at").toInstant(), row.getOffsetDateTime("claimed_until"))));
+        return due;
     }
 
     /**
      * Records attempt {@code n} of a delivery this replica holds and moves it on: {@code delivered},
      * {@code dead}, or {@code pending} again at {@code nextAttemptAt}.
      */
-    Uni<Void> attempted(UUID deliveryId, String replica, int n, Integer statusCode, long latencyMs, String error, String response,
+    Uni<Void> attempted(Due due, String replica, int n, Integer statusCode, long latencyMs, String error, String response,
             String next, Instant nextAttemptAt) {
+        UUID deliveryId = due.id();
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         return bounded(pool.withTransaction(connection -> connection.preparedQuery("UPDATE webhook_delivery SET status = $3,"
                 + " attempts = $4, next_attempt_at = $5, claimed_by = NULL, claimed_until = NULL, updated_at = $6"
-                + " WHERE id = $1 AND claimed_by = $2 AND status = 'delivering'")
+                + " WHERE id = $1 AND claimed_by = $2 AND status = 'delivering' AND claimed_until = $7")
                 .execute(Tuple.from(Arrays.asList(deliveryId, replica, next, n, (nextAttemptAt == null ? Instant.now() : nextAttemptAt)
-                        .atOffset(ZoneOffset.UTC), now)))
+                        .atOffset(ZoneOffset.UTC), now, due.claimedUntil())))
                 .flatMap(updated -> updated.rowCount() == 0 ? Uni.createFrom().voidItem()
                         : connection.preparedQuery("INSERT INTO webhook_attempt (delivery_id, n, at, status_code, latency_ms, error,"
                                 + " response) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING")
@@ -221,5 +245,17 @@ public class WebhookStore {
 
     private <T> Uni<T> bounded(Uni<T> call) {
         return database.bounded(call);
+    }
+
+    /** Signing secrets: the current one and, while a rotation overlaps, the previous one. */
+    @Produces
+    static SealedColumns sealedSecrets() {
+        return SealedColumns.of("webhook_endpoint", List.of("id"), SealedColumns.literal(SECRET_PURPOSE));
+    }
+
+    @Produces
+    static SealedColumns sealedPreviousSecrets() {
+        return new SealedColumns("webhook_endpoint", "webhook_endpoint.previous", List.of("id"), "previous_nonce",
+                "previous_ciphertext", "previous_key_id", SealedColumns.literal(SECRET_PURPOSE));
     }
 }

@@ -140,6 +140,12 @@ final class ReplicaCluster implements AutoCloseable {
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
+    /** How many samples (tag combinations) a metric has on {@code replica}. */
+    long metricSamples(ServiceProcess replica, String name) {
+        String text = on(replica).get("/q/metrics").then().statusCode(200).extract().asString();
+        return text.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{")).count();
+    }
+
     /** The replica whose claim is stored for the organization, or null. */
     ServiceProcess owner(UUID organizationId) throws SQLException {
         String owner = queryString("SELECT owner FROM whatsapp_session WHERE organization_id = ?", organizationId);

@@ -14,7 +14,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.switchboard.db.SealedColumns;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -195,5 +197,18 @@ public class MessageStore {
     private static AtRestCipher.Sealed sealed(Row row) {
         return new AtRestCipher.Sealed(row.getBuffer("nonce").getBytes(), row.getBuffer("ciphertext").getBytes(),
                 row.getString("key_id"));
+    }
+
+    /** Signal sessions (the remote address is part of the purpose) and received texts. */
+    @Produces
+    static SealedColumns sealedSignalSessions() {
+        return SealedColumns.of("whatsapp_signal_session", List.of("organization_id", "address"),
+                SealedColumns.literal(SESSION_PURPOSE + ":") + " || address");
+    }
+
+    @Produces
+    static SealedColumns sealedInboundTexts() {
+        return SealedColumns.of("whatsapp_inbound_message", List.of("organization_id", "sender", "message_id"),
+                SealedColumns.literal(TEXT_PURPOSE));
     }
 }

@@ -7,7 +7,9 @@ import io.switchboard.protocol.crypto.CryptoException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.switchboard.db.SealedColumns;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,5 +78,11 @@ public class RemovalStore {
         } catch (CryptoException e) {
             return new Removal(row.getLong("id"), org, null, row.getInteger("attempts"), e.getMessage());
         }
+    }
+
+    /** Queued removals hold a copy of the credentials as they were sealed. */
+    @Produces
+    static SealedColumns sealedRemovals() {
+        return SealedColumns.of("whatsapp_device_removal", java.util.List.of("id"), null);
     }
 }

@@ -20,7 +20,9 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.switchboard.db.SealedColumns;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -349,5 +351,18 @@ public class SessionStore {
         Boolean live = row.getBoolean("lease_live");
         return new StoredSession(record, row.getString("owner"), row.getLong("epoch"), live != null && live,
                 qrText, qrText == null ? null : qrExpiresAt, linkCode, row.getBoolean("linked"));
+    }
+
+    /** Stored credentials are sealed with the organization alone as associated data. */
+    @Produces
+    static SealedColumns sealedCredentials() {
+        return SealedColumns.of("whatsapp_credentials", List.of("organization_id"), null);
+    }
+
+    /** The QR being shown. */
+    @Produces
+    static SealedColumns sealedQr() {
+        return new SealedColumns("whatsapp_session", "whatsapp_session.qr", List.of("organization_id"), "qr_nonce",
+                "qr_ciphertext", "qr_key_id", SealedColumns.literal(QR_PURPOSE));
     }
 }

@@ -2,6 +2,8 @@ package io.switchboard.session.store;
 
 import io.switchboard.db.CredentialsUnreadable;
 import io.switchboard.db.AtRestCipher;
+import io.switchboard.db.Resealer;
+import io.switchboard.db.SealedColumns;
 import static io.switchboard.support.Api.createOrganization;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,7 +53,7 @@ class CredentialsRotationTest {
     AtRestCipher cipher;
 
     @Inject
-    CredentialsResealer resealer;
+    Resealer resealer;
 
     @Inject
     Pool pool;
@@ -67,7 +69,7 @@ class CredentialsRotationTest {
 
         assertEquals(credentials.toJson(), store.credentials(readLater).await().atMost(WAIT).orElseThrow().toJson());
         assertEquals(cipher.currentKeyId(), keyIdOf(readLater), "sealed again under the new key when read");
-        resealer.resealBatch().await().atMost(WAIT);
+        resealer.resealAll().await().atMost(WAIT);
         assertEquals(cipher.currentKeyId(), keyIdOf(resealedByJob), "sealed again by the job");
         assertThrows(Exception.class, () -> old.open(readLater, sealedOf(readLater)), "the old key alone no longer opens it");
     }
@@ -78,9 +80,30 @@ class CredentialsRotationTest {
         AtRestCipher unknown = new AtRestCipher(Optional.of(List.of(Base64.getEncoder().encodeToString(new byte[32]))));
         insert(org, unknown.seal(org, Credentials.fresh()));
         assertThrows(CredentialsUnreadable.class, () -> store.credentials(org).await().atMost(WAIT));
-        long left = resealer.resealBatch().await().atMost(WAIT);
+        long left = resealer.resealAll().await().atMost(WAIT);
         assertTrue(left >= 1, "the unreadable row is still counted as stale");
+        assertTrue(resealer.staleCounts().get("whatsapp_credentials") >= 1, "in its table's gauge");
         assertTrue(store.hasCredentialsRow(org).await().atMost(WAIT), "and kept");
+        Map<String, Long> refused = resealer.unknownKeys().await().atMost(WAIT);
+        assertEquals(1, refused.size(), "a start-up now would be refused, naming the table: " + refused);
+        assertTrue(refused.keySet().iterator().next().startsWith("whatsapp_credentials (key "), refused.toString());
+        pool.preparedQuery("DELETE FROM whatsapp_credentials WHERE organization_id = $1").execute(Tuple.of(org)).await().atMost(WAIT);
+        pool.query("DELETE FROM whatsapp_device_removal").execute().await().atMost(WAIT);
+    }
+
+    /** Every sealed column of the schema (a key-id column beside its nonce) is declared, so rotation covers it. */
+    @Test
+    void everySealedColumnIsDeclaredForRotation() {
+        var rows = pool.query("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'"
+                + " AND column_name LIKE '%key_id' AND column_name NOT LIKE '%idempotency%'").execute().await().atMost(WAIT);
+        java.util.Set<String> inSchema = new java.util.TreeSet<>();
+        rows.forEach(row -> inSchema.add(row.getString(0) + "." + row.getString(1)));
+        java.util.Set<String> declared = new java.util.TreeSet<>();
+        for (SealedColumns table : resealer.tables()) {
+            declared.add(table.table() + "." + table.keyId());
+        }
+        assertEquals(inSchema, declared);
+        assertEquals(9, inSchema.size(), inSchema.toString());
     }
 
     private void insert(UUID org, AtRestCipher.Sealed sealed) {
