@@ -28,22 +28,66 @@ final class OrgSession extends HeldSession {
     private static final Logger LOG = Logger.getLogger(OrgSession.class);
     private static final Duration CODE_REQUEST_WAIT = Duration.ofSeconds(10);
 
+    private static final int MAX_WAITING_COMMANDS = 4;
+    private final java.util.Map<SessionCommand, Uni<Void>> waiting = new java.util.HashMap<>();
+
     OrgSession(UUID id, SessionContext ctx) {
         super(id, ctx);
     }
 
     // ---- commands -------------------------------------------------------------------------------
 
+    /**
+     * Runs a command in the session's lane. An identical command already waiting there is joined,
+     * not queued again (twenty parallel init-baileys run at most twice); at most
+     * {@value #MAX_WAITING_COMMANDS} different ones wait (more: {@code rate-limited}); and a command
+     * whose callers all gave up (their requests cancelled) before its turn is dropped, not run.
+     */
     Uni<Void> run(SessionCommand command) {
+        synchronized (waiting) {
+            Uni<Void> same = waiting.get(command);
+            if (same != null) {
+                ctx.metrics().commandCoalesced();
+                return same;
+            }
+            if (waiting.size() >= MAX_WAITING_COMMANDS) {
+                return Uni.createFrom().failure(new SessionRefused("rate-limited", "This organization already has "
+                        + waiting.size() + " different commands waiting; try again shortly.", false));
+            }
+            java.util.concurrent.atomic.AtomicInteger callers = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean gaveUp = new java.util.concurrent.atomic.AtomicBoolean();
+            Uni<Void> queued = lane.submit(() -> {
+                synchronized (waiting) {
+                    waiting.remove(command);
+                }
+                if (gaveUp.get() && callers.get() == 0) {
+                    ctx.metrics().commandAbandoned();
+                    return Uni.createFrom().failure(new SessionRefused("owner-unavailable",
+                            "Every caller of the command gave up before its turn; it was dropped.", true));
+                }
+                return start(command);
+            });
+            Uni<Void> joined = queued.onSubscription().invoke(subscription -> callers.incrementAndGet())
+                    .onCancellation().invoke(() -> {
+                        if (callers.decrementAndGet() == 0) {
+                            gaveUp.set(true);
+                        }
+                    });
+            waiting.put(command, joined);
+            return joined;
+        }
+    }
+
+    private Uni<Void> start(SessionCommand command) {
         switch (command.kind()) {
             case LINK_CODE:
-                return lane.submit(() -> claim().flatMap(ignored -> linkByCode(command.phone())));
+                return claim().flatMap(ignored -> linkByCode(command.phone()));
             case LINK:
-                return lane.submit(() -> claim().flatMap(ignored -> link(true)));
+                return claim().flatMap(ignored -> link(true));
             case RECONNECT:
-                return lane.submit(() -> claim().flatMap(ignored -> reconnect()));
+                return claim().flatMap(ignored -> reconnect());
             case DISCONNECT:
-                return lane.submit(this::disconnect);
+                return disconnect();
             default:
                 throw new IllegalArgumentException("unknown command " + command);
         }

@@ -35,6 +35,16 @@ class SessionMetrics {
         registry.counter("switchboard.whatsapp.transitions", "event", event.name()).increment();
     }
 
+    /** A command joined an identical one already waiting in the session's lane. */
+    void commandCoalesced() {
+        registry.counter("switchboard.whatsapp.commands.coalesced").increment();
+    }
+
+    /** A command's callers all gave up before its turn: dropped. */
+    void commandAbandoned() {
+        registry.counter("switchboard.whatsapp.commands.abandoned").increment();
+    }
+
     void undelivered() {
         registry.counter("switchboard.whatsapp.messages.undelivered").increment();
     }

@@ -58,9 +58,12 @@ public class WhatsAppResource {
     private final io.switchboard.events.EventNotices eventNotices;
     private final io.switchboard.events.EventStore events;
 
+    private final LinkingBudget budget;
+
     WhatsAppResource(SessionSupervisor supervisor, SessionStore store, TenantAccess access, SessionConfig config,
             StreamGate streams, StreamConfig streamConfig, Vertx vertx, io.switchboard.events.EventStore events,
-            io.switchboard.events.EventNotices eventNotices) {
+            io.switchboard.events.EventNotices eventNotices, LinkingBudget budget) {
+        this.budget = budget;
         this.events = events;
         this.eventNotices = eventNotices;
         this.supervisor = supervisor;
@@ -81,7 +84,7 @@ public class WhatsAppResource {
                 return Uni.createFrom().failure(ApiException.badRequest("already-connected", SessionRefused.alreadyConnected()
                         .getMessage()));
             }
-            return command(org, SessionCommand.LINK).flatMap(ignored -> qrOrRetry(org));
+            return budget.take(org, null).chain(() -> command(org, SessionCommand.LINK)).flatMap(ignored -> qrOrRetry(org));
         }));
     }
 
@@ -103,7 +106,7 @@ public class WhatsAppResource {
                 return Uni.createFrom().failure(ApiException.badRequest("already-connected", SessionRefused.alreadyConnected()
                         .getMessage()));
             }
-            return command(org, SessionCommand.linkCode(phone))
+            return budget.take(org, phone).chain(() -> command(org, SessionCommand.linkCode(phone)))
                     .flatMap(ignored -> supervisor.awaitPairingCode(org, phone, config.qrWait()))
                     .map(snapshot -> codeAnswer(snapshot, phone));
         }));
@@ -268,6 +271,9 @@ public class WhatsAppResource {
     private Uni<SessionSnapshot> command(UUID organizationId, SessionCommand command) {
         return supervisor.execute(organizationId, command).onFailure(SessionRefused.class).transform(error -> {
             SessionRefused refused = (SessionRefused) error;
+            if ("rate-limited".equals(refused.reason())) {
+                return new ApiException(429, refused.reason(), refused.getMessage(), null, 2);
+            }
             return refused.unavailable() ? new ApiException(503, refused.reason(), refused.getMessage())
                     : ApiException.badRequest(refused.reason(), refused.getMessage());
         });

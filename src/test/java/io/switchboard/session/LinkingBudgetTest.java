@@ -1,0 +1,148 @@
+package io.switchboard.session;
+
+import static io.switchboard.support.Api.as;
+import static io.switchboard.support.Api.createOrganization;
+import static io.switchboard.support.Api.randomPhone;
+import static org.hamcrest.Matchers.anyOf;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.switchboard.support.Tokens;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Budgets on linking (defaults: 10 linkings and 5 pairing codes per organization, 3 codes per
+ * phone number, per 10 minutes), counted in PostgreSQL by every replica; past them 429
+ * {@code rate-limited} with {@code Retry-After}. Identical commands waiting in a session's lane
+ * are joined: twenty parallel init-baileys start linking at most twice.
+ */
+@QuarkusTest
+class LinkingBudgetTest {
+
+    @Inject
+    MeterRegistry metrics;
+
+    private static String base(UUID org) {
+        return "/api/v1/organizations/" + org + "/whatsapp";
+    }
+
+    @Test
+    void parallelInitsAreJoinedAndBudgeted() throws Exception {
+        UUID org = createOrganization("Twenty inits");
+        double linkingsBefore = count("switchboard.whatsapp.transitions", "event", "LINK_REQUESTED");
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        List<CompletableFuture<Response>> calls = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            calls.add(CompletableFuture.supplyAsync(() -> as(Tokens.admin()).post(base(org) + "/init-baileys"), pool));
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (CompletableFuture<Response> call : calls) {
+            Response answer = call.get();
+            statuses.add(answer.statusCode());
+            if (answer.statusCode() == 429) {
+                assertEquals("rate-limited", answer.jsonPath().getString("reason"));
+                assertTrue(answer.contentType().startsWith("application/problem+json"));
+                int retryAfter = Integer.parseInt(answer.header("Retry-After"));
+                assertTrue(retryAfter >= 1 && retryAfter <= 600, "Retry-After until the window ends: " + retryAfter);
+            }
+        }
+        pool.shutdown();
+        assertEquals(10, statuses.stream().filter(s -> s == 429).count(), "ten over the organization's budget: " + statuses);
+        assertEquals(10, statuses.stream().filter(s -> s == 200 || s == 202).count(), statuses.toString());
+        double linkings = count("switchboard.whatsapp.transitions", "event", "LINK_REQUESTED") - linkingsBefore;
+        assertTrue(linkings <= 2, "ten accepted inits started linking " + linkings + " times");
+    }
+
+    @Test
+    void pairingCodesAreBudgetedPerOrganizationAndPerPhone() {
+        UUID org = createOrganization("Codes for many numbers");
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            statuses.add(as(Tokens.admin()).body(Map.of("phoneNumber", randomPhone("1556"))).post(base(org) + "/pairing-code")
+                    .statusCode());
+        }
+        assertEquals(List.of(false, false, false, false, false, true), statuses.stream().map(s -> s == 429).toList(),
+                "five numbers per organization: " + statuses);
+
+        String phone = randomPhone("1557");
+        List<Integer> perPhone = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            UUID other = createOrganization("Code for one number " + i);
+            perPhone.add(as(Tokens.admin()).body(Map.of("phoneNumber", phone)).post(base(other) + "/pairing-code").statusCode());
+            // Asking again for the same number (a client following 202s) costs nothing.
+            if (i < 3) {
+                as(Tokens.admin()).body(Map.of("phoneNumber", phone)).post(base(other) + "/pairing-code").then()
+                        .statusCode(anyOf(is(200), is(202)));
+            }
+        }
+        assertEquals(List.of(false, false, false, true), perPhone.stream().map(s -> s == 429).toList(),
+                "three organizations may prompt one number: " + perPhone);
+    }
+
+    /**
+     * A property over random linking requests (seeded): init-baileys and pairing codes for a small
+     * pool of numbers from three organizations. Every answer is 200, 202 or 429 (problem+json,
+     * {@code rate-limited}, Retry-After), and what was accepted never passes a budget.
+     */
+    @Test
+    void randomLinkingRequestsNeverPassTheBudgets() {
+        java.util.Random random = new java.util.Random(20261206);
+        List<UUID> orgs = List.of(createOrganization("Random linking 1"), createOrganization("Random linking 2"),
+                createOrganization("Random linking 3"));
+        List<String> phones = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            phones.add(randomPhone("1558"));
+        }
+        Map<UUID, Integer> linkings = new java.util.HashMap<>();
+        Map<UUID, java.util.Set<String>> codes = new java.util.HashMap<>();
+        Map<String, java.util.Set<UUID>> prompted = new java.util.HashMap<>();
+        int limited = 0;
+        for (int i = 0; i < 60; i++) {
+            UUID org = orgs.get(random.nextInt(orgs.size()));
+            boolean code = random.nextBoolean();
+            String phone = phones.get(random.nextInt(phones.size()));
+            Response answer = code ? as(Tokens.admin()).body(Map.of("phoneNumber", phone)).post(base(org) + "/pairing-code")
+                    : as(Tokens.admin()).post(base(org) + "/init-baileys");
+            int status = answer.statusCode();
+            String context = "request " + i + (code ? " code " + phone : " init") + " for " + org + " → " + status + " " + answer.asString();
+            assertTrue(status == 200 || status == 202 || status == 429, context);
+            if (status == 429) {
+                limited++;
+                assertEquals("rate-limited", answer.jsonPath().getString("reason"), context);
+                assertTrue(answer.contentType().startsWith("application/problem+json"), context);
+                assertTrue(Integer.parseInt(answer.header("Retry-After")) >= 1, context);
+                continue;
+            }
+            boolean repeat = code && codes.getOrDefault(org, java.util.Set.of()).contains(phone);
+            if (!repeat) {
+                linkings.merge(org, 1, Integer::sum);
+            }
+            if (code) {
+                codes.computeIfAbsent(org, k -> new java.util.HashSet<>()).add(phone);
+                prompted.computeIfAbsent(phone, k -> new java.util.HashSet<>()).add(org);
+            }
+        }
+        linkings.forEach((org, n) -> assertTrue(n <= 10, "linkings accepted for " + org + ": " + n));
+        codes.forEach((org, numbers) -> assertTrue(numbers.size() <= 5, "numbers prompted for " + org + ": " + numbers.size()));
+        prompted.forEach((phone, by) -> assertTrue(by.size() <= 3, phone + " prompted by " + by.size() + " organizations"));
+        assertTrue(limited > 0, "60 requests from three organizations reach a budget");
+        System.out.printf("linking budgets: 60 random requests, %d refused with 429%n", limited);
+    }
+
+    private double count(String name, String tag, String value) {
+        var counter = metrics.find(name).tag(tag, value).counter();
+        return counter == null ? 0 : counter.count();
+    }
+}
