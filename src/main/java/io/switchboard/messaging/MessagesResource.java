@@ -86,6 +86,7 @@ public class MessagesResource {
         if (text == null || text.isEmpty()) {
             throw ApiException.invalidField("text", "is required");
         }
+        io.switchboard.web.SafeText.requireUnicode("text", text);
         if (text.codePointCount(0, text.length()) > MAX_TEXT) {
             throw ApiException.invalidField("text", "must be at most " + MAX_TEXT + " characters");
         }

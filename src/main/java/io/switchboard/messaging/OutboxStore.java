@@ -109,7 +109,11 @@ public class OutboxStore {
         UUID id = UUID.randomUUID();
         AtRestCipher.Sealed sealed = cipher.sealText(organizationId, TEXT_PURPOSE, text);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        return database.bounded(pool.withTransaction(connection -> forgetOldKey(connection, organizationId, idempotencyKey)
+        // The organization's enqueues take turns (a transaction-scoped advisory lock): the count below then sees every
+        // text committed before, so the queue limit holds exactly, and one Idempotency-Key cannot be raced past its hash check.
+        return database.bounded(pool.withTransaction(connection -> connection.preparedQuery("SELECT pg_advisory_xact_lock("
+                        + "hashtextextended('outbox:' || $1, 0))").execute(Tuple.of(organizationId.toString()))
+                .flatMap(locked -> forgetOldKey(connection, organizationId, idempotencyKey))
                 .flatMap(ignored -> byKey(connection, organizationId, idempotencyKey))
                 .flatMap(existing -> {
                     if (existing != null) {
@@ -130,7 +134,12 @@ public class OutboxStore {
                                                                     whatsappId, text, "queued", null, null, 0, now.toInstant(),
                                                                     now.toInstant(), null, requestHash, List.of()), true))
                                                     : byKey(connection, organizationId, idempotencyKey)
-                                                            .map(raced -> new Enqueued(raced, false))));
+                                                            .map(raced -> {
+                                                                if (raced == null || !raced.requestHash().equals(requestHash)) {
+                                                                    throw new KeyReused();
+                                                                }
+                                                                return new Enqueued(raced, false);
+                                                            })));
                 })));
     }
 

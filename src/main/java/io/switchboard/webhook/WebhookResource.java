@@ -88,7 +88,11 @@ public class WebhookResource {
                         throw ApiException.conflict("too-many-webhooks", "An organization has at most " + MAX_ENDPOINTS + " webhooks.");
                     }
                     String secret = WebhookSigner.newSecret();
-                    return store.create(org, request.url(), events, secret).map(endpoint -> {
+                    return store.create(org, request.url(), events, secret, MAX_ENDPOINTS).map(endpoint -> {
+                        if (endpoint == null) {
+                            throw ApiException.conflict("too-many-webhooks", "An organization has at most " + MAX_ENDPOINTS
+                                    + " webhooks.");
+                        }
                         Map<String, Object> view = view(endpoint);
                         view.put("secret", secret);
                         return Response.status(201).entity(view).build();

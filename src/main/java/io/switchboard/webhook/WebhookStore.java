@@ -61,15 +61,24 @@ public class WebhookStore {
         this.database = database;
     }
 
-    Uni<Endpoint> create(UUID organizationId, String url, List<String> events, String secret) {
+    /**
+     * A new endpoint, unless the organization already has {@code max} (then null). The
+     * organization's creations take turns (an advisory lock), so the count sees every one
+     * committed before and the limit holds exactly.
+     */
+    Uni<Endpoint> create(UUID organizationId, String url, List<String> events, String secret, int max) {
         UUID id = UUID.randomUUID();
         AtRestCipher.Sealed sealed = cipher.sealText(organizationId, SECRET_PURPOSE, secret);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        return bounded(pool.preparedQuery("INSERT INTO webhook_endpoint (id, organization_id, url, events, nonce, ciphertext, key_id,"
-                + " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)").execute(Tuple.from(Arrays.asList(id, organizationId, url,
-                        events.toArray(new String[0]), Buffer.buffer(sealed.nonce()), Buffer.buffer(sealed.ciphertext()), sealed.keyId(),
-                        now))))
-                .map(ignored -> new Endpoint(id, organizationId, url, List.copyOf(events), now.toInstant(), null));
+        return bounded(pool.withTransaction(connection -> connection.preparedQuery("SELECT pg_advisory_xact_lock("
+                        + "hashtextextended('webhooks:' || $1, 0))").execute(Tuple.of(organizationId.toString()))
+                .chain(() -> connection.preparedQuery("INSERT INTO webhook_endpoint (id, organization_id, url, events, nonce,"
+                        + " ciphertext, key_id, created_at) SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE (SELECT count(*) FROM"
+                        + " webhook_endpoint WHERE organization_id = $2) < $9").execute(Tuple.from(Arrays.asList(id, organizationId,
+                                url, events.toArray(new String[0]), Buffer.buffer(sealed.nonce()), Buffer.buffer(sealed.ciphertext()),
+                                sealed.keyId(), now, max))))
+                .map(inserted -> inserted.rowCount() == 0 ? null
+                        : new Endpoint(id, organizationId, url, List.copyOf(events), now.toInstant(), null))));
     }
 
     Uni<List<Endpoint>> list(UUID organizationId) {
