@@ -4,7 +4,20 @@ import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.cert.CertificateFactory;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,11 +31,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.eclipse.microprofile.config.Config;
+import org.jboss.logging.Logger;
 
 /**
  * Refuses to start a production instance that could not verify tokens, that would accept tokens
- * meant for other applications (no audience), or that would trust the development keys shipped
- * in the source tree — recognized by their key material, whatever file or variable holds them.
+ * meant for other applications (no audience), or that would trust the development keys of the
+ * source tree — recognized by their key material (the RSA modulus), in every form smallrye-jwt
+ * accepts: PEM public key, X.509 certificate, JWK, JWK set (inline, base64url-encoded, in a file,
+ * or behind a JWKS URL, which is read once at start). The development key pair itself is not in
+ * the artifact ({@code src/dev/jwt}, outside the classpath); only the SHA-256 of its modulus is.
  */
 @ApplicationScoped
 public class VerificationKeyGuard {
@@ -32,7 +49,9 @@ public class VerificationKeyGuard {
     static final String ISSUER = "mp.jwt.verify.issuer";
     static final String AUDIENCES = "mp.jwt.verify.audiences";
     static final String CREDENTIALS_KEY = "switchboard.credentials.key";
-    static final String DEV_PUBLIC_KEY = "dev/publicKey.pem";
+    /** SHA-256 of the modulus (unsigned big-endian) of the development RSA key, {@code src/dev/jwt/publicKey.pem}. */
+    static final String DEV_RSA_MODULUS_SHA256 = "76ed81690db11e640793cfaa2a0e3334d739e5b711a75d7b3d2ab22a18c8523a";
+    private static final Logger LOG = Logger.getLogger(VerificationKeyGuard.class);
     /** The development credentials key (public, in application.properties for dev and test). */
     static final String DEV_CREDENTIALS_KEY = "c3dpdGNoYm9hcmQtZGV2LW9ubHkta2V5LTMyYnl0ZXM=";
 
@@ -62,10 +81,8 @@ public class VerificationKeyGuard {
         if (location.isEmpty() && inline.isEmpty()) {
             problems.add("no JWT verification key configured (set " + KEY_LOCATION + " to a PEM file or JWKS URL)");
         }
-        String devKey = fingerprint(readKey.apply("classpath:" + DEV_PUBLIC_KEY).orElseThrow(
-                () -> new IllegalStateException("the development key " + DEV_PUBLIC_KEY + " is missing from the build")));
         Optional<String> configured = inline.isPresent() ? inline : location.flatMap(readKey);
-        if (configured.map(VerificationKeyGuard::fingerprint).filter(devKey::equals).isPresent()) {
+        if (configured.filter(VerificationKeyGuard::holdsDevelopmentKey).isPresent()) {
             problems.add((inline.isPresent() ? KEY_INLINE : KEY_LOCATION) + " holds the development key, which is public");
         }
         if (settings.issuer().filter(s -> !s.isBlank()).isEmpty()) {
@@ -84,6 +101,82 @@ public class VerificationKeyGuard {
         return problems;
     }
 
+    /** Whether {@code keyText}, in any form smallrye-jwt reads, is or contains the development RSA key. */
+    static boolean holdsDevelopmentKey(String keyText) {
+        for (BigInteger modulus : rsaModuli(keyText)) {
+            byte[] bytes = modulus.toByteArray();
+            if (bytes.length > 1 && bytes[0] == 0) {
+                bytes = java.util.Arrays.copyOfRange(bytes, 1, bytes.length);
+            }
+            if (sha256(bytes).equals(DEV_RSA_MODULUS_SHA256)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The RSA moduli in a key text: PEM public key or certificate, JWK or JWK set (JSON or base64url of it), bare base64 DER. */
+    static List<BigInteger> rsaModuli(String keyText) {
+        List<BigInteger> moduli = new ArrayList<>();
+        String text = keyText.trim();
+        try {
+            if (text.startsWith("{")) {
+                JsonObject json = new JsonObject(text);
+                JsonArray keys = json.getJsonArray("keys");
+                if (keys == null) {
+                    addJwk(json, moduli);
+                } else {
+                    for (int i = 0; i < keys.size(); i++) {
+                        addJwk(keys.getJsonObject(i), moduli);
+                    }
+                }
+                return moduli;
+            }
+            if (text.contains("-----BEGIN CERTIFICATE-----")) {
+                var certificates = CertificateFactory.getInstance("X.509")
+                        .generateCertificates(new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)));
+                for (var certificate : certificates) {
+                    if (certificate.getPublicKey() instanceof RSAPublicKey rsa) {
+                        moduli.add(rsa.getModulus());
+                    }
+                }
+                return moduli;
+            }
+            String body = text.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            byte[] der = decode(body);
+            if (der.length > 0 && der[0] == '{') {
+                return rsaModuli(new String(der, StandardCharsets.UTF_8));
+            }
+            var key = KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(der));
+            moduli.add(((RSAPublicKey) key).getModulus());
+        } catch (GeneralSecurityException | RuntimeException e) {
+            // Not a form this guard reads: smallrye-jwt will refuse it itself, or it is not the development key.
+        }
+        return moduli;
+    }
+
+    private static void addJwk(JsonObject jwk, List<BigInteger> moduli) {
+        if (jwk != null && "RSA".equals(jwk.getString("kty")) && jwk.getString("n") != null) {
+            moduli.add(new BigInteger(1, Base64.getUrlDecoder().decode(jwk.getString("n"))));
+        }
+    }
+
+    private static byte[] decode(String body) {
+        try {
+            return Base64.getDecoder().decode(body);
+        } catch (IllegalArgumentException e) {
+            return Base64.getUrlDecoder().decode(body.replace("=", ""));
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SHA-256 of the key material: the base64 body of a PEM (headers and whitespace dropped) or the text itself. */
     static String fingerprint(String keyText) {
         String body = keyText.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
@@ -100,9 +193,27 @@ public class VerificationKeyGuard {
         }
     }
 
-    /** The text of a key given by location: a file or a classpath resource; empty for URLs (a JWKS endpoint). */
+    /**
+     * The text of a key given by location: a file, a classpath resource, or a JWKS URL read once
+     * (5 s; unreachable: a warning, the key is then not checked here).
+     */
     static Optional<String> readKeyText(String location) {
         if (location.startsWith("http://") || location.startsWith("https://")) {
+            try {
+                HttpResponse<String> answer = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                        .send(HttpRequest.newBuilder(URI.create(location)).timeout(Duration.ofSeconds(5)).build(),
+                                HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() == 200) {
+                    return Optional.of(answer.body());
+                }
+                LOG.warnf("the JWKS at %s answered %d at start-up: its keys are not checked against the development key",
+                        location, answer.statusCode());
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.warnf("the JWKS at %s could not be read at start-up (%s): its keys are not checked against the"
+                        + " development key", location, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return Optional.empty();
         }
         String path = location.startsWith("file:") ? location.substring(5) : location;

@@ -1,15 +1,27 @@
 package io.switchboard.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.KeyFactory;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class VerificationKeyGuardTest {
+
+    private static final Path DEV_PUBLIC_KEY = Path.of("src", "dev", "jwt", "publicKey.pem");
 
     private static final String OTHER_KEY = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtest\n"
             + "-----END PUBLIC KEY-----\n";
@@ -43,7 +55,7 @@ class VerificationKeyGuardTest {
 
     @Test
     void recognizesTheDevelopmentKeysByTheirMaterialWhereverTheyAre() throws Exception {
-        String devKey = VerificationKeyGuard.readKeyText("classpath:dev/publicKey.pem").orElseThrow();
+        String devKey = Files.readString(DEV_PUBLIC_KEY);
         Path copy = Files.createTempFile("innocent-name", ".pem");
         Files.writeString(copy, devKey);
         List<String> problems = problems(settings(Optional.of(copy.toString()), Optional.empty(), Optional.of("iss"),
@@ -54,5 +66,63 @@ class VerificationKeyGuardTest {
         List<String> inline = problems(settings(Optional.empty(), Optional.of(devKey.replace("\n", "")), Optional.of("iss"),
                 Optional.of("aud"), List.of(PROD_CREDENTIALS)));
         assertEquals(1, inline.size(), inline.toString());
+    }
+
+    /** The development key given as a JWK, in a JWK set beside another key, base64url-encoded, or as a certificate. */
+    @Test
+    void recognizesTheDevelopmentKeyInEveryFormSmallryeJwtReads() throws Exception {
+        RSAPublicKey dev = (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getMimeDecoder()
+                .decode(Files.readString(DEV_PUBLIC_KEY).replaceAll("-----[A-Z ]+-----", ""))));
+        String jwk = jwk(dev, "dev");
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        String other = jwk((RSAPublicKey) generator.generateKeyPair().getPublic(), "prod");
+        String jwks = "{\"keys\": [" + other + ", " + jwk + "]}";
+        String certificate = new String(getClass().getResourceAsStream("/guard/dev-certificate.pem").readAllBytes(),
+                StandardCharsets.US_ASCII);
+        for (String form : List.of(jwk, jwks, Base64.getUrlEncoder().withoutPadding().encodeToString(jwks.getBytes(StandardCharsets.UTF_8)),
+                certificate, Files.readString(DEV_PUBLIC_KEY))) {
+            assertTrue(VerificationKeyGuard.holdsDevelopmentKey(form), form);
+            List<String> inline = problems(settings(Optional.empty(), Optional.of(form), Optional.of("iss"), Optional.of("aud"),
+                    List.of(PROD_CREDENTIALS)));
+            assertEquals(1, inline.size(), inline.toString());
+        }
+        assertFalse(VerificationKeyGuard.holdsDevelopmentKey("{\"keys\": [" + other + "]}"), "another key set");
+
+        HttpServer idp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        idp.createContext("/jwks", exchange -> {
+            byte[] body = jwks.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        idp.start();
+        try {
+            List<String> url = problems(settings(Optional.of("http://127.0.0.1:" + idp.getAddress().getPort() + "/jwks"),
+                    Optional.empty(), Optional.of("iss"), Optional.of("aud"), List.of(PROD_CREDENTIALS)));
+            assertEquals(1, url.size(), "a JWKS URL is read once at start: " + url);
+        } finally {
+            idp.stop(0);
+        }
+    }
+
+    /** The development key pair is not on the classpath: it is not in the artifact. */
+    @Test
+    void theDevelopmentKeysAreNotInTheArtifact() {
+        for (String resource : List.of("dev/privateKey.pem", "dev/publicKey.pem", "privateKey.pem")) {
+            assertNull(Thread.currentThread().getContextClassLoader().getResource(resource), resource);
+        }
+    }
+
+    private static String jwk(RSAPublicKey key, String kid) {
+        Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
+        return "{\"kty\": \"RSA\", \"kid\": \"" + kid + "\", \"alg\": \"RS256\", \"use\": \"sig\", \"n\": \""
+                + url.encodeToString(unsigned(key.getModulus())) + "\", \"e\": \"" + url.encodeToString(unsigned(key.getPublicExponent()))
+                + "\"}";
+    }
+
+    private static byte[] unsigned(java.math.BigInteger value) {
+        byte[] bytes = value.toByteArray();
+        return bytes[0] == 0 ? java.util.Arrays.copyOfRange(bytes, 1, bytes.length) : bytes;
     }
 }
