@@ -28,8 +28,16 @@ final class OrgSession extends HeldSession {
     private static final Logger LOG = Logger.getLogger(OrgSession.class);
     private static final Duration CODE_REQUEST_WAIT = Duration.ofSeconds(10);
 
-    private static final int MAX_WAITING_COMMANDS = 4;
-    private final java.util.Map<SessionCommand, Uni<Void>> waiting = new java.util.HashMap<>();
+    private static final int MAX_PENDING_COMMANDS = 4;
+
+    /** Commands submitted and not finished (waiting or running); guarded by itself. */
+    private static final class Pending {
+        int pending;
+    }
+
+    private final Pending commands = new Pending();
+    private SessionCommand lastCommand;
+    private Uni<Void> lastPending;
 
     OrgSession(UUID id, SessionContext ctx) {
         super(id, ctx);
@@ -38,28 +46,26 @@ final class OrgSession extends HeldSession {
     // ---- commands -------------------------------------------------------------------------------
 
     /**
-     * Runs a command in the session's lane. An identical command already waiting there is joined,
-     * not queued again (twenty parallel init-baileys run at most twice); at most
-     * {@value #MAX_WAITING_COMMANDS} different ones wait (more: {@code rate-limited}); and a command
-     * whose callers all gave up (their requests cancelled) before its turn is dropped, not run.
+     * Runs a command in the session's lane. A command identical to the last one submitted, while
+     * that one is still waiting or running, joins it instead of running again (twenty parallel
+     * init-baileys link once or twice, not twenty times; a different command in between keeps its
+     * order); at most {@value #MAX_PENDING_COMMANDS} commands are pending (more: {@code rate-limited});
+     * and a command whose callers all gave up (their requests cancelled) before its turn is dropped.
      */
     Uni<Void> run(SessionCommand command) {
-        synchronized (waiting) {
-            Uni<Void> same = waiting.get(command);
-            if (same != null) {
+        synchronized (commands) {
+            if (command.equals(lastCommand) && lastPending != null) {
                 ctx.metrics().commandCoalesced();
-                return same;
+                return lastPending;
             }
-            if (waiting.size() >= MAX_WAITING_COMMANDS) {
+            if (commands.pending >= MAX_PENDING_COMMANDS) {
                 return Uni.createFrom().failure(new SessionRefused("rate-limited", "This organization already has "
-                        + waiting.size() + " different commands waiting; try again shortly.", false));
+                        + commands.pending + " commands pending; try again shortly.", false));
             }
+            commands.pending++;
             java.util.concurrent.atomic.AtomicInteger callers = new java.util.concurrent.atomic.AtomicInteger();
             java.util.concurrent.atomic.AtomicBoolean gaveUp = new java.util.concurrent.atomic.AtomicBoolean();
-            Uni<Void> queued = lane.submit(() -> {
-                synchronized (waiting) {
-                    waiting.remove(command);
-                }
+            java.util.concurrent.CompletableFuture<Void> future = lane.enqueue(() -> {
                 if (gaveUp.get() && callers.get() == 0) {
                     ctx.metrics().commandAbandoned();
                     return Uni.createFrom().failure(new SessionRefused("owner-unavailable",
@@ -67,13 +73,25 @@ final class OrgSession extends HeldSession {
                 }
                 return start(command);
             });
-            Uni<Void> joined = queued.onSubscription().invoke(subscription -> callers.incrementAndGet())
+            // Each caller waits on a copy: one caller cancelling does not cancel the command for the others.
+            Uni<Void> joined = Uni.createFrom().completionStage(future::copy)
+                    .onSubscription().invoke(subscription -> callers.incrementAndGet())
                     .onCancellation().invoke(() -> {
                         if (callers.decrementAndGet() == 0) {
                             gaveUp.set(true);
                         }
                     });
-            waiting.put(command, joined);
+            lastCommand = command;
+            lastPending = joined;
+            // Registered after lastPending is set: a command that already finished clears it at once.
+            future.whenComplete((ok, error) -> {
+                synchronized (commands) {
+                    commands.pending--;
+                    if (lastPending == joined) {
+                        lastPending = null;
+                    }
+                }
+            });
             return joined;
         }
     }

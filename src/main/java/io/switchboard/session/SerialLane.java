@@ -26,6 +26,12 @@ final class SerialLane {
     }
 
     synchronized <T> Uni<T> submit(Supplier<Uni<T>> task) {
+        CompletableFuture<T> result = enqueue(task);
+        return Uni.createFrom().completionStage(result);
+    }
+
+    /** As {@link #submit}, answering the task's future (completes whether or not anyone subscribes). */
+    synchronized <T> CompletableFuture<T> enqueue(Supplier<Uni<T>> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
         pending.incrementAndGet();
         tail = tail.thenComposeAsync(ignored -> {
@@ -49,7 +55,7 @@ final class SerialLane {
                 return (Void) null;
             });
         }, Infrastructure.getDefaultExecutor());
-        return Uni.createFrom().completionStage(result);
+        return result;
     }
 
     /** A task is queued or running. */

@@ -62,6 +62,7 @@ class LinkingBudgetTest {
         assertEquals(10, statuses.stream().filter(s -> s == 429).count(), "ten over the organization's budget: " + statuses);
         assertEquals(10, statuses.stream().filter(s -> s == 200 || s == 202).count(), statuses.toString());
         double linkings = count("switchboard.whatsapp.transitions", "event", "LINK_REQUESTED") - linkingsBefore;
+        System.out.printf("linking budgets: 20 parallel init-baileys → %s; linking started %.0f times%n", statuses, linkings);
         assertTrue(linkings <= 2, "ten accepted inits started linking " + linkings + " times");
     }
 
