@@ -9,6 +9,7 @@ import io.switchboard.session.store.SessionStore;
 import io.switchboard.web.ApiException;
 import io.switchboard.web.CanonicalUuid;
 import io.switchboard.web.PageLimit;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -25,13 +26,20 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Texts an organization sends and receives. A text to send is stored first (the outbox) and sent
@@ -42,6 +50,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 @Authenticated
 @SecurityRequirement(name = "SecurityScheme")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Messages")
 public class MessagesResource {
 
     /** WhatsApp's limit on a text. */
@@ -68,6 +77,24 @@ public class MessagesResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Send a text", description = "Stored first (durable before 202), then sent exactly once by the"
+            + " replica running the connection; statuses follow as message.status events (queued, sending, sent, delivered,"
+            + " read, failed). The same Idempotency-Key within 24 hours answers the first message and sends nothing.")
+    @Parameter(name = "Idempotency-Key", in = ParameterIn.HEADER, description = "1 to 255 visible ASCII characters",
+            schema = @Schema(type = SchemaType.STRING, maxLength = 255))
+    @APIResponse(responseCode = "202", description = "Accepted (queued), or the first message under this Idempotency-Key.",
+            headers = @Header(name = "Idempotent-Replayed", description = "true when this answers an earlier request with the"
+                    + " same Idempotency-Key", schema = @Schema(type = SchemaType.STRING, enumeration = "true")),
+            content = @Content(schema = @Schema(implementation = MessageViews.OutboundMessage.class)))
+    @APIResponse(responseCode = "400", description = "`invalid-body` (to, text: empty, longer than 65,536 characters, NUL or a"
+            + " lone surrogate), `invalid-idempotency-key`, `invalid-path-parameter`, `malformed-json`.",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "409", description = "`idempotency-key-reused`: the key came with another body.",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "429", description = "`queue-full`: the organization has as many texts waiting as allowed.",
+            headers = @Header(name = "Retry-After", description = "Seconds", schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = "application/problem+json"))
     public Uni<Response> send(@PathParam("id") String id, @HeaderParam("Idempotency-Key") String idempotencyKey, SendRequest request) {
         UUID org = CanonicalUuid.pathParameter("id", id);
         access.requireOrganization(org);
@@ -106,7 +133,12 @@ public class MessagesResource {
 
     @GET
     @Path("/{messageId}")
-    public Uni<Map<String, Object>> one(@PathParam("id") String id, @PathParam("messageId") String messageId) {
+    @Operation(summary = "Get a sent text", description = "With its status history.")
+    @APIResponse(responseCode = "200", description = "The text.", content = @Content(schema = @Schema(implementation =
+            MessageViews.OutboundMessage.class)))
+    @APIResponse(responseCode = "404", description = "`organization-not-found`, `message-not-found`.",
+            content = @Content(mediaType = "application/problem+json"))
+    public Uni<MessageViews.OutboundMessage> one(@PathParam("id") String id, @PathParam("messageId") String messageId) {
         UUID org = CanonicalUuid.pathParameter("id", id);
         access.requireOrganization(org);
         UUID message = CanonicalUuid.pathParameter("messageId", messageId);
@@ -120,7 +152,14 @@ public class MessagesResource {
 
     /** Sent ({@code direction=out}, the default) or received ({@code in}) texts, newest first, {@code limit} per page. */
     @GET
-    public Uni<Map<String, Object>> page(@PathParam("id") String id, @QueryParam("direction") String direction,
+    @Operation(summary = "List texts", description = "Sent (direction=out, the default) or received (direction=in), newest"
+            + " first; follow next as after for the following page.")
+    @Parameter(name = "direction", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING, enumeration = {"out", "in"}))
+    @Parameter(name = "after", in = ParameterIn.QUERY, description = "The next cursor of the previous page")
+    @Parameter(name = "limit", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
+    @APIResponse(responseCode = "200", description = "A page of sent texts (out) or of received texts (in).",
+            content = @Content(schema = @Schema(anyOf = {MessageViews.OutboundPage.class, MessageViews.InboundPage.class})))
+    public Uni<Object> page(@PathParam("id") String id, @QueryParam("direction") String direction,
             @QueryParam("after") String after, @QueryParam("limit") String limit) {
         UUID org = CanonicalUuid.pathParameter("id", id);
         access.requireOrganization(org);
@@ -135,10 +174,11 @@ public class MessagesResource {
         if (in) {
             return exists(org).flatMap(ignored -> received.page(org, beforeTime, cursor == null ? null : cursor[1], size))
                     .map(page -> {
-                        List<Map<String, Object>> items = new ArrayList<>();
+                        List<MessageViews.InboundMessage> items = new ArrayList<>();
                         page.forEach(item -> items.add(inboundView(item)));
                         MessageStore.Received last = page.size() == size ? page.get(page.size() - 1) : null;
-                        return pageOf(items, last == null ? null : cursorOf(last.receivedAt(), last.message().id()));
+                        return (Object) new MessageViews.InboundPage(true, items, last == null ? null
+                                : cursorOf(last.receivedAt(), last.message().id()));
                     });
         }
         UUID beforeId;
@@ -148,10 +188,10 @@ public class MessagesResource {
             throw ApiException.badRequest("invalid-query", "after is not a cursor this API gave.");
         }
         return exists(org).flatMap(ignored -> outbox.page(org, beforeTime, beforeId, size)).map(page -> {
-            List<Map<String, Object>> items = new ArrayList<>();
+            List<MessageViews.OutboundMessage> items = new ArrayList<>();
             page.forEach(item -> items.add(outboundView(item, false)));
             OutboxStore.Outbound last = page.size() == size ? page.get(page.size() - 1) : null;
-            return pageOf(items, last == null ? null : cursorOf(last.createdAt(), last.id().toString()));
+            return new MessageViews.OutboundPage(true, items, last == null ? null : cursorOf(last.createdAt(), last.id().toString()));
         });
     }
 
@@ -176,54 +216,22 @@ public class MessagesResource {
         return Base64.getUrlEncoder().withoutPadding().encodeToString((micros + "|" + id).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static Map<String, Object> pageOf(List<Map<String, Object>> items, String next) {
-        Map<String, Object> page = new LinkedHashMap<>();
-        page.put("success", true);
-        page.put("items", items);
-        page.put("next", next);
-        return page;
-    }
-
-    private static Map<String, Object> outboundView(OutboxStore.Outbound message, boolean withHistory) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("success", true);
-        view.put("id", message.id());
-        view.put("direction", "out");
-        view.put("status", message.status());
-        view.put("to", Map.of("phone", message.to(), "jid", message.to() + "@s.whatsapp.net"));
-        view.put("text", message.text());
-        view.put("whatsappId", message.whatsappId());
-        view.put("createdAt", message.createdAt());
-        view.put("updatedAt", message.updatedAt());
-        view.put("sentAt", message.sentAt());
-        view.put("reason", message.reason());
-        view.put("detail", message.detail());
+    private static MessageViews.OutboundMessage outboundView(OutboxStore.Outbound message, boolean withHistory) {
+        List<MessageViews.StatusChange> history = null;
         if (withHistory) {
-            List<Map<String, Object>> history = new ArrayList<>();
-            message.history().forEach(change -> {
-                Map<String, Object> entry = new LinkedHashMap<>();
-                entry.put("status", change.status());
-                entry.put("at", change.at());
-                entry.put("detail", change.detail());
-                history.add(entry);
-            });
-            view.put("history", history);
+            history = message.history().stream().map(change -> new MessageViews.StatusChange(change.status(), change.at(),
+                    change.detail())).toList();
         }
-        return view;
+        return new MessageViews.OutboundMessage(true, message.id(), "out", message.status(),
+                new MessageViews.Party(message.to(), message.to() + "@s.whatsapp.net"), message.text(), message.whatsappId(),
+                message.createdAt(), message.updatedAt(), message.sentAt(), message.reason(), message.detail(), history);
     }
 
-    private static Map<String, Object> inboundView(MessageStore.Received item) {
-        Map<String, Object> view = new LinkedHashMap<>();
+    private static MessageViews.InboundMessage inboundView(MessageStore.Received item) {
         String sender = item.message().sender();
         String phone = sender.substring(0, sender.indexOf('@')).split(":")[0];
-        view.put("id", item.message().id());
-        view.put("direction", "in");
-        view.put("from", Map.of("phone", phone, "jid", sender));
-        view.put("chat", item.message().chat());
-        view.put("text", item.message().text());
-        view.put("sentAt", item.message().sentAt());
-        view.put("receivedAt", item.receivedAt());
-        return view;
+        return new MessageViews.InboundMessage(item.message().id(), "in", new MessageViews.Party(phone, sender),
+                item.message().chat(), item.message().text(), item.message().sentAt(), item.receivedAt());
     }
 
     private Uni<UUID> exists(UUID org) {

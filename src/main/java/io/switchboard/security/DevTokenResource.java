@@ -10,6 +10,11 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +29,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @IfBuildProperty(name = "switchboard.dev-token.enabled", stringValue = "true")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Development")
 public class DevTokenResource {
 
     static final Duration LIFETIME = Duration.ofHours(12);
@@ -46,6 +52,10 @@ public class DevTokenResource {
     }
 
     @POST
+    @Operation(summary = "Mint a development token", description = "Signed with the development key: admin (default) or"
+            + " a member of the organizations in orgs; valid 12 hours. Dev and test builds only.")
+    @APIResponse(responseCode = "200", description = "The token.", content = @Content(schema = @Schema(implementation =
+            DevToken.class)))
     public DevToken mint(DevTokenRequest request) {
         DevTokenRequest body = request != null ? request : new DevTokenRequest(null, true, List.of());
         List<String> orgs = body.orgs() != null ? body.orgs() : List.of();

@@ -8,6 +8,7 @@ import io.switchboard.events.EventStore;
 import io.switchboard.session.store.SessionStore;
 import io.switchboard.web.ApiException;
 import io.switchboard.web.CanonicalUuid;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -19,12 +20,15 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * An organization's webhook endpoints: registered with a URL and the event types wanted; the
@@ -35,6 +39,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 @Authenticated
 @SecurityRequirement(name = "SecurityScheme")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Webhooks")
 public class WebhookResource {
 
     static final Set<String> EVENTS = Set.of(EventStore.SESSION_STATE_CHANGED, EventStore.SESSION_QR, EventStore.MESSAGE_RECEIVED,
@@ -58,6 +63,15 @@ public class WebhookResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Register a webhook endpoint", description = "Events of the chosen types are posted to the URL,"
+            + " signed as Standard Webhooks does (webhook-id, webhook-timestamp, webhook-signature) with the secret in this"
+            + " answer, shown once. The URL must resolve to public addresses. At most 10 per organization.")
+    @APIResponse(responseCode = "201", description = "Registered; the secret is shown this once.",
+            content = @Content(schema = @Schema(implementation = WebhookViews.WebhookView.class)))
+    @APIResponse(responseCode = "400", description = "`invalid-body` (url, events), `url-not-allowed` (resolves to an"
+            + " internal address), `invalid-path-parameter`, `malformed-json`.", content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "409", description = "`too-many-webhooks`.", content = @Content(mediaType = "application/problem+json"))
     public Uni<Response> create(@PathParam("id") String id, EndpointRequest request) {
         UUID org = organization(id);
         if (request == null || request.url() == null) {
@@ -93,22 +107,27 @@ public class WebhookResource {
                             throw ApiException.conflict("too-many-webhooks", "An organization has at most " + MAX_ENDPOINTS
                                     + " webhooks.");
                         }
-                        Map<String, Object> view = view(endpoint);
-                        view.put("secret", secret);
-                        return Response.status(201).entity(view).build();
+                        return Response.status(201).entity(WebhookViews.WebhookView.of(endpoint, secret)).build();
                     });
                 });
     }
 
     @GET
-    public Uni<Map<String, Object>> list(@PathParam("id") String id) {
+    @Operation(summary = "List webhook endpoints")
+    @APIResponse(responseCode = "200", description = "The endpoints (without secrets).",
+            content = @Content(schema = @Schema(implementation = WebhookViews.WebhookList.class)))
+    public Uni<WebhookViews.WebhookList> list(@PathParam("id") String id) {
         UUID org = organization(id);
-        return exists(org).flatMap(ignored -> store.list(org))
-                .map(endpoints -> Map.of("success", true, "items", endpoints.stream().map(WebhookResource::view).toList()));
+        return exists(org).flatMap(ignored -> store.list(org)).map(endpoints -> new WebhookViews.WebhookList(true,
+                endpoints.stream().map(endpoint -> WebhookViews.WebhookView.of(endpoint, null)).toList()));
     }
 
     @DELETE
     @Path("/{webhookId}")
+    @Operation(summary = "Delete a webhook endpoint", description = "Its pending deliveries go with it.")
+    @APIResponse(responseCode = "204", description = "Deleted.")
+    @APIResponse(responseCode = "404", description = "`organization-not-found`, `webhook-not-found`.",
+            content = @Content(mediaType = "application/problem+json"))
     public Uni<Response> delete(@PathParam("id") String id, @PathParam("webhookId") String webhookId) {
         UUID org = organization(id);
         UUID webhook = CanonicalUuid.pathParameter("webhookId", webhookId);
@@ -123,7 +142,13 @@ public class WebhookResource {
     /** A new secret, shown once; the old one keeps signing (alongside) for {@code switchboard.webhooks.secret-overlap}. */
     @POST
     @Path("/{webhookId}/rotate-secret")
-    public Uni<Map<String, Object>> rotate(@PathParam("id") String id, @PathParam("webhookId") String webhookId) {
+    @Operation(summary = "Rotate a webhook's secret", description = "A new secret, shown once; until"
+            + " previousSecretValidUntil every delivery carries both signatures.")
+    @APIResponse(responseCode = "200", description = "Rotated.", content = @Content(schema = @Schema(implementation =
+            WebhookViews.RotatedSecret.class)))
+    @APIResponse(responseCode = "404", description = "`organization-not-found`, `webhook-not-found`.",
+            content = @Content(mediaType = "application/problem+json"))
+    public Uni<WebhookViews.RotatedSecret> rotate(@PathParam("id") String id, @PathParam("webhookId") String webhookId) {
         UUID org = organization(id);
         UUID webhook = CanonicalUuid.pathParameter("webhookId", webhookId);
         String secret = WebhookSigner.newSecret();
@@ -132,19 +157,18 @@ public class WebhookResource {
             if (!rotated) {
                 throw ApiException.notFound("webhook-not-found", "Webhook " + webhook + " does not exist.");
             }
-            Map<String, Object> view = new LinkedHashMap<>();
-            view.put("success", true);
-            view.put("id", webhook);
-            view.put("secret", secret);
-            view.put("previousSecretValidUntil", until);
-            return view;
+            return new WebhookViews.RotatedSecret(true, webhook, secret, until);
         });
     }
 
     /** Recent deliveries, newest first, each with its attempts (status code, latency, error, 1 KB of the answer). */
     @GET
     @Path("/deliveries")
-    public Uni<Map<String, Object>> deliveries(@PathParam("id") String id, @QueryParam("limit") String limit) {
+    @Operation(summary = "Recent webhook deliveries", description = "Newest first, each with its attempts: status code,"
+            + " latency, error, at most 1 KB of the answer.")
+    @APIResponse(responseCode = "200", description = "Deliveries.", content = @Content(schema = @Schema(implementation =
+            WebhookViews.DeliveryList.class)))
+    public Uni<WebhookViews.DeliveryList> deliveries(@PathParam("id") String id, @QueryParam("limit") String limit) {
         UUID org = organization(id);
         int size;
         try {
@@ -157,17 +181,25 @@ public class WebhookResource {
         }
         int chosen = size;
         return exists(org).flatMap(ignored -> store.deliveries(org, chosen))
-                .map(deliveries -> Map.of("success", true, "items", deliveries));
+                .map(deliveries -> new WebhookViews.DeliveryList(true, deliveries));
     }
 
     @POST
     @Path("/deliveries/{deliveryId}/redeliver")
+    @Operation(summary = "Send a delivery again", description = "Whatever its state (delivered, dead, pending), unless an"
+            + " attempt is running; its attempts are kept.")
+    @APIResponse(responseCode = "202", description = "Pending again, now.", content = @Content(schema = @Schema(implementation =
+            WebhookViews.Redelivery.class)))
+    @APIResponse(responseCode = "404", description = "`organization-not-found`, `delivery-not-found`.",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "409", description = "`delivery-in-progress`: an attempt is running.",
+            content = @Content(mediaType = "application/problem+json"))
     public Uni<Response> redeliver(@PathParam("id") String id, @PathParam("deliveryId") String deliveryId) {
         UUID org = organization(id);
         UUID delivery = CanonicalUuid.pathParameter("deliveryId", deliveryId);
         return exists(org).flatMap(ignored -> store.redeliver(org, delivery)).flatMap(queued -> {
             if (queued) {
-                return Uni.createFrom().item(Response.accepted(Map.of("success", true, "id", delivery, "status", "pending")).build());
+                return Uni.createFrom().item(Response.accepted(new WebhookViews.Redelivery(true, delivery, "pending")).build());
             }
             return store.deliveryExists(org, delivery).map(found -> {
                 if (!found) {
@@ -191,16 +223,5 @@ public class WebhookResource {
             }
             return org;
         });
-    }
-
-    private static Map<String, Object> view(WebhookStore.Endpoint endpoint) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("success", true);
-        view.put("id", endpoint.id());
-        view.put("url", endpoint.url());
-        view.put("events", endpoint.events());
-        view.put("createdAt", endpoint.createdAt());
-        view.put("previousSecretValidUntil", endpoint.previousSecretValidUntil());
-        return view;
     }
 }

@@ -9,6 +9,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.switchboard.db.SealedColumns;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.time.Duration;
@@ -43,11 +44,14 @@ public class WebhookStore {
     }
 
     /** One attempt of a delivery. */
-    public record Attempt(int n, Instant at, Integer statusCode, long latencyMs, String error, String response) {
+    public record Attempt(int n, Instant at, @Schema(nullable = true, description = "null: no answer came") Integer statusCode,
+            long latencyMs, @Schema(nullable = true) String error,
+            @Schema(nullable = true, description = "At most 1 KB of the answer") String response) {
     }
 
     /** A delivery with its attempts. */
-    public record Delivery(UUID id, UUID endpointId, String eventType, long eventSeq, String status, int attempts,
+    public record Delivery(UUID id, UUID endpointId, String eventType, long eventSeq,
+            @Schema(enumeration = {"pending", "delivering", "delivered", "dead"}) String status, int attempts,
             Instant nextAttemptAt, Instant createdAt, List<Attempt> log) {
     }
 

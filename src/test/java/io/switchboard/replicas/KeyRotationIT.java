@@ -147,6 +147,17 @@ class KeyRotationIT {
         cluster.replicas.set(0, restart(a, KEY_B));
     }
 
+    /** A production build documents only what it serves: no sandbox and no development-token operations. */
+    @Test
+    void theProductionDocumentHasNoSandboxOrDevelopmentOperations() {
+        String document = cluster.on(cluster.replicas.get(0)).get("/q/openapi?format=json").then().statusCode(200).extract()
+                .asString();
+        io.vertx.core.json.JsonObject paths = new io.vertx.core.json.JsonObject(document).getJsonObject("paths");
+        assertTrue(paths.fieldNames().stream().allMatch(path -> path.startsWith("/api/v1/")), "only /api/v1: " + paths.fieldNames());
+        assertEquals(18, paths.fieldNames().size(), paths.fieldNames().toString());
+        assertTrue(!document.contains("\"Sandbox\"") || !document.contains("/sandbox/v1"), "no sandbox operations");
+    }
+
     private static ServiceProcess restart(ServiceProcess replica, String keys) throws Exception {
         ServiceProcess next = replica.with(Map.of("switchboard.credentials.key", keys), "256m").start();
         cluster.replicas.set(0, next);

@@ -68,6 +68,9 @@ class RestApiPropertiesTest {
         UUID other = Api.createOrganization("Property bystander");
         RequestGenerators generators = new RequestGenerators(known, other);
         java.util.Random random = new java.util.Random(SEED);
+        DocumentedStatuses documented = DocumentedStatuses.read(send(new RequestGenerators.Request("GET", "/q/openapi",
+                "format=json", "", null, null, "none")).body());
+        int undocumented = 0;
         Map<String, Integer> statuses = new TreeMap<>();
         long slowest = 0;
         for (int i = 0; i < REQUESTS; i++) {
@@ -103,6 +106,11 @@ class RestApiPropertiesTest {
             assertTrue(status < 500, "a 5xx: " + context);
             boolean lifecycle = request.path().contains("/init-baileys") || request.path().contains("/reconnect");
             assertTrue(millis < (lifecycle ? LIFECYCLE_MILLIS : QUICK_MILLIS), "took " + millis + " ms: " + context);
+            String why = documented.check(request.method(), request.path(), status);
+            if (why != null) {
+                undocumented++;
+                fail("an answer the OpenAPI document does not have (" + why + "): " + context);
+            }
             if (status == URI_TOO_LONG && uriTooLong) {
                 // Refused by the HTTP codec before any route runs (quarkus.http.limits.max-initial-line-length).
                 assertTrue(before.equals(state()), "a refused request changed what is stored: " + context);
@@ -122,8 +130,8 @@ class RestApiPropertiesTest {
                         + changedRows(before, after));
             }
         }
-        System.out.printf("REST properties: %d generated requests (seed %d), slowest %d ms, answers %s%n", REQUESTS, SEED,
-                slowest, statuses);
+        System.out.printf("REST properties: %d generated requests (seed %d), slowest %d ms, answers %s; undocumented statuses %d%n",
+                REQUESTS, SEED, slowest, statuses, undocumented);
     }
 
     /** Sent with the JDK's client: any method, content type and body go out exactly as generated. */

@@ -20,17 +20,36 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 
 /** Admin API of the sandbox: scan QR codes, list, disconnect, drop and unlink devices, play version bumps. */
 @Path("/sandbox/v1")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Sandbox")
+@SecurityRequirement(name = "SecurityScheme")
 public class SandboxAdminResource {
+
+    /** The sandbox's trust root (base64 of its Curve25519 public key): the client's {@code trust-root}. */
+    public record TrustRoot(String publicKey) {
+    }
+
+    /** The WhatsApp id of a text a phone wrote. */
+    public record Written(String id) {
+    }
+
+    /** How many texts were read. */
+    public record ReadCount(int read) {
+    }
+
 
     static final Duration SCAN_TIMEOUT = Duration.ofSeconds(15);
 
@@ -97,8 +116,8 @@ public class SandboxAdminResource {
 
     @GET
     @Path("/trust-root")
-    public Map<String, String> trustRoot() {
-        return Map.of("publicKey", Base64.getEncoder().encodeToString(server().trustRoot()));
+    public TrustRoot trustRoot() {
+        return new TrustRoot(Base64.getEncoder().encodeToString(server().trustRoot()));
     }
 
     /** What clients sent on their last 100 closed connections, as shapes (ids, keys and jids left out). */
@@ -125,6 +144,8 @@ public class SandboxAdminResource {
         return uni(server.updateWebVersion(request.minimum(), request.latest(), request.published()));
     }
 
+    @APIResponse(responseCode = "202", description = "Written; the id of the WhatsApp message.",
+            content = @Content(schema = @Schema(implementation = Written.class)))
     /** The phone (device 0) of {@code phone} writes a text to {@code to}, as a person typing on it. */
     @POST
     @Path("/accounts/{phone}/messages")
@@ -134,7 +155,7 @@ public class SandboxAdminResource {
             throw ApiException.invalidField("to", "is required");
         }
         return uni(server.router().phoneWrites(phone, request.to(), request.text()))
-                .map(id -> Response.accepted(Map.of("id", id)).build());
+                .map(id -> Response.accepted(new Written(id)).build());
     }
 
     public record ReadRequest(List<String> ids) {
@@ -143,9 +164,9 @@ public class SandboxAdminResource {
     /** The person reads texts on the phone: each sender gets a read receipt. 200 {@code {read: n}}. */
     @POST
     @Path("/accounts/{phone}/read")
-    public Uni<Map<String, Integer>> phoneReads(@PathParam("phone") String phone, ReadRequest request) {
+    public Uni<ReadCount> phoneReads(@PathParam("phone") String phone, ReadRequest request) {
         SandboxServer server = server();
-        return uni(server.router().phoneReads(phone, request == null ? null : request.ids())).map(count -> Map.of("read", count));
+        return uni(server.router().phoneReads(phone, request == null ? null : request.ids())).map(ReadCount::new);
     }
 
     /** What the phone of {@code phone} received (decrypted and checked) and sent. */
@@ -156,6 +177,7 @@ public class SandboxAdminResource {
         return new PhoneMessages(server.router().phoneReceived(phone), server.router().phoneSent(phone));
     }
 
+    @APIResponse(responseCode = "204", description = "Done.")
     /** Arms a fault for the next 1:1 messages to a phone's devices: {@code corrupt} or {@code duplicate}. */
     @POST
     @Path("/faults")
@@ -181,6 +203,7 @@ public class SandboxAdminResource {
         return server().devices();
     }
 
+    @APIResponse(responseCode = "204", description = "Done.")
     @POST
     @Path("/devices/{deviceJid}/disconnect")
     public Uni<Response> disconnect(@PathParam("deviceJid") String deviceJid, DisconnectRequest request) {
@@ -191,12 +214,14 @@ public class SandboxAdminResource {
         return uni(server.disconnect(deviceJid, request.code())).map(ignored -> Response.noContent().build());
     }
 
+    @APIResponse(responseCode = "204", description = "Done.")
     @POST
     @Path("/devices/{deviceJid}/drop")
     public Uni<Response> drop(@PathParam("deviceJid") String deviceJid) {
         return uni(server().drop(deviceJid)).map(ignored -> Response.noContent().build());
     }
 
+    @APIResponse(responseCode = "204", description = "Done.")
     /** The device's network goes down: its connection is cut and its logins too, until {@code …/network-up}. 204. */
     @POST
     @Path("/devices/{deviceJid}/network-down")
@@ -204,6 +229,7 @@ public class SandboxAdminResource {
         return uni(server().router().networkDown(deviceJid)).map(ignored -> Response.noContent().build());
     }
 
+    @APIResponse(responseCode = "204", description = "Done.")
     /** The device's network is back: its next login goes through. 204. */
     @POST
     @Path("/devices/{deviceJid}/network-up")
@@ -211,6 +237,7 @@ public class SandboxAdminResource {
         return uni(server().router().networkUp(deviceJid)).map(ignored -> Response.noContent().build());
     }
 
+    @APIResponse(responseCode = "204", description = "Done.")
     @DELETE
     @Path("/devices/{deviceJid}")
     public Uni<Response> remove(@PathParam("deviceJid") String deviceJid) {

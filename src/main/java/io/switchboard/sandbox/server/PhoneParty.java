@@ -32,7 +32,10 @@ import java.util.Set;
 public final class PhoneParty {
 
     /** What the phone received: a text (and for copies of its own devices' sends, the chat), or why it could not read it. */
-    public record Received(String id, String from, String chat, String text, Instant at, String problem) {
+    public record Received(String id, String from, String chat,
+            @org.eclipse.microprofile.openapi.annotations.media.Schema(nullable = true) String text, Instant at,
+            @org.eclipse.microprofile.openapi.annotations.media.Schema(nullable = true,
+                    description = "Why the message could not be read (null: it was)") String problem) {
     }
 
     /** A text the phone sent and the receipts devices returned for it. */

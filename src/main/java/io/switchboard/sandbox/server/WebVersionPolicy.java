@@ -10,7 +10,8 @@ import java.util.Arrays;
 public final class WebVersionPolicy {
 
     /** The policy as the admin API shows it. */
-    public record View(String minimum, String latest, boolean published) {
+    public record View(@org.eclipse.microprofile.openapi.annotations.media.Schema(nullable = true) String minimum,
+            @org.eclipse.microprofile.openapi.annotations.media.Schema(nullable = true) String latest, boolean published) {
     }
 
     private long[] minimum;

@@ -1,5 +1,6 @@
 package io.switchboard.session.rest;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import io.switchboard.session.PairingCodeView;
 import io.switchboard.session.SessionSnapshot;
 import io.switchboard.session.SessionState;
@@ -7,12 +8,16 @@ import io.switchboard.session.store.SessionRecord;
 import java.time.Instant;
 
 /** GET …/whatsapp/status: the old service's fields plus the precise state. */
-public record StatusView(boolean success, String authType, String connectionStatus, boolean isConnected,
-        boolean isDisconnected, boolean canReconnect, String state, String jid, String phoneNumber,
-        LastDisconnect lastDisconnect, int reconnectAttempts, Instant nextRetryAt, Instant updatedAt,
-        PairingCodeView pairingCode) {
+public record StatusView(boolean success, @Schema(enumeration = "baileys") String authType,
+        @Schema(enumeration = {"connected", "pending", "disconnected"}) String connectionStatus, boolean isConnected,
+        boolean isDisconnected, boolean canReconnect,
+        @Schema(description = "The precise state: DISCONNECTED, CONNECTING, AWAITING_QR, PAIRED_RESTARTING, CONNECTED,"
+                + " CONNECTION_LOST, RECONNECTING, LOGGED_OUT, REPLACED, FAILED, CLIENT_OUTDATED, …") String state,
+        @Schema(nullable = true) String jid, @Schema(nullable = true) String phoneNumber,
+        @Schema(nullable = true) LastDisconnect lastDisconnect, int reconnectAttempts, @Schema(nullable = true) Instant nextRetryAt,
+        Instant updatedAt, @Schema(nullable = true) PairingCodeView pairingCode) {
 
-    public record LastDisconnect(Integer code, String reason, Instant at) {
+    public record LastDisconnect(@Schema(nullable = true) Integer code, @Schema(nullable = true) String reason, Instant at) {
     }
 
     static StatusView of(SessionSnapshot snapshot) {

@@ -29,9 +29,17 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The WhatsApp lifecycle of one organization, drop-in compatible with the Node service it
@@ -42,6 +50,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 @Authenticated
 @SecurityRequirement(name = "SecurityScheme")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "WhatsApp connection")
 public class WhatsAppResource {
 
     static final int RETRY_IN_MILLIS = 3000;
@@ -77,6 +86,19 @@ public class WhatsAppResource {
 
     @POST
     @Path("/init-baileys")
+    @Operation(summary = "Start linking a number (QR)", description = "Links from scratch: a device linked before is"
+            + " unlinked, a fresh QR drawn. Scan it with WhatsApp on the phone (Linked devices → Link a device).")
+    @APIResponse(responseCode = "200", description = "The QR code.", content = @Content(schema = @Schema(implementation =
+            QrResponse.class)))
+    @APIResponse(responseCode = "202", description = "Not ready yet: ask again (GET qrcode) after retryIn ms.",
+            headers = @Header(name = "Retry-After", description = "Seconds", schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(schema = @Schema(implementation = ConnectionViews.RetryLater.class)))
+    @APIResponse(responseCode = "400", description = "`already-connected`, `reconnecting` (a linked device is logging in),"
+            + " `linking-failed`, `client-outdated`, `no-linking-in-progress`, `invalid-path-parameter`.",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "429", description = "`rate-limited`: past the organization's linking budget, or"
+            + " commands already pending.", headers = @Header(name = "Retry-After", description = "Seconds",
+            schema = @Schema(type = SchemaType.INTEGER)), content = @Content(mediaType = "application/problem+json"))
     public Uni<Response> init(@PathParam("id") String id) {
         // The stored state answers the common refusal at once; the replica running the connection checks again.
         return organization(id).flatMap(org -> supervisor.snapshot(org).flatMap(before -> {
@@ -99,6 +121,20 @@ public class WhatsAppResource {
     @POST
     @Path("/pairing-code")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Link by a code typed on the phone", description = "Instead of a QR: WhatsApp → Linked devices →"
+            + " Link a device → Link with phone number instead, then type the code. Asking again for the same number keeps"
+            + " its code.")
+    @APIResponse(responseCode = "200", description = "The code.", content = @Content(schema = @Schema(implementation =
+            ConnectionViews.PairingCodeAnswer.class)))
+    @APIResponse(responseCode = "202", description = "Not ready yet: ask again (GET qrcode) after retryIn ms.",
+            headers = @Header(name = "Retry-After", description = "Seconds", schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(schema = @Schema(implementation = ConnectionViews.RetryLater.class)))
+    @APIResponse(responseCode = "400", description = "`invalid-body` (phoneNumber not E.164), `already-connected`, `reconnecting` (a"
+            + " linked device is logging in), `linking-failed`, `client-outdated`, `no-linking-in-progress`.",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "429", description = "`rate-limited`: past the organization's linking budget, or"
+            + " commands already pending.", headers = @Header(name = "Retry-After", description = "Seconds",
+            schema = @Schema(type = SchemaType.INTEGER)), content = @Content(mediaType = "application/problem+json"))
     public Uni<Response> pairingCode(@PathParam("id") String id, PairingCodeRequest request) {
         String phone = phoneNumber(request);
         return organization(id).flatMap(org -> supervisor.snapshot(org).flatMap(before -> {
@@ -128,19 +164,33 @@ public class WhatsAppResource {
     private Response codeAnswer(SessionSnapshot snapshot, String phone) {
         PairingCodeView code = snapshot.qr() == null ? null : PairingCodeView.of(snapshot.qr().linkCode());
         if (code != null && code.phoneNumber().equals(phone)) {
-            return Response.ok(Map.of("success", true, "code", code.code(), "phoneNumber", code.phoneNumber(),
-                    "expiresAt", code.expiresAt(), "message", "On the phone: WhatsApp → Linked devices → Link a device →"
-                            + " Link with phone number instead, then type this code.")).build();
+            return Response.ok(new ConnectionViews.PairingCodeAnswer(true, code.code(), code.phoneNumber(), code.expiresAt(),
+                    "On the phone: WhatsApp → Linked devices → Link a device → Link with phone number instead, then type this"
+                            + " code.")).build();
         }
         if (snapshot.qr() != null) {
-            return Response.accepted(Map.of("success", true, "message", "The code is being generated; retry shortly.",
-                    "retryIn", RETRY_IN_MILLIS)).header("Retry-After", RETRY_IN_MILLIS / 1000).build();
+            return Response.accepted(new ConnectionViews.RetryLater(true, "The code is being generated; retry shortly.",
+                    RETRY_IN_MILLIS)).header("Retry-After", RETRY_IN_MILLIS / 1000).build();
         }
         return qrAnswer(snapshot);
     }
 
     @POST
     @Path("/reconnect")
+    @Operation(summary = "Reconnect", description = "Connected stays connected; a linked device logs in again (200 with"
+            + " the status); otherwise linking starts as init-baileys does (200 with the QR, or 202). A disconnected"
+            + " organization can always reconnect.")
+    @APIResponse(responseCode = "200", description = "The status (a linked device) or the QR code (linking).",
+            content = @Content(schema = @Schema(oneOf = {StatusView.class, QrResponse.class})))
+    @APIResponse(responseCode = "202", description = "Not ready yet: ask again (GET qrcode) after retryIn ms.",
+            headers = @Header(name = "Retry-After", description = "Seconds", schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(schema = @Schema(implementation = ConnectionViews.RetryLater.class)))
+    @APIResponse(responseCode = "400", description = "`already-connected`, `reconnecting` (a linked device is logging in),"
+            + " `linking-failed`, `client-outdated`, `no-linking-in-progress`, `invalid-path-parameter`.",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "429", description = "`rate-limited`: past the organization's linking budget, or"
+            + " commands already pending.", headers = @Header(name = "Retry-After", description = "Seconds",
+            schema = @Schema(type = SchemaType.INTEGER)), content = @Content(mediaType = "application/problem+json"))
     public Uni<Response> reconnect(@PathParam("id") String id) {
         return organization(id).flatMap(org -> supervisor.snapshot(org)
                 .flatMap(before -> before.record().state() == SessionState.CONNECTED ? Uni.createFrom().item(before)
@@ -157,6 +207,15 @@ public class WhatsAppResource {
 
     @GET
     @Path("/qrcode")
+    @Operation(summary = "The QR code being shown", description = "Any replica answers; QR codes rotate about every 20 s.")
+    @APIResponse(responseCode = "200", description = "The QR code.", content = @Content(schema = @Schema(implementation =
+            QrResponse.class)))
+    @APIResponse(responseCode = "202", description = "Not ready yet: ask again (GET qrcode) after retryIn ms.",
+            headers = @Header(name = "Retry-After", description = "Seconds", schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(schema = @Schema(implementation = ConnectionViews.RetryLater.class)))
+    @APIResponse(responseCode = "400", description = "`already-connected`, `reconnecting` (a linked device is logging in),"
+            + " `linking-failed`, `client-outdated`, `no-linking-in-progress`, `invalid-path-parameter`.",
+            content = @Content(mediaType = "application/problem+json"))
     public Uni<Response> qrcode(@PathParam("id") String id) {
         return organization(id).flatMap(supervisor::snapshotWithImage).map(this::qrAnswer);
     }
@@ -168,6 +227,12 @@ public class WhatsAppResource {
      */
     @GET
     @Path("/qrcode/stream")
+    @Operation(summary = "QR codes as they rotate (Server-Sent Events)", description = "Events: data {\"type\":\"qr\", …}"
+            + " for each QR (and when a pairing code is added), then {\"type\":\"connected\"} or {\"type\":\"failed\"};"
+            + " a heartbeat comment every 15 s; ends when the token expires.")
+    @APIResponse(responseCode = "200", description = "The stream.", content = @Content(mediaType = "text/event-stream",
+            schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "429", description = "`too-many-streams`.", content = @Content(mediaType = "application/problem+json"))
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> qrcodeStream(@PathParam("id") String id, @Context Sse sse) {
         // Refusals (400, 403, 429) come before the stream starts, while they can still be a status code.
@@ -203,6 +268,17 @@ public class WhatsAppResource {
      */
     @GET
     @Path("/events")
+    @Operation(summary = "The organization's events (Server-Sent Events)", description = "Each event's name is its type"
+            + " (session.state_changed, session.qr, message.received, message.status), its data the webhook payload, its"
+            + " id the event's position; Last-Event-ID resumes after it. Ends when the token expires.")
+    @Tag(name = "Events")
+    @Parameter(name = "Last-Event-ID", in = ParameterIn.HEADER, description = "Resume after this event id",
+            schema = @Schema(type = SchemaType.STRING, pattern = "[0-9]{1,18}"))
+    @APIResponse(responseCode = "200", description = "The stream.", content = @Content(mediaType = "text/event-stream",
+            schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "400", description = "`invalid-last-event-id`, `invalid-path-parameter`.",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "429", description = "`too-many-streams`.", content = @Content(mediaType = "application/problem+json"))
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> eventStream(@PathParam("id") String id, @jakarta.ws.rs.HeaderParam("Last-Event-ID") String last,
             @Context Sse sse) {
@@ -236,21 +312,30 @@ public class WhatsAppResource {
     }
 
     /** One step of the session's history, as the console's timeline shows it. */
-    public record TransitionView(String from, String to, String event, String reason, Integer code, String at) {
+    public record TransitionView(String from, String to, String event, @Schema(nullable = true) String reason,
+            @Schema(nullable = true) Integer code, @Schema(nullable = true) String at) {
     }
 
     /** The session's transitions, newest first ({@code limit} 1–200, default 50). */
     @GET
     @Path("/transitions")
-    public Uni<Map<String, Object>> transitions(@PathParam("id") String id, @jakarta.ws.rs.QueryParam("limit") String limit) {
+    @Operation(summary = "The session's history", description = "State transitions, newest first (limit 1–200, default 50).")
+    @Parameter(name = "limit", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
+    @APIResponse(responseCode = "200", description = "Transitions.", content = @Content(schema = @Schema(implementation =
+            ConnectionViews.TransitionPage.class)))
+    public Uni<ConnectionViews.TransitionPage> transitions(@PathParam("id") String id, @jakarta.ws.rs.QueryParam("limit") String limit) {
         int size = io.switchboard.web.PageLimit.of(limit);
-        return organization(id).flatMap(org -> store.transitions(org, size)).map(list -> Map.of("items", list.stream()
+        return organization(id).flatMap(org -> store.transitions(org, size)).map(list -> new ConnectionViews.TransitionPage(list.stream()
                 .map(t -> new TransitionView(t.from().name(), t.to().name(), t.event().name(), t.reason(), t.code(),
                         t.at() == null ? null : t.at().toString())).toList()));
     }
 
     @GET
     @Path("/status")
+    @Operation(summary = "The connection's status", description = "The old service's fields (isConnected, canReconnect, …)"
+            + " and the precise state. One indexed query: fit for polling.")
+    @APIResponse(responseCode = "200", description = "The status.", content = @Content(schema = @Schema(implementation =
+            StatusView.class)))
     public Uni<StatusView> status(@PathParam("id") String id) {
         UUID organizationId = CanonicalUuid.pathParameter("id", id);
         access.requireOrganization(organizationId);
@@ -261,11 +346,16 @@ public class WhatsAppResource {
 
     @DELETE
     @Path("/disconnect")
-    public Uni<Map<String, Object>> disconnect(@PathParam("id") String id) {
-        return organization(id).flatMap(org -> command(org, SessionCommand.DISCONNECT)).map(snapshot -> Map.of(
-                "success", true,
-                "message", "WhatsApp disconnected; the organization can link a number again.",
-                "status", StatusView.of(snapshot)));
+    @Operation(summary = "Disconnect", description = "Unlinks the device from WhatsApp and forgets its credentials; the"
+            + " organization can link a number again.")
+    @APIResponse(responseCode = "200", description = "Disconnected.", content = @Content(schema = @Schema(implementation =
+            ConnectionViews.Disconnected.class)))
+    @APIResponse(responseCode = "429", description = "`rate-limited`: past the organization's linking budget, or"
+            + " commands already pending.", headers = @Header(name = "Retry-After", description = "Seconds",
+            schema = @Schema(type = SchemaType.INTEGER)), content = @Content(mediaType = "application/problem+json"))
+    public Uni<ConnectionViews.Disconnected> disconnect(@PathParam("id") String id) {
+        return organization(id).flatMap(org -> command(org, SessionCommand.DISCONNECT)).map(snapshot -> new ConnectionViews
+                .Disconnected(true, "WhatsApp disconnected; the organization can link a number again.", StatusView.of(snapshot)));
     }
 
     private Uni<SessionSnapshot> command(UUID organizationId, SessionCommand command) {
@@ -295,8 +385,8 @@ public class WhatsAppResource {
         switch (state) {
             case CONNECTING:
             case AWAITING_QR:
-                return Response.accepted(Map.of("success", true, "message", "The QR code is being generated; retry shortly.",
-                        "retryIn", RETRY_IN_MILLIS)).header("Retry-After", RETRY_IN_MILLIS / 1000).build();
+                return Response.accepted(new ConnectionViews.RetryLater(true, "The QR code is being generated; retry shortly.",
+                        RETRY_IN_MILLIS)).header("Retry-After", RETRY_IN_MILLIS / 1000).build();
             case CONNECTED:
                 throw ApiException.badRequest("already-connected", "WhatsApp is already connected; no QR code is needed.");
             case PAIRED_RESTARTING:

@@ -1,0 +1,49 @@
+package io.switchboard.messaging;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** What the messages API answers. */
+public final class MessageViews {
+
+    private MessageViews() {
+    }
+
+    /** A WhatsApp user: the phone number (digits) and the JID. */
+    public record Party(String phone, String jid) {
+    }
+
+    /** One step of a sent text's life. */
+    public record StatusChange(@Schema(enumeration = {"queued", "sending", "sent", "delivered", "read", "failed"}) String status,
+            Instant at, @Schema(nullable = true) String detail) {
+    }
+
+    /** A text sent (or to send); {@code history} only when one message is asked for. */
+    @JsonInclude(JsonInclude.Include.NON_ABSENT)
+    public record OutboundMessage(boolean success, UUID id, @Schema(enumeration = "out") String direction,
+            @Schema(enumeration = {"queued", "sending", "sent", "delivered", "read", "failed"}) String status, Party to,
+            String text, @Schema(description = "The WhatsApp message id, chosen before sending") String whatsappId,
+            Instant createdAt, Instant updatedAt,
+            @Schema(nullable = true) @JsonInclude(JsonInclude.Include.ALWAYS) Instant sentAt,
+            @Schema(nullable = true, description = "Why it failed (failed only): not-linked, not-on-whatsapp, …")
+            @JsonInclude(JsonInclude.Include.ALWAYS) String reason,
+            @Schema(nullable = true) @JsonInclude(JsonInclude.Include.ALWAYS) String detail,
+            List<StatusChange> history) {
+    }
+
+    /** A text received. */
+    public record InboundMessage(String id, @Schema(enumeration = "in") String direction, Party from, String chat, String text,
+            @Schema(nullable = true) Instant sentAt, Instant receivedAt) {
+    }
+
+    /** A page of sent texts, newest first; {@code next} is the cursor of the following page (null: the last). */
+    public record OutboundPage(boolean success, List<OutboundMessage> items, @Schema(nullable = true) String next) {
+    }
+
+    /** A page of received texts, newest first. */
+    public record InboundPage(boolean success, List<InboundMessage> items, @Schema(nullable = true) String next) {
+    }
+}

@@ -1,0 +1,203 @@
+package io.switchboard.web;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.PathItem;
+import org.eclipse.microprofile.openapi.models.media.Content;
+import org.eclipse.microprofile.openapi.models.media.Schema;
+import org.eclipse.microprofile.openapi.models.responses.APIResponse;
+import org.eclipse.microprofile.openapi.models.responses.APIResponses;
+import org.eclipse.microprofile.openapi.models.tags.Tag;
+
+/**
+ * Completes the OpenAPI document with what every operation shares, so that it is true without
+ * repeating it on each method: the one {@code Problem} schema ({@code reason} an enum of
+ * {@link ProblemReasons#ALL}), the answers any operation of a kind can give (401 without a valid
+ * token, 403 outside the token's organizations, 400 for a malformed path id, 404 for an unknown
+ * organization, 413/415/400 for bodies, 503 {@code database-unavailable} with Retry-After), the
+ * tags in the product's words, and the servers' error media type.
+ */
+public class ContractFilter implements OASFilter {
+
+    static final String PROBLEM_REF = "#/components/schemas/Problem";
+
+    private static final Map<String, String> TAGS = new LinkedHashMap<>();
+
+    static {
+        TAGS.put("Organizations", "The tenants: each has at most one WhatsApp number.");
+        TAGS.put("WhatsApp connection", "Linking a number (QR or pairing code), its state, reconnecting and disconnecting.");
+        TAGS.put("Messages", "Texts sent (through the outbox, exactly once) and received.");
+        TAGS.put("Events", "The organization's events as Server-Sent Events; the same payloads as webhooks.");
+        TAGS.put("Webhooks", "Endpoints that receive the organization's events, signed as Standard Webhooks does.");
+        TAGS.put("Sandbox", "The local WhatsApp (dev and test only): plays the phone. Not served in production.");
+        TAGS.put("Development", "Token minting for local development (dev and test builds only).");
+    }
+
+    @Override
+    public void filterOpenAPI(OpenAPI openAPI) {
+        if (openAPI.getComponents() == null) {
+            openAPI.setComponents(OASFactory.createComponents());
+        }
+        openAPI.getComponents().addSchema("Problem", problemSchema());
+        List<Tag> tags = new ArrayList<>();
+        TAGS.forEach((name, description) -> tags.add(OASFactory.createTag().name(name).description(description)));
+        openAPI.setTags(tags);
+        inlineNullableReferences(openAPI);
+        if (openAPI.getPaths() == null) {
+            return;
+        }
+        openAPI.getPaths().getPathItems().forEach((path, item) -> item.getOperations()
+                .forEach((method, operation) -> complete(path, method, operation)));
+    }
+
+    private static void complete(String path, PathItem.HttpMethod method, Operation operation) {
+        if (operation.getResponses() == null) {
+            operation.setResponses(OASFactory.createAPIResponses());
+        }
+        APIResponses responses = operation.getResponses();
+        boolean api = path.startsWith("/api/");
+        boolean sandbox = path.startsWith("/sandbox/");
+        boolean hasBody = method == PathItem.HttpMethod.POST || method == PathItem.HttpMethod.PUT
+                || method == PathItem.HttpMethod.PATCH;
+        if (api || sandbox) {
+            problem(responses, "401", "No valid bearer token (missing, expired, wrongly signed, another issuer or audience):"
+                    + " `unauthorized`.");
+            problem(responses, "403", api ? "The token does not allow this: `organization-forbidden` (not one of its"
+                    + " organizations, the same whether it exists or not), `admin-required`, `forbidden`."
+                    : "An admin token is required: `forbidden`.");
+        }
+        if (path.contains("{id}") || path.contains("Id}")) {
+            problem(responses, "400", "A malformed request: `invalid-path-parameter` (a path id that is not a UUID),"
+                    + (hasBody ? " `invalid-body`, `missing-body`, `malformed-json`," : "") + " `invalid-query`.");
+        } else if (hasBody) {
+            problem(responses, "400", "A malformed request: `invalid-body`, `missing-body`, `malformed-json`.");
+        }
+        if (sandbox) {
+            // The sandbox's resource consumes JSON as a whole: a request declaring another Content-Type is refused, GET too.
+            problem(responses, "415", "`unsupported-media-type`: a Content-Type other than application/json.");
+            problem(responses, "404", "`not-found` (the sandbox is off), `unknown-device`, `unknown-ref`, `expired-ref`.");
+            if (path.endsWith("/scan") || path.endsWith("/pair-code")) {
+                problem(responses, "409", "`pairing-failed`: the device refused the pairing.");
+                problem(responses, "504", "`scan-timeout`, `pairing-timeout`: the device did not confirm in time.");
+            }
+        }
+        if (path.startsWith("/api/v1/organizations/{id}")) {
+            problem(responses, "404", "`organization-not-found`, or the named resource under it does not exist.");
+        }
+        if (path.equals("/api/v1/organizations") || path.equals("/api/v1/organizations/{id}")) {
+            // The organizations resource consumes JSON as a whole: a request declaring another Content-Type is refused, GET too.
+            problem(responses, "415", "`unsupported-media-type`: a Content-Type other than application/json.");
+        }
+        if (hasBody) {
+            problem(responses, "413", "`body-too-large`: the body is larger than the service accepts (1 MB).");
+            problem(responses, "415", "`unsupported-media-type`: the body is not `application/json`.");
+        }
+        if (api) {
+            APIResponse unavailable = problem(responses, "503", "`database-unavailable` (retry after the Retry-After"
+                    + " seconds)" + (path.contains("/whatsapp") ? ", or `owner-unavailable`: the replica running the connection"
+                    + " did not answer in time" : "") + ".");
+            if (unavailable != null) {
+                unavailable.addHeader("Retry-After", OASFactory.createHeader().description("Seconds to wait before retrying.")
+                        .schema(OASFactory.createSchema().type(List.of(Schema.SchemaType.INTEGER))));
+            }
+        }
+        responses.getAPIResponses().forEach((status, response) -> {
+            // An error documented without a body (generated for a method with a request body) answers a problem.
+            if (status.matches("[45][0-9][0-9]") && (response.getContent() == null || response.getContent().getMediaTypes() == null
+                    || response.getContent().getMediaTypes().isEmpty())) {
+                response.content(OASFactory.createContent().addMediaType("application/problem+json",
+                        OASFactory.createMediaType().schema(OASFactory.createSchema().ref(PROBLEM_REF))));
+            }
+        });
+        for (APIResponse response : responses.getAPIResponses().values()) {
+            Content content = response.getContent();
+            if (content != null && content.getMediaType("application/problem+json") != null
+                    && content.getMediaType("application/problem+json").getSchema() == null) {
+                content.getMediaType("application/problem+json").setSchema(OASFactory.createSchema().ref(PROBLEM_REF));
+            }
+        }
+    }
+
+    /**
+     * A nullable property that refers to another schema ({@code anyOf} of the reference and null)
+     * comes out in OpenAPI 3.0 as {@code nullable} beside an {@code allOf} of the reference, which
+     * validators read as "never null". Such a
+     * property gets the referred schema's own shape instead, with {@code nullable: true}.
+     */
+    private static void inlineNullableReferences(OpenAPI openAPI) {
+        Map<String, Schema> components = openAPI.getComponents().getSchemas();
+        if (components == null) {
+            return;
+        }
+        for (Schema schema : components.values()) {
+            if (schema.getProperties() == null) {
+                continue;
+            }
+            Map<String, Schema> properties = new LinkedHashMap<>(schema.getProperties());
+            properties.forEach((name, property) -> {
+                boolean nullable = property.getType() != null && property.getType().contains(Schema.SchemaType.NULL)
+                        || property.getAnyOf() != null && property.getAnyOf().stream().anyMatch(option -> option.getType() != null
+                                && option.getType().equals(List.of(Schema.SchemaType.NULL)));
+                String ref = property.getRef();
+                if (ref == null && property.getAnyOf() != null) {
+                    // The model's form: anyOf [the reference, {type: null}].
+                    ref = property.getAnyOf().stream().map(Schema::getRef).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+                }
+                if (ref == null && property.getAllOf() != null && property.getAllOf().size() == 1) {
+                    ref = property.getAllOf().get(0).getRef();
+                }
+                if (nullable && ref != null) {
+                    Schema target = components.get(ref.substring(ref.lastIndexOf('/') + 1));
+                    if (target != null) {
+                        List<Schema.SchemaType> types = new ArrayList<>(target.getType() == null ? List.of() : target.getType());
+                        types.add(Schema.SchemaType.NULL);
+                        Schema inline = OASFactory.createSchema().type(types).format(target.getFormat())
+                                .properties(target.getProperties()).required(target.getRequired())
+                                .description(property.getDescription() != null ? property.getDescription() : target.getDescription())
+                                .enumeration(target.getEnumeration()).example(target.getExample());
+                        schema.addProperty(name, inline);
+                    }
+                }
+            });
+        }
+    }
+
+    /** Adds a problem answer for {@code status} unless the operation documents it itself; answers the one added. */
+    private static APIResponse problem(APIResponses responses, String status, String description) {
+        if (responses.hasAPIResponse(status)) {
+            return null;
+        }
+        APIResponse response = OASFactory.createAPIResponse().description(description)
+                .content(OASFactory.createContent().addMediaType("application/problem+json",
+                        OASFactory.createMediaType().schema(OASFactory.createSchema().ref(PROBLEM_REF))));
+        responses.addAPIResponse(status, response);
+        return response;
+    }
+
+    private static Schema problemSchema() {
+        Schema string = OASFactory.createSchema().type(List.of(Schema.SchemaType.STRING));
+        Schema reason = OASFactory.createSchema().type(List.of(Schema.SchemaType.STRING))
+                .description("The stable, machine-readable cause; new reasons may be added within /api/v1.");
+        ProblemReasons.ALL.forEach(reason::addEnumeration);
+        return OASFactory.createSchema().type(List.of(Schema.SchemaType.OBJECT))
+                .description("RFC 9457 problem details, with the stable `reason`; `success` and `message` are kept for"
+                        + " dashboards written against the service this one replaces.")
+                .addProperty("type", OASFactory.createSchema().type(List.of(Schema.SchemaType.STRING)).format("uri"))
+                .addProperty("title", string)
+                .addProperty("status", OASFactory.createSchema().type(List.of(Schema.SchemaType.INTEGER)))
+                .addProperty("detail", string)
+                .addProperty("reason", reason)
+                .addProperty("fields", OASFactory.createSchema().type(List.of(Schema.SchemaType.ARRAY)).items(string)
+                        .description("The request fields the problem is about."))
+                .addProperty("success", OASFactory.createSchema().type(List.of(Schema.SchemaType.BOOLEAN)))
+                .addProperty("message", string)
+                .required(List.of("type", "title", "status", "reason", "success"));
+    }
+
+}
