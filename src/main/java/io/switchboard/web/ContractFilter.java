@@ -29,6 +29,33 @@ public class ContractFilter implements OASFilter {
 
     private static final Map<String, String> TAGS = new LinkedHashMap<>();
 
+    /** The names generated clients give the operations (unnamed sandbox operations get one from method and path). */
+    private static final Map<String, String> OPERATION_IDS = Map.ofEntries(
+            Map.entry("POST /api/v1/organizations", "createOrganization"),
+            Map.entry("GET /api/v1/organizations", "listOrganizations"),
+            Map.entry("GET /api/v1/organizations/{id}", "getOrganization"),
+            Map.entry("PATCH /api/v1/organizations/{id}", "renameOrganization"),
+            Map.entry("DELETE /api/v1/organizations/{id}", "deleteOrganization"),
+            Map.entry("POST /api/v1/organizations/{id}/whatsapp/init-baileys", "initLinking"),
+            Map.entry("POST /api/v1/organizations/{id}/whatsapp/pairing-code", "requestPairingCode"),
+            Map.entry("POST /api/v1/organizations/{id}/whatsapp/reconnect", "reconnect"),
+            Map.entry("GET /api/v1/organizations/{id}/whatsapp/qrcode", "getQrCode"),
+            Map.entry("GET /api/v1/organizations/{id}/whatsapp/qrcode/stream", "streamQrCodes"),
+            Map.entry("GET /api/v1/organizations/{id}/whatsapp/status", "getStatus"),
+            Map.entry("GET /api/v1/organizations/{id}/whatsapp/transitions", "listTransitions"),
+            Map.entry("DELETE /api/v1/organizations/{id}/whatsapp/disconnect", "disconnect"),
+            Map.entry("GET /api/v1/organizations/{id}/whatsapp/events", "streamEvents"),
+            Map.entry("POST /api/v1/organizations/{id}/whatsapp/messages", "sendMessage"),
+            Map.entry("GET /api/v1/organizations/{id}/whatsapp/messages", "listMessages"),
+            Map.entry("GET /api/v1/organizations/{id}/whatsapp/messages/{messageId}", "getMessage"),
+            Map.entry("POST /api/v1/organizations/{id}/webhooks", "createWebhook"),
+            Map.entry("GET /api/v1/organizations/{id}/webhooks", "listWebhooks"),
+            Map.entry("DELETE /api/v1/organizations/{id}/webhooks/{webhookId}", "deleteWebhook"),
+            Map.entry("POST /api/v1/organizations/{id}/webhooks/{webhookId}/rotate-secret", "rotateWebhookSecret"),
+            Map.entry("GET /api/v1/organizations/{id}/webhooks/deliveries", "listWebhookDeliveries"),
+            Map.entry("POST /api/v1/organizations/{id}/webhooks/deliveries/{deliveryId}/redeliver", "redeliverWebhook"),
+            Map.entry("POST /dev/token", "mintDevelopmentToken"));
+
     static {
         TAGS.put("Organizations", "The tenants: each has at most one WhatsApp number.");
         TAGS.put("WhatsApp connection", "Linking a number (QR or pairing code), its state, reconnecting and disconnecting.");
@@ -45,6 +72,10 @@ public class ContractFilter implements OASFilter {
             openAPI.setComponents(OASFactory.createComponents());
         }
         openAPI.getComponents().addSchema("Problem", problemSchema());
+        if (openAPI.getServers() == null || openAPI.getServers().isEmpty()) {
+            // Relative: the replica (or the Service in front of them) that served this document.
+            openAPI.addServer(OASFactory.createServer().url("/").description("The service that served this document"));
+        }
         List<Tag> tags = new ArrayList<>();
         TAGS.forEach((name, description) -> tags.add(OASFactory.createTag().name(name).description(description)));
         openAPI.setTags(tags);
@@ -57,6 +88,13 @@ public class ContractFilter implements OASFilter {
     }
 
     private static void complete(String path, PathItem.HttpMethod method, Operation operation) {
+        if (path.startsWith("/dev/") && operation.getSecurity() == null) {
+            // Minting a development token needs no token: said so, rather than left unsaid.
+            operation.setSecurity(new ArrayList<>());
+        }
+        if (operation.getOperationId() == null) {
+            operation.setOperationId(OPERATION_IDS.getOrDefault(method + " " + path, generatedId(method, path)));
+        }
         if (operation.getResponses() == null) {
             operation.setResponses(OASFactory.createAPIResponses());
         }
@@ -166,6 +204,17 @@ public class ContractFilter implements OASFilter {
                 }
             });
         }
+    }
+
+    /** sandboxPostAccountsPhoneMessages and the like: unique, stable, readable enough for test tooling. */
+    private static String generatedId(PathItem.HttpMethod method, String path) {
+        StringBuilder id = new StringBuilder(method.name().toLowerCase(java.util.Locale.ROOT));
+        for (String part : path.replaceAll("[{}]", "").split("[/-]")) {
+            if (!part.isEmpty() && !part.equals("v1")) {
+                id.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+            }
+        }
+        return id.toString();
     }
 
     /** Adds a problem answer for {@code status} unless the operation documents it itself; answers the one added. */

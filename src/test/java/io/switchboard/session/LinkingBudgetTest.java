@@ -3,6 +3,7 @@ package io.switchboard.session;
 import static io.switchboard.support.Api.as;
 import static io.switchboard.support.Api.createOrganization;
 import static io.switchboard.support.Api.randomPhone;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +13,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.switchboard.support.Tokens;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,22 +41,44 @@ class LinkingBudgetTest {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    Pool pool;
+
     private static String base(UUID org) {
         return "/api/v1/organizations/" + org + "/whatsapp";
     }
 
+    /**
+     * One init-baileys first (it starts linking and uses one of the ten); then, while the session
+     * row is held in another transaction (so the first of the next inits waits in the lane), twenty
+     * more in parallel: nine pass the budget and join that one command, eleven are refused with 429.
+     * Released, linking starts once for the nine.
+     */
     @Test
     void parallelInitsAreJoinedAndBudgeted() throws Exception {
         UUID org = createOrganization("Twenty inits");
+        as(Tokens.admin()).post(base(org) + "/init-baileys").then().statusCode(anyOf(is(200), is(202)));
         double linkingsBefore = count("switchboard.whatsapp.transitions", "event", "LINK_REQUESTED");
-        ExecutorService pool = Executors.newFixedThreadPool(20);
+        double joinedBefore = count("switchboard.whatsapp.commands.coalesced", null, null);
+        ExecutorService threads = Executors.newFixedThreadPool(20);
         List<CompletableFuture<Response>> calls = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            calls.add(CompletableFuture.supplyAsync(() -> as(Tokens.admin()).post(base(org) + "/init-baileys"), pool));
+        SqlConnection holder = pool.getConnection().await().atMost(Duration.ofSeconds(5));
+        try {
+            Transaction held = holder.begin().await().atMost(Duration.ofSeconds(5));
+            holder.preparedQuery("SELECT 1 FROM whatsapp_session WHERE organization_id = $1 FOR UPDATE").execute(Tuple.of(org))
+                    .await().atMost(Duration.ofSeconds(5));
+            for (int i = 0; i < 20; i++) {
+                calls.add(CompletableFuture.supplyAsync(() -> as(Tokens.admin()).post(base(org) + "/init-baileys"), threads));
+            }
+            await("eight inits joined the waiting one").atMost(Duration.ofSeconds(10))
+                    .until(() -> count("switchboard.whatsapp.commands.coalesced", null, null) - joinedBefore >= 8);
+            held.rollback().await().atMost(Duration.ofSeconds(5));
+        } finally {
+            holder.close().await().atMost(Duration.ofSeconds(5));
         }
         List<Integer> statuses = new ArrayList<>();
         for (CompletableFuture<Response> call : calls) {
-            Response answer = call.get();
+            Response answer = call.get(30, TimeUnit.SECONDS);
             statuses.add(answer.statusCode());
             if (answer.statusCode() == 429) {
                 assertEquals("rate-limited", answer.jsonPath().getString("reason"));
@@ -58,12 +87,12 @@ class LinkingBudgetTest {
                 assertTrue(retryAfter >= 1 && retryAfter <= 600, "Retry-After until the window ends: " + retryAfter);
             }
         }
-        pool.shutdown();
-        assertEquals(10, statuses.stream().filter(s -> s == 429).count(), "ten over the organization's budget: " + statuses);
-        assertEquals(10, statuses.stream().filter(s -> s == 200 || s == 202).count(), statuses.toString());
+        threads.shutdown();
         double linkings = count("switchboard.whatsapp.transitions", "event", "LINK_REQUESTED") - linkingsBefore;
         System.out.printf("linking budgets: 20 parallel init-baileys → %s; linking started %.0f times%n", statuses, linkings);
-        assertTrue(linkings <= 2, "ten accepted inits started linking " + linkings + " times");
+        assertEquals(11, statuses.stream().filter(s -> s == 429).count(), "eleven over the organization's budget: " + statuses);
+        assertEquals(9, statuses.stream().filter(s -> s == 200 || s == 202).count(), statuses.toString());
+        assertEquals(1.0, linkings, "nine accepted inits joined one command");
     }
 
     @Test
@@ -143,7 +172,8 @@ class LinkingBudgetTest {
     }
 
     private double count(String name, String tag, String value) {
-        var counter = metrics.find(name).tag(tag, value).counter();
+        var search = metrics.find(name);
+        var counter = (tag == null ? search : search.tag(tag, value)).counter();
         return counter == null ? 0 : counter.count();
     }
 }
