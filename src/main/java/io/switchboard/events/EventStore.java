@@ -81,9 +81,8 @@ public class EventStore {
     public Prepared prepare(UUID organizationId, String type, String conversation, JsonObject data) {
         UUID id = UUID.randomUUID();
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
-        String body = new JsonObject().put("id", "evt_" + id.toString().replace("-", "")).put("type", type)
-                .put("timestamp", now.toInstant().toString()).put("organizationId", organizationId.toString())
-                .put("data", data).encode();
+        String body = EventPayloads.json(new EventPayloads.Envelope("evt_" + id.toString().replace("-", ""), type,
+                now.toInstant().toString(), organizationId.toString(), data)).encode();
         return new Prepared(id, organizationId, type, conversation == null ? "session" : conversation,
                 cipher.sealText(organizationId, PURPOSE, body), now);
     }

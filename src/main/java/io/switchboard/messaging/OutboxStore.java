@@ -14,6 +14,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.switchboard.db.SealedColumns;
+import io.switchboard.events.EventPayloads;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.time.Instant;
@@ -85,10 +86,9 @@ public class OutboxStore {
     private Uni<Void> statusEvent(SqlConnection connection, UUID organizationId, Row row, String status, String reason,
             String detail, OffsetDateTime at) {
         String to = row.getString("to_phone");
-        return events.append(connection, organizationId, EventStore.MESSAGE_STATUS, to, new io.vertx.core.json.JsonObject()
-                .put("id", row.getUUID("id").toString()).put("whatsappId", row.getString("whatsapp_id"))
-                .put("to", new io.vertx.core.json.JsonObject().put("phone", to).put("jid", to + "@s.whatsapp.net"))
-                .put("status", status).put("reason", reason).put("detail", detail).put("at", at.toInstant().toString()));
+        return events.append(connection, organizationId, EventStore.MESSAGE_STATUS, to, EventPayloads.json(
+                new EventPayloads.MessageStatus(row.getUUID("id").toString(), row.getString("whatsapp_id"),
+                        new EventPayloads.Party(to, to + "@s.whatsapp.net"), status, reason, detail, at.toInstant().toString())));
     }
 
     private Uni<Void> statusEvents(SqlConnection connection, io.vertx.mutiny.sqlclient.RowSet<Row> rows, String status,

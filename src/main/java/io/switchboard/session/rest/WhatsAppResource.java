@@ -9,6 +9,7 @@ import io.switchboard.session.PairingCodeView;
 import io.switchboard.session.SessionCommand;
 import io.switchboard.session.SessionConfig;
 import io.switchboard.session.SessionNotice;
+import io.switchboard.events.EventPayloads;
 import io.switchboard.session.SessionRefused;
 import io.switchboard.session.SessionSnapshot;
 import io.switchboard.session.SessionState;
@@ -274,8 +275,8 @@ public class WhatsAppResource {
     @Tag(name = "Events")
     @Parameter(name = "Last-Event-ID", in = ParameterIn.HEADER, description = "Resume after this event id",
             schema = @Schema(type = SchemaType.STRING, pattern = "[0-9]{1,18}"))
-    @APIResponse(responseCode = "200", description = "The stream.", content = @Content(mediaType = "text/event-stream",
-            schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "200", description = "The stream: each event's data is a WebhookEvent, as webhooks receive it.",
+            content = @Content(mediaType = "text/event-stream", schema = @Schema(implementation = EventPayloads.Envelope.class)))
     @APIResponse(responseCode = "400", description = "`invalid-last-event-id`, `invalid-path-parameter`.",
             content = @Content(mediaType = "application/problem+json"))
     @APIResponse(responseCode = "429", description = "`too-many-streams`.", content = @Content(mediaType = "application/problem+json"))

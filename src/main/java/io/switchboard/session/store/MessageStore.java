@@ -99,10 +99,9 @@ public class MessageStore {
     }
 
     private static io.vertx.core.json.JsonObject receivedEvent(InboundMessage message, java.time.Instant receivedAt) {
-        return new io.vertx.core.json.JsonObject().put("messageId", message.id())
-                .put("from", new io.vertx.core.json.JsonObject().put("phone", phoneOf(message.sender())).put("jid", message.sender()))
-                .put("chat", message.chat()).put("text", message.text())
-                .put("sentAt", message.sentAt() == null ? null : message.sentAt().toString()).put("receivedAt", receivedAt.toString());
+        return io.switchboard.events.EventPayloads.json(new io.switchboard.events.EventPayloads.MessageReceived(message.id(),
+                new io.switchboard.events.EventPayloads.Party(phoneOf(message.sender()), message.sender()), message.chat(),
+                message.text(), message.sentAt() == null ? null : message.sentAt().toString(), receivedAt.toString()));
     }
 
     /** The number of a {@code number[:device]@server} jid. */

@@ -21,6 +21,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.switchboard.db.SealedColumns;
+import io.switchboard.events.EventPayloads;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.time.Instant;
@@ -172,9 +173,9 @@ public class SessionStore {
                 qr == null ? null : SqlTime.of(qr.expiresAt()), fence.epoch());
         List<Object> step = Arrays.asList(transition.from().name(), transition.to().name(), transition.event().name(),
                 transition.reason(), transition.code(), SqlTime.of(transition.at()));
-        JsonObject changed = new JsonObject().put("from", transition.from().name()).put("to", transition.to().name())
-                .put("event", transition.event().name()).put("reason", transition.reason()).put("code", transition.code())
-                .put("at", transition.at() == null ? null : transition.at().toString());
+        JsonObject changed = EventPayloads.json(new EventPayloads.StateChanged(transition.from().name(), transition.to().name(),
+                transition.event().name(), transition.reason(), transition.code(), transition.at() == null ? null
+                        : transition.at().toString()));
         List<Object> parameters = new ArrayList<>(update);
         parameters.addAll(step);
         parameters.addAll(events.prepare(org, EventStore.SESSION_STATE_CHANGED, null, changed).parameters());
@@ -196,10 +197,8 @@ public class SessionStore {
     }
 
     private Uni<Void> qrEvent(SqlConnection connection, UUID organizationId, Qr qr) {
-        JsonObject data = new JsonObject().put("qr", qr.text()).put("expiresAt", qr.expiresAt().toString());
-        if (qr.linkCode() != null) {
-            data.put("pairingCode", new JsonObject().put("code", qr.linkCode().code()).put("phoneNumber", qr.linkCode().phone()));
-        }
+        JsonObject data = EventPayloads.json(new EventPayloads.QrShown(qr.text(), qr.expiresAt().toString(), qr.linkCode() == null
+                ? null : new EventPayloads.PairingCode(qr.linkCode().code(), qr.linkCode().phone())));
         return events.append(connection, organizationId, EventStore.SESSION_QR, null, data);
     }
 
