@@ -20,6 +20,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -87,6 +88,7 @@ public class SandboxAdminResource {
         this.access = access;
     }
 
+    @Operation(summary = "The phone scans a QR (links the device showing it)")
     @POST
     @Path("/scan")
     public Uni<ScanResult> scan(ScanRequest request) {
@@ -101,6 +103,7 @@ public class SandboxAdminResource {
     }
 
     /** The phone {@code phone} types a link code; answers once the device confirmed (409 for a wrong code). */
+    @Operation(summary = "The phone types a pairing code")
     @POST
     @Path("/pair-code")
     public Uni<ScanResult> pairCode(PairCodeRequest request) {
@@ -114,6 +117,7 @@ public class SandboxAdminResource {
                 .map((LinkedDevice device) -> new ScanResult(device.phone() + "@s.whatsapp.net", device.deviceJid(), device.lid()));
     }
 
+    @Operation(summary = "The sandbox's trust root (the client's trust-root setting)")
     @GET
     @Path("/trust-root")
     public TrustRoot trustRoot() {
@@ -121,12 +125,14 @@ public class SandboxAdminResource {
     }
 
     /** What clients sent on their last 100 closed connections, as shapes (ids, keys and jids left out). */
+    @Operation(summary = "Stanza transcripts of logins, for comparing with Baileys")
     @GET
     @Path("/transcripts")
     public List<Transcript.View> transcripts(@jakarta.ws.rs.QueryParam("phone") String phone) {
         return server().observations().transcripts(phone);
     }
 
+    @Operation(summary = "The WhatsApp Web versions the sandbox accepts and announces")
     @GET
     @Path("/web-version")
     public WebVersionPolicy.View webVersion() {
@@ -134,6 +140,7 @@ public class SandboxAdminResource {
     }
 
     /** Plays a WhatsApp release: raise the minimum (online devices below it are cut and get 405), or withhold sw.js. */
+    @Operation(summary = "Change the accepted and announced WhatsApp Web versions")
     @PUT
     @Path("/web-version")
     public Uni<WebVersionPolicy.View> updateWebVersion(WebVersionRequest request) {
@@ -144,6 +151,7 @@ public class SandboxAdminResource {
         return uni(server.updateWebVersion(request.minimum(), request.latest(), request.published()));
     }
 
+    @Operation(summary = "A phone writes a text (as a person typing on it)")
     @APIResponse(responseCode = "202", description = "Written; the id of the WhatsApp message.",
             content = @Content(schema = @Schema(implementation = Written.class)))
     /** The phone (device 0) of {@code phone} writes a text to {@code to}, as a person typing on it. */
@@ -162,6 +170,7 @@ public class SandboxAdminResource {
     }
 
     /** The person reads texts on the phone: each sender gets a read receipt. 200 {@code {read: n}}. */
+    @Operation(summary = "A phone reads texts (read receipts to their senders)")
     @POST
     @Path("/accounts/{phone}/read")
     public Uni<ReadCount> phoneReads(@PathParam("phone") String phone, ReadRequest request) {
@@ -170,6 +179,7 @@ public class SandboxAdminResource {
     }
 
     /** What the phone of {@code phone} received (decrypted and checked) and sent. */
+    @Operation(summary = "What a phone received and sent")
     @GET
     @Path("/accounts/{phone}/messages")
     public PhoneMessages phoneMessages(@PathParam("phone") String phone) {
@@ -177,6 +187,7 @@ public class SandboxAdminResource {
         return new PhoneMessages(server.router().phoneReceived(phone), server.router().phoneSent(phone));
     }
 
+    @Operation(summary = "Arm a fault for the next messages to a phone (corrupt, duplicate)")
     @APIResponse(responseCode = "204", description = "Done.")
     /** Arms a fault for the next 1:1 messages to a phone's devices: {@code corrupt} or {@code duplicate}. */
     @POST
@@ -191,18 +202,21 @@ public class SandboxAdminResource {
     }
 
     /** Logged-in devices (of {@code phone} when given), keepalive pings received and the longest silence of any since its login. */
+    @Operation(summary = "Keepalive pings received from logged-in devices")
     @GET
     @Path("/keepalives")
     public io.switchboard.sandbox.server.KeepaliveView keepalives(@jakarta.ws.rs.QueryParam("phone") String phone) {
         return server().keepalives(phone);
     }
 
+    @Operation(summary = "Linked devices and their state")
     @GET
     @Path("/devices")
     public List<io.switchboard.sandbox.server.DeviceView> devices() {
         return server().devices();
     }
 
+    @Operation(summary = "Disconnect a device with a stream error code")
     @APIResponse(responseCode = "204", description = "Done.")
     @POST
     @Path("/devices/{deviceJid}/disconnect")
@@ -214,6 +228,7 @@ public class SandboxAdminResource {
         return uni(server.disconnect(deviceJid, request.code())).map(ignored -> Response.noContent().build());
     }
 
+    @Operation(summary = "Drop a device's connection without a word")
     @APIResponse(responseCode = "204", description = "Done.")
     @POST
     @Path("/devices/{deviceJid}/drop")
@@ -221,6 +236,7 @@ public class SandboxAdminResource {
         return uni(server().drop(deviceJid)).map(ignored -> Response.noContent().build());
     }
 
+    @Operation(summary = "A device's network goes down (connection and logins cut)")
     @APIResponse(responseCode = "204", description = "Done.")
     /** The device's network goes down: its connection is cut and its logins too, until {@code …/network-up}. 204. */
     @POST
@@ -229,6 +245,7 @@ public class SandboxAdminResource {
         return uni(server().router().networkDown(deviceJid)).map(ignored -> Response.noContent().build());
     }
 
+    @Operation(summary = "A device's network comes back")
     @APIResponse(responseCode = "204", description = "Done.")
     /** The device's network is back: its next login goes through. 204. */
     @POST
@@ -237,6 +254,7 @@ public class SandboxAdminResource {
         return uni(server().router().networkUp(deviceJid)).map(ignored -> Response.noContent().build());
     }
 
+    @Operation(summary = "The phone unlinks a device")
     @APIResponse(responseCode = "204", description = "Done.")
     @DELETE
     @Path("/devices/{deviceJid}")
