@@ -15,12 +15,13 @@ public final class EventPayloads {
     }
 
     /** Every event: posted to webhooks as the body, sent on the events stream as the data. */
-    @Schema(name = "WebhookEvent", description = "Signed like Standard Webhooks: headers webhook-id (the id), webhook-timestamp"
+    @Schema(name = "WebhookEvent", requiredProperties = {"id", "type", "timestamp", "organizationId", "data"},
+            description = "Signed like Standard Webhooks: headers webhook-id (the id), webhook-timestamp"
             + " (seconds), webhook-signature (v1,base64 HMAC-SHA256 of id.timestamp.body under each current secret, space separated)")
     public record Envelope(@Schema(example = "evt_5f1c…") String id,
             @Schema(enumeration = {"session.state_changed", "session.qr", "message.received", "message.status"}) String type,
             String timestamp, String organizationId,
-            @Schema(oneOf = {StateChanged.class, QrShown.class, MessageReceived.class, MessageStatus.class},
+            @Schema(anyOf = {StateChanged.class, QrShown.class, MessageReceived.class, MessageStatus.class},
                     description = "By type: StateChanged, QrShown, MessageReceived, MessageStatus") Object data) {
     }
 
@@ -30,11 +31,13 @@ public final class EventPayloads {
     }
 
     /** session.state_changed: a step of the connection's life. */
+    @Schema(requiredProperties = {"from", "to", "event"})
     public record StateChanged(String from, String to, String event, @Schema(nullable = true) String reason,
             @Schema(nullable = true) Integer code, @Schema(nullable = true) String at) {
     }
 
     /** session.qr: a QR to show (and a pairing code, when one was asked for). */
+    @Schema(requiredProperties = {"qr", "expiresAt"})
     public record QrShown(String qr, String expiresAt, @JsonInclude(JsonInclude.Include.NON_NULL) PairingCode pairingCode) {
     }
 
@@ -43,11 +46,13 @@ public final class EventPayloads {
     }
 
     /** message.received: a text received, stored before it was acknowledged. */
+    @Schema(requiredProperties = {"messageId", "from", "chat", "text", "receivedAt"})
     public record MessageReceived(String messageId, Party from, String chat, String text, @Schema(nullable = true) String sentAt,
             String receivedAt) {
     }
 
     /** message.status: a sent text moved on (queued, sending, sent, delivered, read, failed). */
+    @Schema(requiredProperties = {"id", "whatsappId", "to", "status", "at"})
     public record MessageStatus(String id, String whatsappId, Party to,
             @Schema(enumeration = {"queued", "sending", "sent", "delivered", "read", "failed"}) String status,
             @Schema(nullable = true) String reason, @Schema(nullable = true) String detail, String at) {

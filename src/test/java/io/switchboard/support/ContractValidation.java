@@ -107,6 +107,31 @@ public final class ContractValidation implements Filter {
         }
     }
 
+    /**
+     * Problems of an event body (a webhook's, an event stream's data) against the {@code WebhookEvent}
+     * schema of the document {@code base} serves; empty when it conforms.
+     */
+    public static List<String> eventProblems(String base, String body) {
+        try {
+            String document = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/q/openapi?format=json"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            io.swagger.v3.parser.core.models.ParseOptions options = new io.swagger.v3.parser.core.models.ParseOptions();
+            options.setResolve(true);
+            io.swagger.v3.oas.models.OpenAPI api = new io.swagger.v3.parser.OpenAPIV3Parser().readContents(document, null, options)
+                    .getOpenAPI();
+            ValidationReport report = new com.atlassian.oai.validator.schema.SchemaValidator(api,
+                    new com.atlassian.oai.validator.report.MessageResolver())
+                    .validate(body, api.getComponents().getSchemas().get("WebhookEvent"), "event");
+            return report.getMessages().stream().filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
+                    .map(m -> m.getKey() + ": " + m.getMessage()).toList();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String abbreviated(String text) {
         return text.length() > 400 ? text.substring(0, 400) + "…" : text;
     }

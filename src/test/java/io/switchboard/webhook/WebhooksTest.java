@@ -113,7 +113,12 @@ class WebhooksTest {
         awaitTrue("every status of the text arrives", () -> statuses(id).contains("read"));
         awaitTrue("the received text arrives", () -> types().contains("message.received"));
 
+        String base = io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port;
+        assertTrue(io.switchboard.support.ContractValidation.eventProblems(base, "{\"id\": 1, \"type\": \"message.sent\"}").size() >= 2,
+                "the check refuses a body the schema does not describe");
         for (Received request : received) {
+            assertEquals(List.of(), io.switchboard.support.ContractValidation.eventProblems(base, request.body()),
+                    "the body is the document's WebhookEvent: " + request.body());
             assertTrue(verifies(request, List.of(secret)), "signature verifies: " + request);
             JsonObject body = new JsonObject(request.body());
             assertEquals(request.id(), body.getString("id"), "webhook-id is the event's id");
