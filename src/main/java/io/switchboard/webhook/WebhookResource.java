@@ -96,11 +96,8 @@ public class WebhookResource {
                         throw ApiException.badRequest("url-not-allowed", e.getMessage());
                     }
                 }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
-                .flatMap(ignored -> store.list(org))
-                .flatMap(existing -> {
-                    if (existing.size() >= MAX_ENDPOINTS) {
-                        throw ApiException.conflict("too-many-webhooks", "An organization has at most " + MAX_ENDPOINTS + " webhooks.");
-                    }
+                .flatMap(ignored -> {
+                    // The limit is checked by the insert itself, under the organization's lock (no count read before it).
                     String secret = WebhookSigner.newSecret();
                     return store.create(org, request.url(), events, secret, MAX_ENDPOINTS).map(endpoint -> {
                         if (endpoint == null) {

@@ -32,6 +32,7 @@ import java.util.stream.Collectors;
 public final class ContractValidation implements Filter {
 
     private static final Map<String, OpenApiInteractionValidator> VALIDATORS = new ConcurrentHashMap<>();
+    private static final Map<String, io.swagger.v3.oas.models.OpenAPI> DOCUMENTS = new ConcurrentHashMap<>();
 
     @Override
     public Response filter(FilterableRequestSpecification request, FilterableResponseSpecification responseSpec, FilterContext ctx) {
@@ -112,18 +113,22 @@ public final class ContractValidation implements Filter {
      * schema of the document {@code base} serves; empty when it conforms.
      */
     public static List<String> eventProblems(String base, String body) {
+        io.swagger.v3.oas.models.OpenAPI api = DOCUMENTS.computeIfAbsent(base, ContractValidation::parse);
+        ValidationReport report = new com.atlassian.oai.validator.schema.SchemaValidator(api,
+                new com.atlassian.oai.validator.report.MessageResolver())
+                .validate(body, api.getComponents().getSchemas().get("WebhookEvent"), "event");
+        return report.getMessages().stream().filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
+                .map(m -> m.getKey() + ": " + m.getMessage()).toList();
+    }
+
+    /** The served document, parsed once per service. */
+    private static io.swagger.v3.oas.models.OpenAPI parse(String base) {
         try {
             String document = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/q/openapi?format=json"))
                     .build(), HttpResponse.BodyHandlers.ofString()).body();
             io.swagger.v3.parser.core.models.ParseOptions options = new io.swagger.v3.parser.core.models.ParseOptions();
             options.setResolve(true);
-            io.swagger.v3.oas.models.OpenAPI api = new io.swagger.v3.parser.OpenAPIV3Parser().readContents(document, null, options)
-                    .getOpenAPI();
-            ValidationReport report = new com.atlassian.oai.validator.schema.SchemaValidator(api,
-                    new com.atlassian.oai.validator.report.MessageResolver())
-                    .validate(body, api.getComponents().getSchemas().get("WebhookEvent"), "event");
-            return report.getMessages().stream().filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
-                    .map(m -> m.getKey() + ": " + m.getMessage()).toList();
+            return new io.swagger.v3.parser.OpenAPIV3Parser().readContents(document, null, options).getOpenAPI();
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
