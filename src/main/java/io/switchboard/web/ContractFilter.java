@@ -27,6 +27,9 @@ public class ContractFilter implements OASFilter {
 
     static final String PROBLEM_REF = "#/components/schemas/Problem";
 
+    private static final String INVALID_TO = "Field 'to' must be a phone number with its country code (7 to 15 digits) or a JID"
+            + " like 15551234567@s.whatsapp.net.";
+
     private static final Map<String, String> TAGS = new LinkedHashMap<>();
 
     /** The names generated clients give the operations (unnamed sandbox operations get one from method and path). */
@@ -85,6 +88,10 @@ public class ContractFilter implements OASFilter {
         }
         openAPI.getPaths().getPathItems().forEach((path, item) -> item.getOperations()
                 .forEach((method, operation) -> complete(path, method, operation)));
+        openAPI.addExtension("x-webhooks", webhooks());
+        Map<String, Object> examples = ContractExamples.load();
+        openAPI.getPaths().getPathItems().values().forEach(item -> item.getOperations().values()
+                .forEach(operation -> ContractExamples.attach(operation, examples)));
     }
 
     private static void complete(String path, PathItem.HttpMethod method, Operation operation) {
@@ -229,6 +236,42 @@ public class ContractFilter implements OASFilter {
         return response;
     }
 
+    /**
+     * What a webhook endpoint receives, as Redoc and other tools read it in an OpenAPI 3.0 document
+     * ({@code x-webhooks}; 3.1 calls it {@code webhooks}): one POST per event type, the
+     * {@code WebhookEvent} body and the Standard Webhooks signature headers.
+     */
+    private static Map<String, Object> webhooks() {
+        Map<String, Object> hooks = new LinkedHashMap<>();
+        for (String type : List.of("session.state_changed", "session.qr", "message.received", "message.status")) {
+            Map<String, Object> post = new LinkedHashMap<>();
+            post.put("summary", "The " + type + " event, sent to each endpoint subscribed to it");
+            post.put("operationId", "webhook" + generatedId(PathItem.HttpMethod.POST, "/" + type.replace('.', '-').replace('_', '-'))
+                    .substring("post".length()));
+            post.put("tags", List.of("Webhooks"));
+            // Not a call to this service: the receiver authenticates it by its signature headers.
+            post.put("security", List.of());
+            post.put("parameters", List.of(
+                    header("webhook-id", "The event's id; the same on every retry (deduplicate on it)."),
+                    header("webhook-timestamp", "Seconds since the epoch when this attempt was signed; refuse old ones."),
+                    header("webhook-signature", "Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per"
+                            + " current secret (two while a rotated secret is still valid).")));
+            post.put("requestBody", Map.of("required", true, "content", Map.of("application/json",
+                    Map.of("schema", Map.of("$ref", "#/components/schemas/WebhookEvent")))));
+            post.put("responses", Map.of(
+                    "2XX", Map.of("description", "Received: the delivery is done."),
+                    "default", Map.of("description", "Anything else, or no answer within the timeout: retried with backoff"
+                            + " until the delivery is dead.")));
+            hooks.put(type, Map.of("post", post));
+        }
+        return hooks;
+    }
+
+    private static Map<String, Object> header(String name, String description) {
+        return Map.of("name", name, "in", "header", "required", true, "description", description,
+                "schema", Map.of("type", "string"));
+    }
+
     private static Schema problemSchema() {
         Schema string = OASFactory.createSchema().type(List.of(Schema.SchemaType.STRING));
         Schema reason = OASFactory.createSchema().type(List.of(Schema.SchemaType.STRING))
@@ -246,7 +289,10 @@ public class ContractFilter implements OASFilter {
                         .description("The request fields the problem is about."))
                 .addProperty("success", OASFactory.createSchema().type(List.of(Schema.SchemaType.BOOLEAN)))
                 .addProperty("message", string)
-                .required(List.of("type", "title", "status", "reason", "success"));
+                .required(List.of("type", "title", "status", "reason", "success"))
+                .example(Map.of("type", "https://switchboard.dev/problems/invalid-body", "title", "Bad Request", "status", 400,
+                        "detail", INVALID_TO, "reason", "invalid-body", "fields", List.of("to"), "success", false,
+                        "message", INVALID_TO));
     }
 
 }

@@ -98,6 +98,9 @@ public final class ContractValidation implements Filter {
                             .withLevel("validation.request.security", ValidationReport.Level.IGNORE)
                             .withLevel("validation.request.path.missing", ValidationReport.Level.IGNORE)
                             .withLevel("validation.request.operation.notAllowed", ValidationReport.Level.IGNORE)
+                            // A field the document does not declare fails too (in answers and in accepted requests).
+                            .withLevel("validation.response.body.schema.additionalProperties", ValidationReport.Level.ERROR)
+                            .withLevel("validation.request.body.schema.additionalProperties", ValidationReport.Level.ERROR)
                             .build())
                     .build();
         } catch (java.io.IOException e) {
@@ -119,6 +122,24 @@ public final class ContractValidation implements Filter {
                 .validate(body, api.getComponents().getSchemas().get("WebhookEvent"), "event");
         return report.getMessages().stream().filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
                 .map(m -> m.getKey() + ": " + m.getMessage()).toList();
+    }
+
+    /**
+     * Problems of a JSON value against {@code schema} (a schema of the document {@code base} serves),
+     * with properties the schema does not declare refused; empty when it conforms.
+     */
+    public static List<String> strictSchemaProblems(String base, String json, io.swagger.v3.oas.models.media.Schema<?> schema) {
+        io.swagger.v3.oas.models.OpenAPI api = document(base);
+        com.atlassian.oai.validator.report.MessageResolver strict = new com.atlassian.oai.validator.report.MessageResolver(
+                LevelResolver.create().withLevel("validation.schema.additionalProperties", ValidationReport.Level.ERROR).build());
+        ValidationReport report = new com.atlassian.oai.validator.schema.SchemaValidator(api, strict).validate(json, schema, "example");
+        return report.getMessages().stream().filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
+                .map(m -> m.getKey() + ": " + m.getMessage()).toList();
+    }
+
+    /** The document {@code base} serves, parsed (references resolved) once per service. */
+    public static io.swagger.v3.oas.models.OpenAPI document(String base) {
+        return DOCUMENTS.computeIfAbsent(base, ContractValidation::parse);
     }
 
     /** The served document, parsed once per service. */

@@ -122,6 +122,78 @@ class OpenApiContractTest {
         assertEquals(Set.of(), missing, "reasons answered but not in ProblemReasons.ALL");
     }
 
+    /**
+     * Every request body and every success body has an example, and every example (each {@code data}
+     * line of a stream's, the Problem schema's) conforms to its schema with no undeclared field.
+     */
+    @Test
+    void everyBodyHasAnExampleThatConformsToItsSchema() {
+        String base = io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port;
+        io.swagger.v3.oas.models.OpenAPI api = io.switchboard.support.ContractValidation.document(base);
+        List<String> without = new ArrayList<>();
+        List<String> wrong = new ArrayList<>();
+        int examples = 0;
+        for (var path : api.getPaths().entrySet()) {
+            for (var operation : path.getValue().readOperationsMap().entrySet()) {
+                String name = operation.getKey() + " " + path.getKey();
+                java.util.Map<String, io.swagger.v3.oas.models.media.Content> bodies = new java.util.LinkedHashMap<>();
+                if (operation.getValue().getRequestBody() != null) {
+                    bodies.put("request", operation.getValue().getRequestBody().getContent());
+                }
+                operation.getValue().getResponses().forEach((status, response) -> {
+                    if (status.startsWith("2") && response.getContent() != null) {
+                        bodies.put(status, response.getContent());
+                    }
+                });
+                for (var body : bodies.entrySet()) {
+                    for (var media : body.getValue().entrySet()) {
+                        Object example = media.getValue().getExample();
+                        String where = name + " " + body.getKey() + " " + media.getKey();
+                        if (example == null) {
+                            if (path.getKey().startsWith("/api/")) {
+                                // The public contract; the sandbox's and the development token's (dev and test only) may go without.
+                                without.add(where);
+                            }
+                            continue;
+                        }
+                        examples++;
+                        for (String json : exampleValues(example, media.getKey())) {
+                            io.switchboard.support.ContractValidation.strictSchemaProblems(base, json, media.getValue().getSchema())
+                                    .forEach(problem -> wrong.add(where + ": " + problem));
+                        }
+                    }
+                }
+            }
+        }
+        var problem = api.getComponents().getSchemas().get("Problem");
+        io.switchboard.support.ContractValidation.strictSchemaProblems(base, json(problem.getExample()), problem)
+                .forEach(p -> wrong.add("Problem: " + p));
+        System.out.printf("contract: %d examples; bodies without an example %d, examples their schema refuses %d%n", examples,
+                without.size(), wrong.size());
+        assertEquals(List.of(), without, "bodies without an example");
+        assertEquals(List.of(), wrong, "examples their schema refuses");
+        assertTrue(examples > 25, "examples found: " + examples);
+    }
+
+    /** The JSON values an example stands for: itself, or each data line of an event stream's text. */
+    private static List<String> exampleValues(Object example, String media) {
+        if (media.startsWith("text/event-stream")) {
+            List<String> data = example.toString().lines().filter(line -> line.startsWith("data:"))
+                    .map(line -> line.substring("data:".length()).trim()).toList();
+            assertTrue(!data.isEmpty(), "a stream example has events: " + example);
+            return data;
+        }
+        return List.of(json(example));
+    }
+
+    private static String json(Object value) {
+        try {
+            return io.swagger.v3.core.util.Json.mapper().writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static boolean typed(JsonObject schema, String media, JsonObject schemas) {
         if (schema == null) {
             return false;

@@ -228,11 +228,12 @@ public class WhatsAppResource {
      */
     @GET
     @Path("/qrcode/stream")
-    @Operation(summary = "QR codes as they rotate (Server-Sent Events)", description = "Events: data {\"type\":\"qr\", …}"
-            + " for each QR (and when a pairing code is added), then {\"type\":\"connected\"} or {\"type\":\"failed\"};"
-            + " a heartbeat comment every 15 s; ends when the token expires.")
-    @APIResponse(responseCode = "200", description = "The stream.", content = @Content(mediaType = "text/event-stream",
-            schema = @Schema(type = SchemaType.STRING)))
+    @Operation(summary = "QR codes as they rotate (Server-Sent Events)", description = "Unnamed events (SSE `message`)"
+            + " whose data is a SessionNotice: `{\"type\":\"qr\", …}` for each QR (and when a pairing code is added), then"
+            + " `{\"type\":\"connected\"}` or `{\"type\":\"failed\"}`, after which the stream ends; a `: heartbeat` comment"
+            + " every 15 s; ends when the token expires.")
+    @APIResponse(responseCode = "200", description = "The stream: each event's data is a SessionNotice.",
+            content = @Content(mediaType = "text/event-stream", schema = @Schema(implementation = SessionNotice.class)))
     @APIResponse(responseCode = "429", description = "`too-many-streams`.", content = @Content(mediaType = "application/problem+json"))
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> qrcodeStream(@PathParam("id") String id, @Context Sse sse) {
@@ -269,9 +270,10 @@ public class WhatsAppResource {
      */
     @GET
     @Path("/events")
-    @Operation(summary = "The organization's events (Server-Sent Events)", description = "Each event's name is its type"
-            + " (session.state_changed, session.qr, message.received, message.status), its data the webhook payload, its"
-            + " id the event's position; Last-Event-ID resumes after it. Ends when the token expires.")
+    @Operation(summary = "The organization's events (Server-Sent Events)", description = "Each SSE event's `event` name is"
+            + " the event's type (`session.state_changed`, `session.qr`, `message.received`, `message.status`), its `data`"
+            + " the WebhookEvent a webhook receives, its `id` the event's position in the organization's commit order;"
+            + " `Last-Event-ID` resumes after it. A `: heartbeat` comment every 15 s; ends when the token expires.")
     @Tag(name = "Events")
     @Parameter(name = "Last-Event-ID", in = ParameterIn.HEADER, description = "Resume after this event id",
             schema = @Schema(type = SchemaType.STRING, pattern = "[0-9]{1,18}"))
