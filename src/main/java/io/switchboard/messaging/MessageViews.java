@@ -31,7 +31,15 @@ public final class MessageViews {
             @Schema(nullable = true, description = "Why it failed (failed only): not-linked, not-on-whatsapp, …")
             @JsonInclude(JsonInclude.Include.ALWAYS) String reason,
             @Schema(nullable = true) @JsonInclude(JsonInclude.Include.ALWAYS) String detail,
-            List<StatusChange> history) {
+            List<StatusChange> history, @Schema(description = "The file (media messages only; then text is absent)") Media media) {
+    }
+
+    /** A file a message carries: what it is, never its bytes. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Media(@Schema(enumeration = {"image", "video", "audio", "voice", "document", "sticker"}) String type,
+            @Schema(example = "image/jpeg") String mimetype, @Schema(description = "Bytes") long size,
+            @Schema(description = "SHA-256 of the file, base64") String sha256, String fileName, String caption, Integer width,
+            Integer height, @Schema(description = "Length of a voice note, audio or video") Integer seconds) {
     }
 
     /** A text received. */

@@ -58,8 +58,26 @@ public class MessagesResource {
     private static final Pattern TO = Pattern.compile("\\+?([1-9][0-9]{6,14})(@s\\.whatsapp\\.net)?");
     private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
 
-    /** {@code to}: E.164 digits ({@code +} optional) or a phone-number JID; {@code text}: 1 to 65,536 characters. */
-    public record SendRequest(String to, String text) {
+    /**
+     * {@code to}: E.164 digits ({@code +} optional) or a phone-number JID; {@code text}: 1 to 65,536
+     * characters, or {@code media}: a file (with its caption) instead.
+     */
+    public record SendRequest(@Schema(example = "+5511912345678") String to,
+            @Schema(description = "The text (not with media: a file's text is its caption)") String text,
+            @Schema(description = "A file to send instead of a text") MediaRequest media) {
+
+        public SendRequest(String to, String text) {
+            this(to, text, null);
+        }
+    }
+
+    /** A file in a JSON body: its bytes in base64 ({@code data}). */
+    public record MediaRequest(@Schema(enumeration = {"image", "video", "audio", "voice", "document", "sticker"}) String type,
+            @Schema(description = "The file, base64 (the JSON body may be at most 24 MB; larger files as multipart/form-data)")
+            String data,
+            @Schema(description = "Documents only: the mimetype shown (other types are read from the bytes)") String mimetype,
+            @Schema(description = "Documents: the file name shown (default: file)") String fileName,
+            @Schema(description = "Shown under an image, video or document") String caption) {
     }
 
     private final OutboxStore outbox;
@@ -68,7 +86,11 @@ public class MessagesResource {
     private final TenantAccess access;
     private final MessagesConfig config;
 
-    MessagesResource(OutboxStore outbox, MessageStore received, SessionStore sessions, TenantAccess access, MessagesConfig config) {
+    private final MediaIntake intake;
+
+    MessagesResource(OutboxStore outbox, MessageStore received, SessionStore sessions, TenantAccess access, MessagesConfig config,
+            MediaIntake intake) {
+        this.intake = intake;
         this.outbox = outbox;
         this.received = received;
         this.sessions = sessions;
@@ -104,10 +126,19 @@ public class MessagesResource {
         if (request == null) {
             throw ApiException.invalidField("to", "is required");
         }
-        Matcher to = request.to() == null ? null : TO.matcher(request.to().trim());
-        if (to == null || !to.matches()) {
-            throw ApiException.invalidField("to", "must be a phone number with its country code (7 to 15 digits) or a JID"
-                    + " like 15551234567@s.whatsapp.net");
+        String phone = phone(request.to());
+        if (request.media() != null) {
+            MediaRequest media = request.media();
+            if (request.text() != null) {
+                throw ApiException.invalidField("text", "is not sent with media: give the file's text as media.caption");
+            }
+            io.switchboard.protocol.media.MediaType type = MediaIntake.type(media.type());
+            if (media.data() == null || media.data().isEmpty()) {
+                throw ApiException.invalidField("media.data", "is required (the file in base64); or send multipart/form-data");
+            }
+            String caption = caption(type, media.caption());
+            return enqueueMedia(org, idempotencyKey, phone, caption,
+                    () -> intake.fromBase64(org, type, media.data(), media.mimetype(), media.fileName()));
         }
         String text = request.text();
         if (text == null || text.isEmpty()) {
@@ -117,18 +148,114 @@ public class MessagesResource {
         if (text.codePointCount(0, text.length()) > MAX_TEXT) {
             throw ApiException.invalidField("text", "must be at most " + MAX_TEXT + " characters");
         }
-        String phone = to.group(1);
-        return exists(org).flatMap(ignored -> outbox.enqueue(org, idempotencyKey, hash(phone, text), phone, text,
-                        WhatsAppClient.newMessageId(), config.queueLimit()))
+        return accepted(exists(org).flatMap(ignored -> outbox.enqueue(org, idempotencyKey, hash(phone, text), phone, text,
+                        WhatsAppClient.newMessageId(), config.queueLimit())));
+    }
+
+    /**
+     * A file sent as {@code multipart/form-data}: fields {@code to}, {@code type}, optional
+     * {@code caption}, {@code fileName} and {@code mimetype}, and the part {@code file}. The part is
+     * read from disk as it is encrypted: no request holds a whole file.
+     */
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Operation(summary = "Send a file (multipart)", description = "As sending a text, for a file up to its type's limit"
+            + " (WhatsApp's: 16 MB image, video, audio, voice; 100 MB document; 500 KB sticker). Stored, encrypted, before the"
+            + " 202; uploaded to WhatsApp's media hosts and sent exactly once by the replica running the connection.")
+    @Parameter(name = "Idempotency-Key", in = ParameterIn.HEADER, description = "1 to 255 visible ASCII characters",
+            schema = @Schema(type = SchemaType.STRING, maxLength = 255))
+    @APIResponse(responseCode = "202", description = "Accepted (queued), or the first message under this Idempotency-Key.",
+            headers = @Header(name = "Idempotent-Replayed", description = "true when this answers an earlier request with the"
+                    + " same Idempotency-Key", schema = @Schema(type = SchemaType.STRING, enumeration = "true")),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MessageViews.OutboundMessage.class)))
+    @APIResponse(responseCode = "400", description = "`invalid-body` (to, type, file, caption, fileName), `unsupported-media`"
+            + " (the bytes are not the type: an image not JPEG/PNG/WebP, a sticker not WebP, a voice note not Ogg/Opus),"
+            + " `invalid-idempotency-key`, `invalid-path-parameter`.", content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "409", description = "`idempotency-key-reused`: the key came with another body.",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "413", description = "`media-too-large` (over the type's limit), `body-too-large`.",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "429", description = "`queue-full`: the organization has as many messages waiting as allowed.",
+            headers = @Header(name = "Retry-After", description = "Seconds", schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = "application/problem+json"))
+    public Uni<Response> sendFile(@PathParam("id") String id, @HeaderParam("Idempotency-Key") String idempotencyKey,
+            @org.jboss.resteasy.reactive.RestForm("to") String to, @org.jboss.resteasy.reactive.RestForm("type") String type,
+            @org.jboss.resteasy.reactive.RestForm("caption") String caption,
+            @org.jboss.resteasy.reactive.RestForm("fileName") String fileName,
+            @org.jboss.resteasy.reactive.RestForm("mimetype") String mimetype,
+            @org.jboss.resteasy.reactive.RestForm("file") org.jboss.resteasy.reactive.multipart.FileUpload file) {
+        UUID org = CanonicalUuid.pathParameter("id", id);
+        access.requireOrganization(org);
+        if (idempotencyKey != null && !KEY.matcher(idempotencyKey).matches()) {
+            throw ApiException.badRequest("invalid-idempotency-key", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
+        }
+        String phone = phone(to);
+        io.switchboard.protocol.media.MediaType kind = MediaIntake.type(type);
+        if (file == null || file.uploadedFile() == null) {
+            throw ApiException.invalidField("file", "is required (the part holding the file)");
+        }
+        String shownName = fileName != null ? fileName : kind == io.switchboard.protocol.media.MediaType.DOCUMENT
+                ? file.fileName() : null;
+        String text = caption(kind, caption);
+        return enqueueMedia(org, idempotencyKey, phone, text,
+                () -> intake.fromFile(org, kind, file.uploadedFile(), mimetype != null ? mimetype
+                        : kind == io.switchboard.protocol.media.MediaType.DOCUMENT ? documentType(file.contentType()) : null,
+                        shownName));
+    }
+
+    /** Takes the file in on a worker thread (it reads and stores it), then enqueues as for a text. */
+    private Uni<Response> enqueueMedia(UUID org, String idempotencyKey, String phone, String caption,
+            java.util.function.Supplier<MediaIntake.Taken> take) {
+        return exists(org).flatMap(ignored -> Uni.createFrom().item(take)
+                        .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool()))
+                .flatMap(taken -> accepted(outbox.enqueue(org, idempotencyKey, hash(phone, taken.digest() + "\n"
+                                + (caption == null ? "" : caption)), phone, caption, taken.media(), WhatsAppClient.newMessageId(),
+                                config.queueLimit())
+                        .call(enqueued -> enqueued.created() ? Uni.createFrom().voidItem() : intake.discard(taken.media()))
+                        .onFailure().call(error -> intake.discard(taken.media()).onFailure().recoverWithNull())));
+    }
+
+    private Uni<Response> accepted(Uni<OutboxStore.Enqueued> enqueue) {
+        return enqueue
                 .onFailure(OutboxStore.KeyReused.class).transform(e -> ApiException.conflict("idempotency-key-reused", e.getMessage()))
                 .onFailure(OutboxStore.QueueFull.class).transform(e -> new ApiException(429, "queue-full", e.getMessage(), null, 10))
                 .map(enqueued -> {
-                    Response.ResponseBuilder answer = Response.accepted(outboundView(enqueued.message(), false));
+                    Response.ResponseBuilder answer = Response.accepted(outboundView(enqueued.message(), false))
+                            .type(MediaType.APPLICATION_JSON_TYPE);
                     if (!enqueued.created()) {
                         answer.header("Idempotent-Replayed", "true");
                     }
                     return answer.build();
                 });
+    }
+
+    private static String phone(String value) {
+        Matcher to = value == null ? null : TO.matcher(value.trim());
+        if (to == null || !to.matches()) {
+            throw ApiException.invalidField("to", "must be a phone number with its country code (7 to 15 digits) or a JID"
+                    + " like 15551234567@s.whatsapp.net");
+        }
+        return to.group(1);
+    }
+
+    /** A caption: only for images, videos and documents, 1 to 65,536 characters. */
+    private static String caption(io.switchboard.protocol.media.MediaType type, String caption) {
+        if (caption == null) {
+            return null;
+        }
+        if (type != io.switchboard.protocol.media.MediaType.IMAGE && type != io.switchboard.protocol.media.MediaType.VIDEO
+                && type != io.switchboard.protocol.media.MediaType.DOCUMENT) {
+            throw ApiException.invalidField("media.caption", "is shown only under an image, video or document");
+        }
+        if (caption.isEmpty() || caption.codePointCount(0, caption.length()) > MAX_TEXT) {
+            throw ApiException.invalidField("media.caption", "must be 1 to " + MAX_TEXT + " characters");
+        }
+        io.switchboard.web.SafeText.requireUnicode("media.caption", caption);
+        return caption;
+    }
+
+    private static String documentType(String partType) {
+        return partType == null || partType.startsWith("application/octet-stream") ? null : partType.split(";")[0].trim();
     }
 
     @GET
@@ -222,9 +349,17 @@ public class MessagesResource {
             history = message.history().stream().map(change -> new MessageViews.StatusChange(change.status(), change.at(),
                     change.detail())).toList();
         }
+        MessageViews.Media media = null;
+        if (message.media() != null) {
+            io.vertx.core.json.JsonObject facts = message.media().facts();
+            media = new MessageViews.Media(message.media().type().apiName(), facts.getString("mimetype"), facts.getLong("size"),
+                    facts.getString("sha256"), message.media().fileName(), message.text(), facts.getInteger("width"),
+                    facts.getInteger("height"), facts.getInteger("seconds"));
+        }
         return new MessageViews.OutboundMessage(true, message.id(), "out", message.status(),
-                new MessageViews.Party(message.to(), message.to() + "@s.whatsapp.net"), message.text(), message.whatsappId(),
-                message.createdAt(), message.updatedAt(), message.sentAt(), message.reason(), message.detail(), history);
+                new MessageViews.Party(message.to(), message.to() + "@s.whatsapp.net"), media == null ? message.text() : null,
+                message.whatsappId(), message.createdAt(), message.updatedAt(), message.sentAt(), message.reason(), message.detail(),
+                history, media);
     }
 
     private static MessageViews.InboundMessage inboundView(MessageStore.Received item) {

@@ -26,14 +26,16 @@ public final class OutboxSender {
 
     private final OutboxConnection session;
     private final OutboxStore outbox;
+    private final MediaSender media;
     private final Vertx vertx;
     private final SendPacer pacer;
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile boolean again;
 
-    public OutboxSender(OutboxConnection session, OutboxStore outbox, MessagesConfig config, Vertx vertx) {
+    public OutboxSender(OutboxConnection session, OutboxStore outbox, MediaSender media, MessagesConfig config, Vertx vertx) {
         this.session = session;
         this.outbox = outbox;
+        this.media = media;
         this.vertx = vertx;
         this.pacer = new SendPacer(config.sendRate(), config.sendBurst());
     }
@@ -75,7 +77,10 @@ public final class OutboxSender {
 
     private void send(WhatsAppClient client, Fence fence, OutboxStore.Outbound message) {
         session.fencedWrite(fence, () -> outbox.sending(fence, session.organizationId(), message.id()))
-                .flatMap(ignored -> Uni.createFrom().completionStage(() -> client.sendText(message.to(), message.text(),
+                .flatMap(ignored -> message.media() == null
+                        ? Uni.createFrom().item(io.switchboard.protocol.proto.Message.newBuilder().setConversation(message.text()).build())
+                        : media.uploaded(session, client, fence, message).map(uploaded -> uploaded.message(message.text())))
+                .flatMap(content -> Uni.createFrom().completionStage(() -> client.sendMessage(message.to(), content,
                         message.whatsappId()).toCompletionStage()))
                 .subscribe().with(sent -> record(fence, () -> outbox.sent(fence, session.organizationId(), message.id(), sent.at())),
                         error -> {

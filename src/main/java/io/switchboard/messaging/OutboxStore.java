@@ -39,16 +39,46 @@ public class OutboxStore {
     private static final String RANK = "CASE %s WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 'sent' THEN 2"
             + " WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 ELSE 5 END";
     private static final String COLUMNS = "id, organization_id, to_phone, whatsapp_id, nonce, ciphertext, key_id, status, reason,"
-            + " detail, attempts, created_at, updated_at, sent_at, request_hash";
+            + " detail, attempts, created_at, updated_at, sent_at, request_hash, kind, media, media_blob_id, media_url,"
+            + " media_direct_path";
 
     /** One status a message reached. */
     public record StatusChange(String status, Instant at, String detail) {
     }
 
-    /** A text in the outbox. {@code text} is opened; {@code history} is filled by {@link #find} only. */
+    /**
+     * A message in the outbox: a text, or a file ({@code media}, whose caption is {@code text}).
+     * {@code text} is opened; {@code history} is filled by {@link #find} only.
+     */
     public record Outbound(UUID id, UUID organizationId, String to, String whatsappId, String text, String status,
             String reason, String detail, int attempts, Instant createdAt, Instant updatedAt, Instant sentAt,
-            String requestHash, List<StatusChange> history) {
+            String requestHash, List<StatusChange> history, OutboundMedia media) {
+
+        public Outbound(UUID id, UUID organizationId, String to, String whatsappId, String text, String status,
+                String reason, String detail, int attempts, Instant createdAt, Instant updatedAt, Instant sentAt,
+                String requestHash, List<StatusChange> history) {
+            this(id, organizationId, to, whatsappId, text, status, reason, detail, attempts, createdAt, updatedAt, sentAt,
+                    requestHash, history, null);
+        }
+    }
+
+    /**
+     * The file of a media message: its type, what is not secret ({@code facts}: mimetype, sizes,
+     * hashes, dimensions, seconds), the staged blob, where a media host keeps it once uploaded, and
+     * the sealed part opened (file name, media key, thumbnail).
+     */
+    public record OutboundMedia(io.switchboard.protocol.media.MediaType type, io.vertx.core.json.JsonObject facts, UUID blobId,
+            String url, String directPath, String fileName, byte[] mediaKey, byte[] thumbnail) {
+
+        /** The message WhatsApp gets for it (uploaded only). */
+        public io.switchboard.protocol.proto.Message message(String caption) {
+            return io.switchboard.protocol.message.MediaMessages.message(new io.switchboard.protocol.media.MediaAttachment(type,
+                    url, directPath, facts.getString("mimetype"), mediaKey,
+                    java.util.Base64.getDecoder().decode(facts.getString("sha256")),
+                    java.util.Base64.getDecoder().decode(facts.getString("encSha256")), facts.getLong("size"),
+                    facts.getLong("keyTimestamp", 0L), caption, fileName, facts.getInteger("width"), facts.getInteger("height"),
+                    facts.getInteger("seconds"), thumbnail));
+        }
     }
 
     /** What enqueueing answered: the message, and whether this call created it (false: the idempotency key's first answer). */
@@ -106,8 +136,17 @@ public class OutboxStore {
      */
     public Uni<Enqueued> enqueue(UUID organizationId, String idempotencyKey, String requestHash, String to, String text,
             String whatsappId, int queueLimit) {
+        return enqueue(organizationId, idempotencyKey, requestHash, to, text, null, whatsappId, queueLimit);
+    }
+
+    /**
+     * As {@link #enqueue(UUID, String, String, String, String, String, int)}, for a text or, with
+     * {@code media}, a staged file whose caption is {@code text} (null: none).
+     */
+    public Uni<Enqueued> enqueue(UUID organizationId, String idempotencyKey, String requestHash, String to, String text,
+            OutboundMedia media, String whatsappId, int queueLimit) {
         UUID id = UUID.randomUUID();
-        AtRestCipher.Sealed sealed = cipher.sealText(organizationId, TEXT_PURPOSE, text);
+        AtRestCipher.Sealed sealed = cipher.sealText(organizationId, TEXT_PURPOSE, media == null ? text : sealedMedia(text, media));
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         // The organization's enqueues take turns (a transaction-scoped advisory lock): the count below then sees every
         // text committed before, so the queue limit holds exactly, and one Idempotency-Key cannot be raced past its hash check.
@@ -126,13 +165,14 @@ public class OutboxStore {
                             + " AND status IN ('queued', 'sending')").execute(Tuple.of(organizationId))
                             .flatMap(rows -> rows.iterator().next().getLong(0) >= queueLimit
                                     ? Uni.createFrom().failure(new QueueFull(queueLimit))
-                                    : insert(connection, id, organizationId, idempotencyKey, requestHash, to, whatsappId, sealed, now)
+                                    : insert(connection, id, organizationId, idempotencyKey, requestHash, to, whatsappId, sealed, now,
+                                            media)
                                             .flatMap(inserted -> inserted
                                                     ? connection.preparedQuery("SELECT pg_notify($1, $2)")
                                                             .execute(Tuple.of(CHANNEL, organizationId.toString()))
                                                             .map(notified -> new Enqueued(new Outbound(id, organizationId, to,
                                                                     whatsappId, text, "queued", null, null, 0, now.toInstant(),
-                                                                    now.toInstant(), null, requestHash, List.of()), true))
+                                                                    now.toInstant(), null, requestHash, List.of(), media), true))
                                                     : byKey(connection, organizationId, idempotencyKey)
                                                             .map(raced -> {
                                                                 if (raced == null || !raced.requestHash().equals(requestHash)) {
@@ -162,12 +202,13 @@ public class OutboxStore {
     }
 
     private Uni<Boolean> insert(SqlConnection connection, UUID id, UUID organizationId, String key, String requestHash, String to,
-            String whatsappId, AtRestCipher.Sealed sealed, OffsetDateTime now) {
+            String whatsappId, AtRestCipher.Sealed sealed, OffsetDateTime now, OutboundMedia media) {
         return connection.preparedQuery("INSERT INTO whatsapp_outbound_message (id, organization_id, idempotency_key, request_hash,"
-                + " to_phone, whatsapp_id, nonce, ciphertext, key_id, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6,"
-                + " $7, $8, $9, 'queued', $10, $10) ON CONFLICT DO NOTHING")
+                + " to_phone, whatsapp_id, nonce, ciphertext, key_id, status, created_at, updated_at, kind, media, media_blob_id)"
+                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $10, $11, $12, $13) ON CONFLICT DO NOTHING")
                 .execute(Tuple.from(Arrays.asList(id, organizationId, key, requestHash, to, whatsappId, Buffer.buffer(sealed.nonce()),
-                        Buffer.buffer(sealed.ciphertext()), sealed.keyId(), now)))
+                        Buffer.buffer(sealed.ciphertext()), sealed.keyId(), now, media == null ? "text" : media.type().apiName(),
+                        media == null ? null : media.facts(), media == null ? null : media.blobId())))
                 .flatMap(rows -> rows.rowCount() == 0 ? Uni.createFrom().item(false)
                         : connection.preparedQuery("INSERT INTO whatsapp_outbound_status (message_id, status, at) VALUES ($1, 'queued', $2)")
                                 .execute(Tuple.of(id, now))
@@ -206,6 +247,14 @@ public class OutboxStore {
     /** The connection's owner is about to send {@code id} (another attempt). */
     public Uni<Void> sending(Fence fence, UUID organizationId, UUID id) {
         return move(fence, organizationId, id, "sending", null, null, null, true);
+    }
+
+    /** A media host keeps the file of {@code id}: a send retried later reuses this upload. */
+    public Uni<Void> uploaded(Fence fence, UUID organizationId, UUID id, String url, String directPath) {
+        return database.bounded(pool.withTransaction(connection -> fence.check(connection, organizationId)
+                .flatMap(ignored -> connection.preparedQuery("UPDATE whatsapp_outbound_message SET media_url = $3,"
+                        + " media_direct_path = $4, media_uploaded_at = now() WHERE organization_id = $1 AND id = $2")
+                        .execute(Tuple.of(organizationId, id, url, directPath))))).replaceWithVoid();
     }
 
     /** WhatsApp acknowledged {@code id} at {@code at}. */
@@ -346,7 +395,11 @@ public class OutboxStore {
                     }
                     Outbound found = outbound(rows.iterator().next(), List.of());
                     Instant at = found.sentAt() != null ? found.sentAt() : found.createdAt();
-                    return new io.switchboard.protocol.client.SentText(found.to(), found.text(), at);
+                    if (found.media() != null) {
+                        return found.media().directPath() == null ? null
+                                : new io.switchboard.protocol.client.SentText(found.to(), found.media().message(found.text()), at);
+                    }
+                    return io.switchboard.protocol.client.SentText.text(found.to(), found.text(), at);
                 }));
     }
 
@@ -359,10 +412,36 @@ public class OutboxStore {
         } catch (CryptoException e) {
             throw new CredentialsUnreadable(organizationId, "a text to send: " + e.getMessage());
         }
+        OutboundMedia media = null;
+        String kind = row.getString("kind");
+        if (kind != null && !"text".equals(kind)) {
+            io.vertx.core.json.JsonObject secret = new io.vertx.core.json.JsonObject(text);
+            text = secret.getString("caption");
+            Object facts = row.getValue("media");
+            media = new OutboundMedia(io.switchboard.protocol.media.MediaType.ofApiName(kind),
+                    facts instanceof io.vertx.core.json.JsonObject json ? json : new io.vertx.core.json.JsonObject(String.valueOf(facts)),
+                    row.getUUID("media_blob_id"), row.getString("media_url"), row.getString("media_direct_path"),
+                    secret.getString("fileName"), secret.getBinary("mediaKey"), secret.getBinary("thumbnail"));
+        }
         return new Outbound(row.getUUID("id"), organizationId, row.getString("to_phone"), row.getString("whatsapp_id"), text,
                 row.getString("status"), row.getString("reason"), row.getString("detail"), row.getInteger("attempts"),
                 SqlTime.instant(row.getOffsetDateTime("created_at")), SqlTime.instant(row.getOffsetDateTime("updated_at")),
-                SqlTime.instant(row.getOffsetDateTime("sent_at")), row.getString("request_hash"), history);
+                SqlTime.instant(row.getOffsetDateTime("sent_at")), row.getString("request_hash"), history, media);
+    }
+
+    /** What a media message seals: its caption, file name, media key and thumbnail. */
+    private static String sealedMedia(String caption, OutboundMedia media) {
+        io.vertx.core.json.JsonObject secret = new io.vertx.core.json.JsonObject().put("mediaKey", media.mediaKey());
+        if (caption != null) {
+            secret.put("caption", caption);
+        }
+        if (media.fileName() != null) {
+            secret.put("fileName", media.fileName());
+        }
+        if (media.thumbnail() != null) {
+            secret.put("thumbnail", media.thumbnail());
+        }
+        return secret.encode();
     }
 
     /** Texts accepted for sending. */

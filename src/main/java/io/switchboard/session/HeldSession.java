@@ -67,7 +67,7 @@ abstract class HeldSession implements OutboxConnection {
         this.id = id;
         this.ctx = ctx;
         this.lane = new SerialLane(ctx.config().laneTaskTimeout());
-        this.outbox = new OutboxSender(this, ctx.outbox(), ctx.messaging(), ctx.vertx());
+        this.outbox = new OutboxSender(this, ctx.outbox(), ctx.media(), ctx.messaging(), ctx.vertx());
     }
 
     /** Sends the texts waiting in the outbox, if this replica runs a connected client. */

@@ -11,4 +11,7 @@ public interface LocalWhatsApp {
 
     /** The root key of the local WhatsApp's certificate chain, empty when it does not run here. */
     Optional<byte[]> trustRoot();
+
+    /** The PEM certificate of the local WhatsApp's media host (self-signed), empty when it does not run here. */
+    Optional<String> mediaCertificate();
 }

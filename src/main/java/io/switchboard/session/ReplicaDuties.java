@@ -187,6 +187,8 @@ class ReplicaDuties {
                 error -> LOG.debugf("the retention sweep failed: %s", error.getMessage()));
         registry.context().events().deleteBefore(now.minus(messaging.retention())).subscribe().with(count -> { },
                 error -> LOG.debugf("the event retention sweep failed: %s", error.getMessage()));
+        registry.context().media().sweepAbandoned().subscribe().with(count -> { },
+                error -> LOG.debugf("the staged-media sweep failed: %s", error.getMessage()));
     }
 
     /** Events of an organization were committed (on any replica): its readers here read now. */

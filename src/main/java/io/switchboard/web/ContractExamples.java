@@ -41,8 +41,15 @@ final class ContractExamples {
             return;
         }
         Map<String, Object> parts = (Map<String, Object>) byPart;
-        if (operation.getRequestBody() != null && parts.containsKey("request")) {
-            set(operation.getRequestBody().getContent(), parts.get("request"));
+        if (operation.getRequestBody() != null && operation.getRequestBody().getContent() != null
+                && operation.getRequestBody().getContent().getMediaTypes() != null) {
+            // "request" illustrates the JSON body; "request <media type>" any other form the operation takes.
+            operation.getRequestBody().getContent().getMediaTypes().forEach((media, type) -> {
+                Object example = parts.get(media.startsWith("application/json") ? "request" : "request " + media);
+                if (example != null) {
+                    type.setExample(example);
+                }
+            });
         }
         if (operation.getResponses() != null) {
             operation.getResponses().getAPIResponses().forEach((status, response) -> {

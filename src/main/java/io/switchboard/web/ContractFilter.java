@@ -141,6 +141,7 @@ public class ContractFilter implements OASFilter {
         }
         if (hasBody) {
             problem(responses, "413", "`body-too-large`: the body is larger than the service accepts (1 MB).");
+            problem(responses, "411", "`length-required`: a chunked body without a Content-Length.");
             problem(responses, "415", "`unsupported-media-type`: the body is not `application/json`.");
         }
         if (api) {

@@ -13,7 +13,7 @@ public final class ProblemReasons {
     public static final List<String> ALL = List.of(
             // any operation
             "unauthorized", "forbidden", "admin-required", "organization-forbidden", "invalid-path-parameter",
-            "invalid-body", "missing-body", "malformed-json", "invalid-query", "invalid-paging", "body-too-large",
+            "invalid-body", "missing-body", "malformed-json", "invalid-query", "invalid-paging", "body-too-large", "length-required",
             "not-found", "method-not-allowed", "not-acceptable", "unsupported-media-type", "bad-request",
             "database-unavailable", "server-error",
             // organizations and the WhatsApp connection
@@ -22,6 +22,7 @@ public final class ProblemReasons {
             "owner-busy", "credentials-unreadable", "rate-limited", "too-many-streams", "invalid-last-event-id",
             // messages
             "message-not-found", "idempotency-key-reused", "invalid-idempotency-key", "queue-full",
+            "media-too-large", "unsupported-media",
             // webhooks
             "webhook-not-found", "too-many-webhooks", "url-not-allowed", "delivery-not-found", "delivery-in-progress",
             // the sandbox (dev and test)

@@ -286,16 +286,18 @@ abstract class ClientReceiving extends ClientLinking {
         SessionCipher.Encrypted encrypted;
         try {
             SignalSessionRecord fresh = bundle == null ? record : cipher.initiate(record, bundle);
-            encrypted = cipher.encrypt(fresh, own ? Plaintext.textCopy(sent.text(), chat) : Plaintext.text(sent.text()));
+            encrypted = cipher.encrypt(fresh, own ? Plaintext.copy(sent.message(), chat) : Plaintext.message(sent.message()));
         } catch (SignalException e) {
             return Future.failedFuture(e);
         }
-        Map<String, String> attrs = Stanza.attrs("id", id, "to", device, "type", "text", "device_fanout", "false");
+        Map<String, String> attrs = Stanza.attrs("id", id, "to", device, "type", Outbound.stanzaType(sent.message()),
+                "device_fanout", "false");
         if (own) {
             attrs.put("recipient", chat);
         }
-        List<Node> children = new ArrayList<>(List.of(Node.withBytes("enc", Stanza.attrs("v", "2", "type", encrypted.type(),
-                "count", String.valueOf(count)), encrypted.ciphertext())));
+        Map<String, String> encAttrs = Stanza.attrs("v", "2", "type", encrypted.type(), "count", String.valueOf(count));
+        Outbound.mediaType(sent.message()).ifPresent(kind -> encAttrs.put("mediatype", kind));
+        List<Node> children = new ArrayList<>(List.of(Node.withBytes("enc", encAttrs, encrypted.ciphertext())));
         if ("pkmsg".equals(encrypted.type())) {
             children.add(Node.withBytes("device-identity", Stanza.attrs(), account.signedDeviceIdentity()));
         }

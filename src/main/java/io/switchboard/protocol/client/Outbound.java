@@ -115,6 +115,16 @@ final class Outbound {
         return bundles;
     }
 
+    /** The message stanza's {@code type}: {@code media} for a message carrying a file (as Baileys 7 and whatsmeow), else text. */
+    static String stanzaType(io.switchboard.protocol.proto.Message message) {
+        return mediaType(message).isPresent() ? "media" : "text";
+    }
+
+    /** The {@code mediatype} of each {@code <enc>} of a message carrying a file. */
+    static java.util.Optional<String> mediaType(io.switchboard.protocol.proto.Message message) {
+        return io.switchboard.protocol.message.MediaMessages.read(message).map(media -> media.type().stanzaType());
+    }
+
     /** {@code 3EB0} + 18 upper-case hex digits of SHA-256(time, user, random), as WhatsApp Web's ids look. */
     static String messageId(String user) {
         byte[] random = new byte[16];

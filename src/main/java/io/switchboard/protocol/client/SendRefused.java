@@ -8,7 +8,7 @@ public final class SendRefused extends RuntimeException {
 
     private final String reason;
 
-    SendRefused(String reason, String detail) {
+    public SendRefused(String reason, String detail) {
         super(detail, null, false, false);
         this.reason = reason;
     }

@@ -1,5 +1,7 @@
 package io.switchboard.protocol.client;
 
+import io.switchboard.protocol.proto.Message;
+
 import io.switchboard.protocol.binary.Node;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -49,6 +51,9 @@ public final class WhatsAppClient extends ClientReceiving {
         super(vertx, options, credentials, store, signal, events, clock);
     }
 
+    /** Asked on this client's context only. */
+    private io.switchboard.protocol.media.MediaConn mediaConn;
+
     /** WhatsApp accepted a message we sent: its id and the server's time. */
     public record Sent(String id, Instant at) {
     }
@@ -75,10 +80,21 @@ public final class WhatsAppClient extends ClientReceiving {
      * kept once by its recipients. Fails with {@link SendRefused} when it can never be delivered.
      */
     public Future<Sent> sendText(String phone, String text, String id) {
-        if (phone == null || !phone.matches("[1-9][0-9]{6,14}") || text == null || text.isEmpty()
+        if (text == null || text.isEmpty()) {
+            return Future.failedFuture(new IllegalArgumentException("a non-empty text is required"));
+        }
+        return sendMessage(phone, Message.newBuilder().setConversation(text).build(), id);
+    }
+
+    /**
+     * Sends any message (a text, or media already uploaded: {@link #upload}) as {@link #sendText}
+     * does, under the caller's message id.
+     */
+    public Future<Sent> sendMessage(String phone, Message content, String id) {
+        if (phone == null || !phone.matches("[1-9][0-9]{6,14}") || content == null
                 || id == null || !id.matches("[0-9A-Za-z]{8,64}")) {
             return Future.failedFuture(new IllegalArgumentException(
-                    "a phone (7 to 15 digits), a non-empty text and a message id (8 to 64 letters or digits) are required"));
+                    "a phone (7 to 15 digits), a message and a message id (8 to 64 letters or digits) are required"));
         }
         return onContextFuture(() -> {
             Connection current = connection;
@@ -88,7 +104,7 @@ public final class WhatsAppClient extends ClientReceiving {
             Credentials.Account account = credentials.account().orElseThrow();
             String to = phone + Stanza.SERVER;
             String ownUser = account.phone() + Stanza.SERVER;
-            retries.sent(id, new SentText(phone, text, clock.instant()));
+            retries.sent(id, new SentText(phone, content, clock.instant()));
             return current.query(Outbound.deviceQuery(current.nextIqId(), List.of(to, ownUser)))
                     .map(answer -> {
                         learnLids(Outbound.lids(answer));
@@ -98,7 +114,7 @@ public final class WhatsAppClient extends ClientReceiving {
                             .compose(records -> onContextFuture(() -> bundlesFor(current, records)))
                             // Sessions are read again, advanced and stored in the Signal lane; the network waits outside it.
                             .compose(bundles -> onContextFuture(() -> serialized(() -> sessionsFor(devices)
-                                    .compose(records -> onContextFuture(() -> encrypt(current, account, id, to, phone, text,
+                                    .compose(records -> onContextFuture(() -> encrypt(current, account, id, to, phone, content,
                                             withBundles(records, bundles))))))))
                     .compose(message -> onContextFuture(() -> {
                         if (current != connection || current.state() != Connection.State.CONNECTED) {
@@ -107,6 +123,33 @@ public final class WhatsAppClient extends ClientReceiving {
                         return current.query(message);
                     }))
                     .compose(ack -> acknowledged(id, ack));
+        });
+    }
+
+    /**
+     * The media hosts and upload token ({@code <media_conn/>}), asked once per its {@code ttl};
+     * {@code refresh} asks again (after an upload every host refused).
+     */
+    public Future<io.switchboard.protocol.media.MediaConn> mediaConn(boolean refresh) {
+        return onContextFuture(() -> {
+            io.switchboard.protocol.media.MediaConn known = mediaConn;
+            if (!refresh && known != null && known.fresh(clock.instant())) {
+                return Future.succeededFuture(known);
+            }
+            Connection current = connection;
+            if (state != State.RUNNING || current == null || current.state() != Connection.State.CONNECTED) {
+                return Future.failedFuture(new IllegalStateException("not connected"));
+            }
+            return current.query(Stanza.iq(current.nextIqId(), "set", "w:m", Node.of("media_conn")))
+                    .compose(answer -> onContextFuture(() -> {
+                        var parsed = io.switchboard.protocol.media.MediaConn.parse(answer, clock.instant());
+                        if (parsed.isEmpty()) {
+                            return Future.failedFuture(new IllegalStateException("WhatsApp answered media_conn without an auth"
+                                    + " token, a ttl or a host"));
+                        }
+                        mediaConn = parsed.get();
+                        return Future.succeededFuture(parsed.get());
+                    }));
         });
     }
 
@@ -194,17 +237,18 @@ public final class WhatsAppClient extends ClientReceiving {
 
     /** Encrypts for every device, stores the advanced sessions, answers the message to send. */
     private Future<Node> encrypt(Connection current, Credentials.Account account, String id, String to, String phone,
-            String text, Map<String, SignalSessionRecord> records) {
+            Message content, Map<String, SignalSessionRecord> records) {
         if (current != connection || current.state() != Connection.State.CONNECTED) {
             return Future.failedFuture(new IllegalStateException("the connection ended while sending"));
         }
         SessionCipher cipher = new SessionCipher(new LocalIdentity(credentials.identityKey(), credentials.registrationId()));
         Map<String, SignalSessionRecord> updated = new LinkedHashMap<>();
         List<Node> participants = new ArrayList<>();
+        java.util.Optional<String> mediaType = Outbound.mediaType(content);
         boolean preKeyMessage = false;
         for (Map.Entry<String, SignalSessionRecord> device : records.entrySet()) {
             boolean own = device.getKey().startsWith(account.phone() + ":") || device.getKey().startsWith(account.phone() + "@");
-            byte[] plaintext = own ? Plaintext.textCopy(text, to) : Plaintext.text(text);
+            byte[] plaintext = own ? Plaintext.copy(content, to) : Plaintext.message(content);
             SessionCipher.Encrypted encrypted;
             try {
                 encrypted = cipher.encrypt(device.getValue(), plaintext);
@@ -213,8 +257,10 @@ public final class WhatsAppClient extends ClientReceiving {
             }
             preKeyMessage |= "pkmsg".equals(encrypted.type());
             updated.put(Inbound.signalAddress(device.getKey()), encrypted.record());
+            Map<String, String> encAttrs = Stanza.attrs("v", "2", "type", encrypted.type());
+            mediaType.ifPresent(kind -> encAttrs.put("mediatype", kind));
             participants.add(Node.withChildren("to", Stanza.attrs("jid", device.getKey()), List.of(
-                    Node.withBytes("enc", Stanza.attrs("v", "2", "type", encrypted.type()), encrypted.ciphertext()))));
+                    Node.withBytes("enc", encAttrs, encrypted.ciphertext()))));
         }
         if (participants.stream().noneMatch(p -> p.attribute("jid").orElse("").startsWith(phone))) {
             return Future.failedFuture(new SendRefused("not-on-whatsapp", phone + " has no WhatsApp device to deliver to"));
@@ -224,7 +270,7 @@ public final class WhatsAppClient extends ClientReceiving {
         if (preKeyMessage) {
             children.add(Node.withBytes("device-identity", Stanza.attrs(), account.signedDeviceIdentity()));
         }
-        Node message = Node.withChildren("message", Stanza.attrs("id", id, "to", to, "type", "text"), children);
+        Node message = Node.withChildren("message", Stanza.attrs("id", id, "to", to, "type", Outbound.stanzaType(content)), children);
         return signal.sent(updated).map(ignored -> message);
     }
 

@@ -52,9 +52,18 @@ public final class Plaintext {
 
     /** The copy for our own other devices: the same message wrapped as sent to {@code destinationJid}. */
     public static byte[] textCopy(String text, String destinationJid) {
-        Message inner = Message.newBuilder().setConversation(text).build();
+        return copy(Message.newBuilder().setConversation(text).build(), destinationJid);
+    }
+
+    /** Any message, padded, for the recipient's devices. */
+    public static byte[] message(Message message) {
+        return pad(message.toByteArray());
+    }
+
+    /** Any message as the copy for our own other devices. */
+    public static byte[] copy(Message message, String destinationJid) {
         return pad(Message.newBuilder().setDeviceSentMessage(Message.DeviceSentMessage.newBuilder()
-                .setDestinationJid(destinationJid).setMessage(inner)).build().toByteArray());
+                .setDestinationJid(destinationJid).setMessage(message)).build().toByteArray());
     }
 
     /** The text of a padded plaintext (own-device copies unwrapped); empty when it holds no text. */

@@ -124,6 +124,32 @@ public class SandboxAdminResource {
         return new TrustRoot(Base64.getEncoder().encodeToString(server().trustRoot()));
     }
 
+    /** The media host's certificate, to trust it (Node: {@code NODE_EXTRA_CA_CERTS}). */
+    public record MediaCertificateView(String certificate, String host) {
+    }
+
+    public record ExpireRequest(String directPath) {
+    }
+
+    public record Expired(int expired) {
+    }
+
+    @Operation(summary = "The media host's self-signed certificate (trust it to upload and download media)")
+    @GET
+    @Path("/media-ca")
+    public MediaCertificateView mediaCertificate() {
+        SandboxServer server = server();
+        return new MediaCertificateView(server.media().certificatePem(), server.media().hostname());
+    }
+
+    /** WhatsApp forgot a file (or every file): downloads of it answer 404 until it is uploaded again. */
+    @Operation(summary = "The media host forgets a file (or every file): its downloads answer 404")
+    @POST
+    @Path("/media/expire")
+    public Expired expireMedia(ExpireRequest request) {
+        return new Expired(server().media().expire(request == null ? null : request.directPath()));
+    }
+
     /** What clients sent on their last 100 closed connections, as shapes (ids, keys and jids left out). */
     @Operation(summary = "Stanza transcripts of logins, for comparing with Baileys")
     @GET

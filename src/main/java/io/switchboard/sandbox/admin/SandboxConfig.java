@@ -33,6 +33,10 @@ public interface SandboxConfig {
     @WithDefault("20s")
     Duration laterRefLifetime();
 
+    /** Port of the media host (HTTPS on 127.0.0.1; 0: any free port, which media_conn names). */
+    @WithDefault("0")
+    int mediaPort();
+
     /** Pause before the first encrypted frame after a handshake. */
     @WithDefault("100ms")
     Duration firstFrameDelay();

@@ -13,6 +13,7 @@ import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -65,10 +66,24 @@ public class SandboxMount implements LocalWhatsApp {
         return server().map(SandboxServer::trustRoot);
     }
 
+    @Override
+    public Optional<String> mediaCertificate() {
+        return server().map(running -> running.media().certificatePem());
+    }
+
     private synchronized SandboxServer started() {
         if (server == null) {
             refuseInProduction(config, LaunchMode.current());
             server = new SandboxServer(vertx, options(config), Clock.systemUTC());
+            try {
+                // Listening before the first client asks media_conn, and the port known to what reads the certificate.
+                server.media().start(config.mediaPort()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("the sandbox media host could not listen on port " + config.mediaPort(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
         return server;
     }

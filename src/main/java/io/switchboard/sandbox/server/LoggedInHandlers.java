@@ -51,7 +51,17 @@ final class LoggedInHandlers {
                                 category("profile", "all"), category("status", "contacts"), category("groupadd", "all")))))),
                 Map.entry("set/urn:xmpp:whatsapp:dirty/clean", this::clean),
                 Map.entry("get/encrypt/key", this::bundles),
-                Map.entry("get/usync/usync", this::usync));
+                Map.entry("get/usync/usync", this::usync),
+                Map.entry("set/w:m/media_conn", this::mediaConn));
+    }
+
+    /** The media host and a fresh upload token; 503 while the host is not listening yet. */
+    private Node mediaConn(Node iq, Node child) {
+        try {
+            return server.media().mediaConn(iq, server.now());
+        } catch (IllegalStateException e) {
+            return Stanzas.error(iq, 503, "service-unavailable");
+        }
     }
 
     private Node ping(Node iq, Node child) {

@@ -35,7 +35,13 @@ public final class PhoneParty {
     public record Received(String id, String from, String chat,
             @org.eclipse.microprofile.openapi.annotations.media.Schema(nullable = true) String text, Instant at,
             @org.eclipse.microprofile.openapi.annotations.media.Schema(nullable = true,
-                    description = "Why the message could not be read (null: it was)") String problem) {
+                    description = "Why the message could not be read (null: it was)") String problem,
+            @org.eclipse.microprofile.openapi.annotations.media.Schema(nullable = true,
+                    description = "The file a media message carried, as the phone downloaded and checked it") MediaCheck.Result media) {
+
+        Received(String id, String from, String chat, String text, Instant at, String problem) {
+            this(id, from, chat, text, at, problem, null);
+        }
     }
 
     /** A text the phone sent and the receipts devices returned for it. */
@@ -63,7 +69,7 @@ public final class PhoneParty {
      * A relayed message for this phone: decrypted and kept. Answers the receipt to send back to the
      * sender's device (delivery, or retry when it did not decrypt), or null for none.
      */
-    synchronized Node receive(Node message) {
+    synchronized Node receive(Node message, MediaHost mediaHost) {
         String id = message.attribute("id").orElse("");
         String from = message.attribute("from").orElse("");
         String senderPhone = from.contains("@") ? from.substring(0, from.indexOf('@')).split(":")[0] : "";
@@ -107,7 +113,9 @@ public final class PhoneParty {
             } else if (own && plain.destination() == null && plain.text() != null) {
                 keep(new Received(id, from, null, null, at, "a copy from an own device without deviceSentMessage"));
             } else {
-                keep(new Received(id, from, own ? plain.destination() : senderPhone + Stanzas.SERVER, plain.text(), at, null));
+                MediaCheck.Result media = plain.media() == null ? null : MediaCheck.check(mediaHost, plain.media());
+                keep(new Received(id, from, own ? plain.destination() : senderPhone + Stanzas.SERVER,
+                        media != null ? media.caption() : plain.text(), at, null, media));
             }
         } catch (SandboxProtocolException e) {
             keep(new Received(id, from, null, null, at, e.getMessage()));
@@ -242,7 +250,7 @@ public final class PhoneParty {
     }
 
     /** The sandbox's own reading and writing of WhatsApp's padded Message protobuf (text, extended text, device-sent copies). */
-    record PlainMessage(String text, String destination) {
+    record PlainMessage(String text, String destination, MediaCheck.Claimed media) {
 
         static PlainMessage read(byte[] padded) throws SandboxProtocolException {
             if (padded.length == 0) {
@@ -263,6 +271,7 @@ public final class PhoneParty {
         private static PlainMessage message(byte[] bytes, int from, int to) throws SandboxProtocolException {
             String text = null;
             String destination = null;
+            MediaCheck.Claimed media = null;
             ProtoFields reader = new ProtoFields(bytes, from, to);
             while (reader.more()) {
                 int field = reader.field();
@@ -278,6 +287,9 @@ public final class PhoneParty {
                             extended.skip();
                         }
                     }
+                } else if (MEDIA_FIELDS.containsKey(field) && reader.wire() == 2) {
+                    int[] range = reader.bytes();
+                    media = media(MEDIA_FIELDS.get(field), bytes, range[0], range[1]);
                 } else if (field == 31 && reader.wire() == 2) {
                     int[] range = reader.bytes();
                     ProtoFields copy = new ProtoFields(bytes, range[0], range[1]);
@@ -287,7 +299,9 @@ public final class PhoneParty {
                             destination = copy.string();
                         } else if (inner == 2 && copy.wire() == 2) {
                             int[] nested = copy.bytes();
-                            text = message(bytes, nested[0], nested[1]).text();
+                            PlainMessage wrapped = message(bytes, nested[0], nested[1]);
+                            text = wrapped.text();
+                            media = wrapped.media();
                         } else {
                             copy.skip();
                         }
@@ -299,7 +313,53 @@ public final class PhoneParty {
                     reader.skip();
                 }
             }
-            return new PlainMessage(text, destination);
+            return new PlainMessage(text, destination, media);
+        }
+
+        /** Message fields of the media kinds: image 3, document 7, audio 8, video 9, sticker 26. */
+        private static final Map<Integer, String> MEDIA_FIELDS = Map.of(3, "image", 7, "document", 8, "audio", 9, "video",
+                26, "sticker");
+
+        /**
+         * Field numbers per kind, in WhatsApp's protobuf: url, mimetype, fileSha256, fileLength,
+         * mediaKey, fileEncSha256, directPath, caption, fileName, width, height, seconds, ptt.
+         */
+        private static final Map<String, int[]> LAYOUT = Map.of(
+                "image", new int[] {1, 2, 4, 5, 8, 9, 11, 3, 0, 7, 6, 0, 0},
+                "document", new int[] {1, 2, 4, 5, 7, 9, 10, 20, 8, 0, 0, 0, 0},
+                "audio", new int[] {1, 2, 3, 4, 7, 8, 9, 0, 0, 0, 0, 5, 6},
+                "video", new int[] {1, 2, 3, 4, 6, 11, 13, 7, 0, 10, 9, 5, 0},
+                "sticker", new int[] {1, 5, 2, 9, 4, 3, 8, 0, 0, 7, 6, 0, 0});
+
+        private static MediaCheck.Claimed media(String kind, byte[] bytes, int from, int to) throws SandboxProtocolException {
+            int[] layout = LAYOUT.get(kind);
+            Map<Integer, Object> values = new HashMap<>();
+            ProtoFields reader = new ProtoFields(bytes, from, to);
+            while (reader.more()) {
+                int field = reader.field();
+                if (reader.wire() == 2) {
+                    int[] range = reader.bytes();
+                    values.put(field, java.util.Arrays.copyOfRange(bytes, range[0], range[1]));
+                } else if (reader.wire() == 0) {
+                    values.put(field, reader.varint());
+                } else {
+                    reader.skip();
+                }
+            }
+            String effective = "audio".equals(kind) && Long.valueOf(1).equals(values.get(layout[12])) ? "voice" : kind;
+            return new MediaCheck.Claimed(effective, MediaCheck.info(effective), string(values.get(layout[6])),
+                    string(values.get(layout[1])), (byte[]) values.get(layout[4]), (byte[]) values.get(layout[2]),
+                    (byte[]) values.get(layout[5]), values.get(layout[3]) instanceof Long n ? n : -1,
+                    layout[7] == 0 ? null : string(values.get(layout[7])), layout[8] == 0 ? null : string(values.get(layout[8])),
+                    number(layout[9], values), number(layout[10], values), number(layout[11], values));
+        }
+
+        private static String string(Object value) {
+            return value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : null;
+        }
+
+        private static Integer number(int field, Map<Integer, Object> values) {
+            return field != 0 && values.get(field) instanceof Long n && n >= 0 && n < Integer.MAX_VALUE ? n.intValue() : null;
         }
 
         static byte[] text(String text) {

@@ -57,7 +57,7 @@ final class ProtoFields {
         }
     }
 
-    private long varint() throws SandboxProtocolException {
+    long varint() throws SandboxProtocolException {
         long value = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             if (at >= end) {

@@ -136,7 +136,7 @@ public final class Router {
         if (!"message".equals(stanza.tag())) {
             return;
         }
-        Node answer = phone.party.receive(stanza);
+        Node answer = phone.party.receive(stanza, server.media());
         String from = stanza.attribute("from").orElse("");
         if (answer != null && !from.isEmpty()) {
             deliver(server.deviceJidOf(from), answer);

@@ -37,6 +37,7 @@ public final class SandboxServer {
     private final Map<String, Pairing> pairingsByRef = new ConcurrentHashMap<>();
     private final Map<String, SandboxConnection> codeRequests = new ConcurrentHashMap<>();
     final KeyDirectory keys = new KeyDirectory();
+    private final MediaHost media;
     private final Router router = new Router(this);
     private final Observations observations;
     /** Below this many one-time pre-keys left, a device is notified (Baileys uploads below 5). */
@@ -58,6 +59,7 @@ public final class SandboxServer {
         this.options = options;
         this.clock = clock;
         this.identity = new SandboxIdentity(clock.instant());
+        this.media = new MediaHost(vertx, clock.instant());
         this.webVersions = new WebVersionPolicy(options.minimumClientVersion());
         this.observations = new Observations(open);
     }
@@ -387,6 +389,11 @@ public final class SandboxServer {
 
     Vertx vertx() {
         return vertx;
+    }
+
+    /** WhatsApp's media servers, played over HTTPS on loopback ({@link MediaHost#start} before the first media_conn). */
+    public MediaHost media() {
+        return media;
     }
 
     Instant now() {

@@ -44,6 +44,11 @@ class SandboxInProductionTest {
             }
 
             @Override
+            public int mediaPort() {
+                return 0;
+            }
+
+            @Override
             public Duration firstFrameDelay() {
                 return Duration.ofMillis(100);
             }

@@ -1,0 +1,44 @@
+package io.switchboard.messaging;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** {@code switchboard.media.*}: what media may be sent, and how media hosts are reached. */
+@ConfigMapping(prefix = "switchboard.media")
+public interface MediaConfig {
+
+    /** Images (JPEG, PNG, WebP) at most this large (WhatsApp: 16 MB). */
+    @WithDefault("16M")
+    MemorySize maxImage();
+
+    @WithDefault("16M")
+    MemorySize maxVideo();
+
+    @WithDefault("16M")
+    MemorySize maxAudio();
+
+    /** Voice notes (Ogg/Opus). */
+    @WithDefault("16M")
+    MemorySize maxVoice();
+
+    /** Documents of any kind (WhatsApp: 100 MB). */
+    @WithDefault("100M")
+    MemorySize maxDocument();
+
+    /** Stickers (WebP; WhatsApp: 500 KB). */
+    @WithDefault("500K")
+    MemorySize maxSticker();
+
+    /**
+     * The media hosts' certificate to trust instead of the system's: {@code sandbox} (the sandbox of
+     * this process), a PEM certificate, or a path to one. Unset: the system's trust (WhatsApp's hosts).
+     */
+    Optional<String> trustCertificate();
+
+    /** An upload with no progress for this long fails that host. */
+    @WithDefault("60s")
+    Duration uploadTimeout();
+}

@@ -1,0 +1,106 @@
+package io.switchboard.sandbox.server;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Base64;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
+import org.bouncycastle.crypto.params.HKDFParameters;
+
+/**
+ * The phone's own reading of a media message's file, independent of the client's code: the blob
+ * the message points at is fetched from the sandbox's media host, and everything the message
+ * claims is checked — the blob's SHA-256, the MAC under the keys of the message's type, the
+ * decryption, the plaintext's SHA-256 and length. A client that derives keys for the wrong type,
+ * forgets the MAC or writes a wrong hash is caught here.
+ */
+public final class MediaCheck {
+
+    /** What the phone makes of a media message: the file's facts, or the first thing wrong. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record Result(String kind, String mimetype, long size, String sha256, String caption, String fileName, Integer width,
+            Integer height, Integer seconds, String problem) {
+    }
+
+    /** The fields of a media message as the phone read them from the protobuf. */
+    record Claimed(String kind, String info, String directPath, String mimetype, byte[] mediaKey, byte[] fileSha256,
+            byte[] fileEncSha256, long fileLength, String caption, String fileName, Integer width, Integer height,
+            Integer seconds) {
+    }
+
+    private MediaCheck() {
+    }
+
+    static Result check(MediaHost host, Claimed claimed) {
+        String problem = problem(host, claimed);
+        return new Result(claimed.kind(), claimed.mimetype(), claimed.fileLength(),
+                claimed.fileSha256() == null ? null : Base64.getEncoder().encodeToString(claimed.fileSha256()), claimed.caption(),
+                claimed.fileName(), claimed.width(), claimed.height(), claimed.seconds(), problem);
+    }
+
+    private static String problem(MediaHost host, Claimed claimed) {
+        if (claimed.mediaKey() == null || claimed.mediaKey().length != 32) {
+            return "no 32-byte mediaKey";
+        }
+        if (claimed.directPath() == null || claimed.fileSha256() == null || claimed.fileEncSha256() == null) {
+            return "directPath, fileSha256 or fileEncSha256 missing";
+        }
+        if (claimed.mimetype() == null || claimed.mimetype().isEmpty()) {
+            return "no mimetype";
+        }
+        MediaHost.Blob blob = host.blob(claimed.directPath()).orElse(null);
+        if (blob == null) {
+            return "no file at directPath " + claimed.directPath();
+        }
+        try {
+            byte[] bytes = Files.readAllBytes(blob.file());
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            if (!Arrays.equals(sha.digest(bytes), claimed.fileEncSha256())) {
+                return "fileEncSha256 is not the SHA-256 of the uploaded file";
+            }
+            HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+            hkdf.init(new HKDFParameters(claimed.mediaKey(), null, claimed.info().getBytes(StandardCharsets.UTF_8)));
+            byte[] expanded = new byte[112];
+            hkdf.generateBytes(expanded, 0, expanded.length);
+            byte[] iv = Arrays.copyOfRange(expanded, 0, 16);
+            int body = bytes.length - 10;
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(Arrays.copyOfRange(expanded, 48, 80), "HmacSHA256"));
+            mac.update(iv);
+            mac.update(bytes, 0, body);
+            if (!MessageDigest.isEqual(Arrays.copyOf(mac.doFinal(), 10), Arrays.copyOfRange(bytes, body, bytes.length))) {
+                return "the MAC does not verify under the " + claimed.info();
+            }
+            Cipher aes = Cipher.getInstance("AES/CBC/PKCS5Padding");
+            aes.init(Cipher.DECRYPT_MODE, new SecretKeySpec(Arrays.copyOfRange(expanded, 16, 48), "AES"), new IvParameterSpec(iv));
+            byte[] plain = aes.doFinal(bytes, 0, body);
+            if (!Arrays.equals(MessageDigest.getInstance("SHA-256").digest(plain), claimed.fileSha256())) {
+                return "fileSha256 is not the SHA-256 of the decrypted file";
+            }
+            if (plain.length != claimed.fileLength()) {
+                return "fileLength " + claimed.fileLength() + " but the file is " + plain.length + " bytes";
+            }
+            return null;
+        } catch (java.io.IOException e) {
+            return "the file could not be read: " + e.getMessage();
+        } catch (java.security.GeneralSecurityException e) {
+            return "the file does not decrypt: " + e.getMessage();
+        }
+    }
+
+    /** The HKDF info of a message kind, as WhatsApp derives it (a sticker's is the image's, a voice note's the audio's). */
+    static String info(String kind) {
+        return switch (kind) {
+            case "image", "sticker" -> "WhatsApp Image Keys";
+            case "video" -> "WhatsApp Video Keys";
+            case "audio", "voice" -> "WhatsApp Audio Keys";
+            default -> "WhatsApp Document Keys";
+        };
+    }
+}
