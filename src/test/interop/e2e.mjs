@@ -151,6 +151,47 @@ if (process.argv[7] === 'reader') {
   process.exit(0);
 }
 
+// Media-reader mode (node e2e.mjs 6|7 … media-reader PHONE COUNT): pair an account, print ready, then
+// download every media message that arrives with Baileys' own downloadMediaMessage until COUNT did,
+// printing each one's kind, mimetype, caption, file name, size and SHA-256 of the bytes Baileys got.
+if (process.argv[7] === 'media-reader') {
+  const [phone, count] = [process.argv[8], Number(process.argv[9])];
+  const { createHash } = await import('node:crypto');
+  const dir = path.join(workDir, `media-${phone}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await connectUntilOpen(dir, phone, true, async (sock) => {
+    const files = [];
+    const kinds = { imageMessage: 'image', documentMessage: 'document', audioMessage: 'audio', videoMessage: 'video',
+      stickerMessage: 'sticker' };
+    sock.ev.on('messages.upsert', async ({ messages }) => {
+      for (const m of messages) {
+        if (m.key.fromMe || !m.message) continue;
+        const type = Object.keys(m.message).find((k) => kinds[k]);
+        if (!type) continue;
+        const content = m.message[type];
+        try {
+          const bytes = await baileys.downloadMediaMessage(m, 'buffer', {}, { logger, reuploadRequest: sock.updateMediaMessage });
+          files.push({ id: m.key.id, kind: type === 'audioMessage' && content.ptt ? 'voice' : kinds[type],
+            mimetype: content.mimetype, caption: content.caption, fileName: content.fileName, size: bytes.length,
+            sha256: createHash('sha256').update(bytes).digest('base64') });
+        } catch (error) {
+          files.push({ id: m.key.id, kind: kinds[type], error: String(error?.message || error) });
+        }
+      }
+    });
+    step('ready');
+    const until = Date.now() + 60_000;
+    while (files.length < count && Date.now() < until) {
+      sock.ev.flush?.(true);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    step('media', { files });
+    sock.end(undefined);
+  });
+  step('passed');
+  process.exit(0);
+}
+
 // Receive mode (node e2e.mjs 6|7 … receive PHONE COUNT): pair an account, stay open until COUNT texts
 // arrived (printed with their sender), close.
 if (process.argv[7] === 'receive') {

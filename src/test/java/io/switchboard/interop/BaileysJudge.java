@@ -171,7 +171,27 @@ public final class BaileysJudge implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("node", HARNESS.resolve("e2e.mjs").toString(), release.argument,
                 root.replace("http://", "ws://") + "/sandbox/ws/chat", root, Tokens.admin(), work.toString()));
         command.addAll(arguments);
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        // Node trusts the sandbox's media host (HTTPS with its own certificate) with verification on, as a CA.
+        Path certificate = work.resolve("media-ca.pem");
+        Files.writeString(certificate, mediaCertificate(root));
+        builder.environment().put("NODE_EXTRA_CA_CERTS", certificate.toString());
+        return builder.start();
+    }
+
+    private static String mediaCertificate(String root) throws IOException {
+        try {
+            java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create(root + "/sandbox/v1/media-ca")).header("Authorization", "Bearer " + Tokens.admin())
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 200) {
+                throw new IOException("GET /sandbox/v1/media-ca answered " + answer.statusCode());
+            }
+            return JSON.readTree(answer.body()).path("certificate").asText();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
     }
 
     private static String label(Release release, List<String> arguments) {

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * malformed is a problem+json 4xx and nothing is sent.
  */
 @QuarkusTest
-class MediaMessagesTest {
+public class MediaMessagesTest {
 
     @Test
     void anImageAPdfAVoiceNoteAndAStickerReachThePhoneByteExact() throws Exception {
@@ -148,7 +148,7 @@ class MediaMessagesTest {
         return received.stream().filter(m -> m.get("media") != null).toList();
     }
 
-    static byte[] png(int width, int height) throws Exception {
+    public static byte[] png(int width, int height) throws Exception {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         java.awt.Graphics2D graphics = image.createGraphics();
         graphics.setColor(Color.ORANGE);
@@ -161,7 +161,7 @@ class MediaMessagesTest {
         return out.toByteArray();
     }
 
-    static byte[] pdf(int size) {
+    public static byte[] pdf(int size) {
         byte[] bytes = new byte[size];
         new Random(size).nextBytes(bytes);
         byte[] header = "%PDF-1.4\n".getBytes(StandardCharsets.ISO_8859_1);
@@ -170,7 +170,7 @@ class MediaMessagesTest {
     }
 
     /** Ogg pages: OpusHead, OpusTags, then audio pages ending at {@code seconds} (48 kHz granules after a 312-sample pre-skip). */
-    static byte[] oggOpus(int seconds) {
+    public static byte[] oggOpus(int seconds) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] head = new byte[19];
         System.arraycopy("OpusHead".getBytes(StandardCharsets.ISO_8859_1), 0, head, 0, 8);
@@ -213,7 +213,7 @@ class MediaMessagesTest {
         out.writeBytes(body);
     }
 
-    static byte[] webp(int width, int height) {
+    public static byte[] webp(int width, int height) {
         return webp(width, height, 2048);
     }
 
@@ -247,7 +247,7 @@ class MediaMessagesTest {
         return bytes;
     }
 
-    static String sha256(byte[] bytes) throws Exception {
+    public static String sha256(byte[] bytes) throws Exception {
         return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
