@@ -151,6 +151,39 @@ if (process.argv[7] === 'reader') {
   process.exit(0);
 }
 
+// Media-sender mode (node e2e.mjs 6|7 … send-media PHONE TO IMAGE PDF): pair an account, send the PNG at IMAGE
+// with a caption and the PDF at PDF with its file name to TO (Baileys encrypts and uploads them to the
+// sandbox's media host itself), wait for the delivery receipts, close.
+if (process.argv[7] === 'send-media') {
+  const [phone, to, imagePath, pdfPath] = process.argv.slice(8);
+  const dir = path.join(workDir, `send-media-${phone}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await connectUntilOpen(dir, phone, true, async (sock) => {
+    const delivered = new Set();
+    sock.ev.on('messages.update', (updates) => {
+      for (const u of updates) if (u.update?.status >= 3) delivered.add(u.key.id);
+    });
+    const jid = `${to}@s.whatsapp.net`;
+    const image = await sock.sendMessage(jid, { image: fs.readFileSync(imagePath), caption: 'photo from Baileys',
+      mimetype: 'image/png' });
+    sentMessages.set(image.key.id, image.message);
+    const pdf = await sock.sendMessage(jid, { document: fs.readFileSync(pdfPath), fileName: 'statement.pdf',
+      mimetype: 'application/pdf' });
+    sentMessages.set(pdf.key.id, pdf.message);
+    const ids = [image.key.id, pdf.key.id];
+    step('sent-media', { image: image.key.id, document: pdf.key.id });
+    const until = Date.now() + 20_000;
+    while (ids.some((id) => !delivered.has(id)) && Date.now() < until) {
+      sock.ev.flush?.(true);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    step('receipts', { delivered: ids.filter((id) => delivered.has(id)).length });
+    sock.end(undefined);
+  });
+  step('passed');
+  process.exit(0);
+}
+
 // Media-reader mode (node e2e.mjs 6|7 … media-reader PHONE COUNT): pair an account, print ready, then
 // download every media message that arrives with Baileys' own downloadMediaMessage until COUNT did,
 // printing each one's kind, mimetype, caption, file name, size and SHA-256 of the bytes Baileys got.

@@ -30,3 +30,10 @@ ALTER TABLE whatsapp_outbound_message
     ADD COLUMN media_direct_path TEXT,
     ADD COLUMN media_uploaded_at TIMESTAMPTZ;
 CREATE INDEX whatsapp_outbound_media_blob_idx ON whatsapp_outbound_message (media_blob_id) WHERE media_blob_id IS NOT NULL;
+
+-- A received message is a text or a file; for a file, media holds what is not secret (mimetype,
+-- size, dimensions, seconds, its SHA-256) and the sealed part (ciphertext) its reference: the media
+-- key, where the file is (url, direct path), both hashes, caption, file name and thumbnail.
+ALTER TABLE whatsapp_inbound_message
+    ADD COLUMN kind  VARCHAR(16) NOT NULL DEFAULT 'text',
+    ADD COLUMN media JSONB;

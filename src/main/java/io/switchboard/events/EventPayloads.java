@@ -46,9 +46,24 @@ public final class EventPayloads {
     }
 
     /** message.received: a text received, stored before it was acknowledged. */
-    @Schema(requiredProperties = {"messageId", "from", "chat", "text", "receivedAt"})
-    public record MessageReceived(String messageId, Party from, String chat, String text, @Schema(nullable = true) String sentAt,
-            String receivedAt) {
+    @Schema(requiredProperties = {"messageId", "from", "chat", "receivedAt"}, description = "message.received: a text (text) or a file (media)")
+    public record MessageReceived(String messageId, Party from, String chat,
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Schema(description = "The text (absent for a file: see media)") String text,
+            @Schema(nullable = true) String sentAt, String receivedAt,
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Schema(description = "The file, for a media message") Media media) {
+    }
+
+    /**
+     * A received file as events describe it: what it is, never its key or bytes; {@code download}
+     * is the path of the messages API that serves it, relative to the organization's
+     * {@code …/whatsapp/}.
+     */
+    @Schema(name = "EventMedia", requiredProperties = {"type", "mimetype", "size", "sha256", "download"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Media(@Schema(enumeration = {"image", "video", "audio", "voice", "document", "sticker"}) String type,
+            String mimetype, long size, @Schema(description = "SHA-256 of the file, base64") String sha256, String fileName,
+            String caption, Integer width, Integer height, Integer seconds,
+            @Schema(example = "messages/3EB0F1E2D3C4B5A69788/media") String download) {
     }
 
     /** message.status: a sent text moved on (queued, sending, sent, delivered, read, failed). */

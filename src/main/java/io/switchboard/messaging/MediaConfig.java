@@ -38,6 +38,10 @@ public interface MediaConfig {
      */
     Optional<String> trustCertificate();
 
+    /** A download of a received file with no progress for this long fails. */
+    @WithDefault("60s")
+    Duration downloadTimeout();
+
     /** An upload with no progress for this long fails that host. */
     @WithDefault("60s")
     Duration uploadTimeout();

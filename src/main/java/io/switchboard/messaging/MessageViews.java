@@ -42,9 +42,21 @@ public final class MessageViews {
             Integer height, @Schema(description = "Length of a voice note, audio or video") Integer seconds) {
     }
 
-    /** A text received. */
+    /** A text or a file received ({@code text} absent for a file: see {@code media}). */
+    @JsonInclude(JsonInclude.Include.NON_ABSENT)
     public record InboundMessage(String id, @Schema(enumeration = "in") String direction, Party from, String chat, String text,
-            @Schema(nullable = true) Instant sentAt, Instant receivedAt) {
+            @Schema(nullable = true) @JsonInclude(JsonInclude.Include.ALWAYS) Instant sentAt, Instant receivedAt,
+            @Schema(description = "The file, for a media message") ReceivedMedia media) {
+    }
+
+    /** A file received: what it is, and where this API serves its bytes (verified, decrypted). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ReceivedMedia(@Schema(enumeration = {"image", "video", "audio", "voice", "document", "sticker"}) String type,
+            String mimetype, @Schema(description = "Bytes, as the sender declared") long size,
+            @Schema(description = "SHA-256 of the file, base64") String sha256, String fileName, String caption, Integer width,
+            Integer height, Integer seconds, @Schema(description = "A small JPEG preview, base64, when the sender gave one")
+            String thumbnail, @Schema(example = "/api/v1/organizations/3f6c1d2e-8a4b-4c1e-9f5a-2b7d9e0c1a34/whatsapp/messages"
+                    + "/3EB0F1E2D3C4B5A69788/media") String downloadUrl) {
     }
 
     /** A page of sent texts, newest first; {@code next} is the cursor of the following page (null: the last). */

@@ -87,10 +87,12 @@ public class MessagesResource {
     private final MessagesConfig config;
 
     private final MediaIntake intake;
+    private final io.switchboard.protocol.media.MediaDownloader downloads;
 
     MessagesResource(OutboxStore outbox, MessageStore received, SessionStore sessions, TenantAccess access, MessagesConfig config,
-            MediaIntake intake) {
+            MediaIntake intake, io.switchboard.protocol.media.MediaDownloader downloads) {
         this.intake = intake;
+        this.downloads = downloads;
         this.outbox = outbox;
         this.received = received;
         this.sessions = sessions;
@@ -302,7 +304,7 @@ public class MessagesResource {
             return exists(org).flatMap(ignored -> received.page(org, beforeTime, cursor == null ? null : cursor[1], size))
                     .map(page -> {
                         List<MessageViews.InboundMessage> items = new ArrayList<>();
-                        page.forEach(item -> items.add(inboundView(item)));
+                        page.forEach(item -> items.add(inboundView(org, item)));
                         MessageStore.Received last = page.size() == size ? page.get(page.size() - 1) : null;
                         return (Object) new MessageViews.InboundPage(true, items, last == null ? null
                                 : cursorOf(last.receivedAt(), last.message().id()));
@@ -362,11 +364,88 @@ public class MessagesResource {
                 history, media);
     }
 
-    private static MessageViews.InboundMessage inboundView(MessageStore.Received item) {
+    private static MessageViews.InboundMessage inboundView(UUID org, MessageStore.Received item) {
         String sender = item.message().sender();
         String phone = sender.substring(0, sender.indexOf('@')).split(":")[0];
+        io.switchboard.protocol.media.MediaAttachment file = item.message().media();
+        MessageViews.ReceivedMedia media = file == null ? null : new MessageViews.ReceivedMedia(file.type().apiName(),
+                file.mimetype(), file.fileLength(), Base64.getEncoder().encodeToString(file.fileSha256()), file.fileName(),
+                file.caption(), file.width(), file.height(), file.seconds(),
+                file.thumbnail() == null ? null : Base64.getEncoder().encodeToString(file.thumbnail()),
+                "/api/v1/organizations/" + org + "/whatsapp/messages/" + item.message().id() + "/media");
         return new MessageViews.InboundMessage(item.message().id(), "in", new MessageViews.Party(phone, sender),
-                item.message().chat(), item.message().text(), item.message().sentAt(), item.receivedAt());
+                item.message().chat(), file == null ? item.message().text() : null, item.message().sentAt(), item.receivedAt(), media);
+    }
+
+    /**
+     * The bytes of a received file: downloaded from WhatsApp's media host, its hashes and MAC
+     * verified and decrypted before the first byte is answered, then streamed from a temporary file
+     * that is deleted when the answer ends.
+     */
+    @GET
+    @Path("/{messageId}/media")
+    @Produces(MediaType.WILDCARD)
+    @Operation(summary = "Download a received file", description = "The file of a received media message (its WhatsApp id, as"
+            + " listed with direction=in), verified (both hashes and the MAC) and decrypted before anything is answered;"
+            + " Content-Type is the sender's mimetype.")
+    @APIResponse(responseCode = "200", description = "The file.", content = @Content(mediaType = "*/*",
+            schema = @Schema(type = SchemaType.STRING, format = "binary")),
+            headers = @Header(name = "Content-Disposition", description = "attachment, with the file name when the sender gave one",
+                    schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "404", description = "`organization-not-found`, `message-not-found`, `media-not-found` (a"
+            + " text).", content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "502", description = "`media-corrupt` (the file is not what the message says: hash or MAC),"
+            + " `media-download-failed` (the media host failed).", content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "504", description = "`media-unavailable`: the media host no longer has the file (403, 404, 410).",
+            content = @Content(mediaType = "application/problem+json"))
+    public Uni<Response> media(@PathParam("id") String id, @PathParam("messageId") String messageId,
+            @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerResponse http) {
+        UUID org = CanonicalUuid.pathParameter("id", id);
+        access.requireOrganization(org);
+        if (messageId == null || !messageId.matches("[0-9A-Za-z]{1,64}")) {
+            throw ApiException.badRequest("invalid-path-parameter", "messageId must be a WhatsApp message id (letters and digits).");
+        }
+        return exists(org).flatMap(ignored -> received.receivedMessage(org, messageId)).flatMap(found -> {
+            if (found == null) {
+                throw ApiException.notFound("message-not-found", "No received message " + messageId + ".");
+            }
+            if (found.media() == null) {
+                throw ApiException.notFound("media-not-found", "Message " + messageId + " is a text: it has no file.");
+            }
+            io.switchboard.protocol.media.MediaAttachment file = found.media();
+            return Uni.createFrom().completionStage(() -> downloads.download(file, java.nio.file.Path.of(
+                    System.getProperty("java.io.tmpdir"))).toCompletionStage())
+                    .onFailure().transform(MessagesResource::downloadProblem)
+                    .map(path -> {
+                        Runnable delete = () -> path.toFile().delete();
+                        http.endHandler(v -> delete.run());
+                        http.closeHandler(v -> delete.run());
+                        Response.ResponseBuilder answer = Response.ok(path.toFile()).type(file.mimetype() == null
+                                ? "application/octet-stream" : file.mimetype());
+                        String name = file.fileName() != null ? file.fileName() : null;
+                        answer.header("Content-Disposition", name == null ? "attachment"
+                                : "attachment; filename=\"" + name.replaceAll("[^A-Za-z0-9._ -]", "_") + "\"; filename*=UTF-8''"
+                                        + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"));
+                        return answer.build();
+                    });
+        });
+    }
+
+    private static Throwable downloadProblem(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof io.switchboard.protocol.media.MediaDownloader.HostAnswered answered) {
+            return answered.gone() ? new ApiException(504, "media-unavailable", "The media host no longer has the file (HTTP "
+                    + answered.status() + "); asking the sender's phone to upload it again is not supported yet.")
+                    : new ApiException(502, "media-download-failed", "The media host answered HTTP " + answered.status() + ".");
+        }
+        if (cause instanceof io.switchboard.protocol.media.MediaDecryptor.CorruptMediaException) {
+            return new ApiException(502, "media-corrupt", "The file is not the one the message describes: " + cause.getMessage()
+                    + ". Nothing of it was answered.");
+        }
+        if (cause instanceof ApiException) {
+            return cause;
+        }
+        return new ApiException(502, "media-download-failed", "The file could not be downloaded: " + cause.getMessage());
     }
 
     private Uni<UUID> exists(UUID org) {

@@ -21,10 +21,17 @@ import java.nio.file.Path;
 class MediaSenders {
 
     @Produces
-    @ApplicationScoped
+    @jakarta.inject.Singleton
     MediaSender mediaSender(MediaBlobStore blobs, OutboxStore outbox, Vertx vertx, MediaConfig config, Instance<LocalWhatsApp> local) {
         String trust = config.trustCertificate().map(value -> certificate(value.trim(), local)).orElse(null);
         return new MediaSender(blobs, outbox, vertx, trust, config.uploadTimeout());
+    }
+
+    @Produces
+    @jakarta.inject.Singleton
+    io.switchboard.protocol.media.MediaDownloader mediaDownloader(Vertx vertx, MediaConfig config, Instance<LocalWhatsApp> local) {
+        String trust = config.trustCertificate().map(value -> certificate(value.trim(), local)).orElse(null);
+        return new io.switchboard.protocol.media.MediaDownloader(vertx, trust, config.downloadTimeout());
     }
 
     private static String certificate(String value, Instance<LocalWhatsApp> local) {

@@ -69,9 +69,9 @@ final class ContractExamples {
             return;
         }
         for (Map.Entry<String, MediaType> media : content.getMediaTypes().entrySet()) {
-            boolean stream = media.getKey().startsWith("text/event-stream");
-            // A stream's example is its text as it flows; a JSON body's is the JSON.
-            if (stream == example instanceof String) {
+            boolean json = media.getKey().contains("json");
+            // A JSON body's example is the JSON; a stream's is its text as it flows, a file's a description of its bytes.
+            if (json != example instanceof String) {
                 media.getValue().setExample(example);
             }
         }

@@ -51,6 +51,7 @@ public class ContractFilter implements OASFilter {
             Map.entry("POST /api/v1/organizations/{id}/whatsapp/messages", "sendMessage"),
             Map.entry("GET /api/v1/organizations/{id}/whatsapp/messages", "listMessages"),
             Map.entry("GET /api/v1/organizations/{id}/whatsapp/messages/{messageId}", "getMessage"),
+            Map.entry("GET /api/v1/organizations/{id}/whatsapp/messages/{messageId}/media", "downloadReceivedMedia"),
             Map.entry("POST /api/v1/organizations/{id}/webhooks", "createWebhook"),
             Map.entry("GET /api/v1/organizations/{id}/webhooks", "listWebhooks"),
             Map.entry("DELETE /api/v1/organizations/{id}/webhooks/{webhookId}", "deleteWebhook"),

@@ -22,7 +22,8 @@ public final class ProblemReasons {
             "owner-busy", "credentials-unreadable", "rate-limited", "too-many-streams", "invalid-last-event-id",
             // messages
             "message-not-found", "idempotency-key-reused", "invalid-idempotency-key", "queue-full",
-            "media-too-large", "unsupported-media",
+            "media-too-large", "unsupported-media", "media-not-found", "media-unavailable", "media-corrupt",
+            "media-download-failed",
             // webhooks
             "webhook-not-found", "too-many-webhooks", "url-not-allowed", "delivery-not-found", "delivery-in-progress",
             // the sandbox (dev and test)

@@ -110,13 +110,14 @@ abstract class ClientReceiving extends ClientLinking {
                     } catch (Inbound.Unreadable e) {
                         return Future.failedFuture(e);
                     }
-                    if (decrypted.text() == null) {
+                    if (decrypted.text() == null && decrypted.media() == null) {
                         // Not a text (a protocol message, a kind we do not read yet): the session still moves on.
                         return signal.sent(Map.of(address, decrypted.record())).map(ignored -> decrypted);
                     }
                     InboundMessage received = new InboundMessage(id, sender, message.attribute("recipient")
                             .orElse(Inbound.userJid(sender)), decrypted.text(), message.attribute("t")
-                            .filter(t -> t.matches("[0-9]{1,12}")).map(t -> Instant.ofEpochSecond(Long.parseLong(t))).orElse(null));
+                            .filter(t -> t.matches("[0-9]{1,12}")).map(t -> Instant.ofEpochSecond(Long.parseLong(t))).orElse(null),
+                            decrypted.media());
                     return signal.received(address, decrypted.record(), received).map(ignored -> decrypted);
                 }));
         return stored.transform(done -> onContextFuture(() -> afterReceive(from, message, sender, done)));

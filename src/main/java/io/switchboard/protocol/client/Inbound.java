@@ -18,7 +18,8 @@ final class Inbound {
      * The text (null for a message that is not one) and the session record to store, and the
      * one-time pre-key the session used (to delete once stored; null if none).
      */
-    record Decrypted(String text, SignalSessionRecord record, Integer usedPreKeyId) {
+    record Decrypted(String text, io.switchboard.protocol.media.MediaAttachment media, SignalSessionRecord record,
+            Integer usedPreKeyId) {
     }
 
     /** A message that did not decrypt ({@code retryable}: the sender may encrypt it again) or does not read. */
@@ -98,14 +99,15 @@ final class Inbound {
             SessionCipher.Decrypted decrypted = "pkmsg".equals(type)
                     ? cipher.decryptPreKey(record, preKeys(credentials), ciphertext)
                     : cipher.decrypt(record, ciphertext);
-            String text;
+            Plaintext.Text read;
             try {
-                text = Plaintext.readText(decrypted.plaintext()).map(Plaintext.Text::text).orElse(null);
+                read = Plaintext.readText(decrypted.plaintext()).orElse(null);
             } catch (MessageFormatException e) {
                 // Decrypted (the session moved on and is kept) but unreadable: asking again would not help.
-                text = null;
+                read = null;
             }
-            return new Decrypted(text, decrypted.record(), decrypted.usedPreKeyId());
+            return new Decrypted(read == null ? null : read.text(), read == null ? null : read.media(), decrypted.record(),
+                    decrypted.usedPreKeyId());
         } catch (SignalException e) {
             throw new Unreadable(e.kind() + ": " + e.getMessage(), true);
         }

@@ -55,7 +55,7 @@ public final class MediaUploader {
         this.timeout = timeout;
     }
 
-    private static synchronized HttpClient client(Vertx vertx, String trustPem) {
+    static synchronized HttpClient client(Vertx vertx, String trustPem) {
         return CLIENTS.computeIfAbsent(vertx, v -> new java.util.HashMap<>()).computeIfAbsent(trustPem == null ? "" : trustPem,
                 pem -> {
                     HttpClientOptions options = new HttpClientOptions().setSsl(true).setVerifyHost(true)

@@ -14,8 +14,15 @@ import java.util.Random;
  */
 public final class Plaintext {
 
-    /** A text received: who it was meant for when it is our own device's copy, and the text. */
-    public record Text(String text, String sentTo) {
+    /**
+     * A message received: who it was meant for when it is our own device's copy, and the text (for
+     * media, its caption, possibly null) and the file it carries, if any.
+     */
+    public record Text(String text, String sentTo, io.switchboard.protocol.media.MediaAttachment media) {
+
+        public Text(String text, String sentTo) {
+            this(text, sentTo, null);
+        }
     }
 
     private static final Random RANDOM = new SecureRandom();
@@ -66,7 +73,7 @@ public final class Plaintext {
                 .setDestinationJid(destinationJid).setMessage(message)).build().toByteArray());
     }
 
-    /** The text of a padded plaintext (own-device copies unwrapped); empty when it holds no text. */
+    /** The text or file of a padded plaintext (own-device copies unwrapped); empty when it holds neither. */
     public static Optional<Text> readText(byte[] padded) throws MessageFormatException {
         Message message;
         try {
@@ -81,6 +88,10 @@ public final class Plaintext {
         }
         if (message.hasConversation()) {
             return Optional.of(new Text(message.getConversation(), sentTo));
+        }
+        Optional<io.switchboard.protocol.media.MediaAttachment> media = MediaMessages.read(message);
+        if (media.isPresent()) {
+            return Optional.of(new Text(media.get().caption(), sentTo, media.get()));
         }
         if (message.hasExtendedTextMessage() && message.getExtendedTextMessage().hasText()) {
             return Optional.of(new Text(message.getExtendedTextMessage().getText(), sentTo));

@@ -128,7 +128,14 @@ public class SandboxAdminResource {
     public record MediaCertificateView(String certificate, String host) {
     }
 
-    public record ExpireRequest(String directPath) {
+    /** A file by its direct path, or every file a phone's devices uploaded, or (neither) every file. */
+    public record ExpireRequest(String directPath, String phone) {
+    }
+
+    public record PhoneFiles(String phone) {
+    }
+
+    public record Corrupted(int corrupted) {
     }
 
     public record Expired(int expired) {
@@ -147,7 +154,21 @@ public class SandboxAdminResource {
     @POST
     @Path("/media/expire")
     public Expired expireMedia(ExpireRequest request) {
+        if (request != null && request.phone() != null) {
+            return new Expired(server().media().expireFrom(request.phone()));
+        }
         return new Expired(server().media().expire(request == null ? null : request.directPath()));
+    }
+
+    /** The media host damages the files a phone's devices uploaded: one byte flipped in each. */
+    @Operation(summary = "The media host damages a phone's files (one byte flipped in each)")
+    @POST
+    @Path("/media/corrupt")
+    public Corrupted corruptMedia(PhoneFiles request) {
+        if (request == null || request.phone() == null) {
+            throw ApiException.badRequest("invalid-body", "Body must be {\"phone\": \"...\"}.");
+        }
+        return new Corrupted(server().media().corruptFrom(request.phone()));
     }
 
     /** What clients sent on their last 100 closed connections, as shapes (ids, keys and jids left out). */

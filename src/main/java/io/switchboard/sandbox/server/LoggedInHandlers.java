@@ -58,7 +58,7 @@ final class LoggedInHandlers {
     /** The media host and a fresh upload token; 503 while the host is not listening yet. */
     private Node mediaConn(Node iq, Node child) {
         try {
-            return server.media().mediaConn(iq, server.now());
+            return server.media().mediaConn(iq, server.now(), deviceJid());
         } catch (IllegalStateException e) {
             return Stanzas.error(iq, 503, "service-unavailable");
         }

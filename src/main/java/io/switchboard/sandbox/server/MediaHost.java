@@ -52,7 +52,11 @@ public final class MediaHost {
     private final Vertx vertx;
     private final MediaCertificate certificate;
     private final Path directory;
-    private final Map<String, Instant> tokens = new ConcurrentHashMap<>();
+    /** Upload tokens: the device each was handed to, and until when it is good. */
+    private record Token(String device, Instant until) {
+    }
+
+    private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final Map<String, Blob> blobs = new ConcurrentHashMap<>();
     private final java.util.Set<String> expired = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
@@ -106,10 +110,15 @@ public final class MediaHost {
 
     /** The answer to {@code <iq type="set" xmlns="w:m"><media_conn/></iq>}: a fresh auth token and this host. */
     Node mediaConn(Node iq, Instant now) {
+        return mediaConn(iq, now, "");
+    }
+
+    /** As {@link #mediaConn(Node, Instant)}, for the device {@code device} (its uploads are its own). */
+    Node mediaConn(Node iq, Instant now, String device) {
         byte[] random = new byte[24];
         RANDOM.nextBytes(random);
         String auth = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        tokens.put(auth, now.plusSeconds(AUTH_TTL_SECONDS));
+        tokens.put(auth, new Token(device, now.plusSeconds(AUTH_TTL_SECONDS)));
         Node host = Node.withChildren("host", Stanzas.attrs("hostname", hostname(), "type", "primary"), List.of(
                 Node.of("upload"), Node.withChildren("download", Stanzas.attrs(), List.of(Node.of("image"), Node.of("video"),
                         Node.of("audio"), Node.of("document"), Node.of("sticker")))));
@@ -132,6 +141,44 @@ public final class MediaHost {
         }
         String path = pathOf(directPath);
         return blobs.containsKey(path) && expired.add(path) ? 1 : 0;
+    }
+
+    /** Makes every file uploaded by a device of {@code phone} answer 404; answers how many. */
+    public int expireFrom(String phone) {
+        int count = 0;
+        for (Blob blob : blobs.values()) {
+            if (uploadedBy(blob, phone) && expired.add(pathOf(blob.directPath()))) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Flips one byte in the middle of every file uploaded by a device of {@code phone} (a host serving damaged files). */
+    public int corruptFrom(String phone) {
+        int count = 0;
+        for (Blob blob : blobs.values()) {
+            if (uploadedBy(blob, phone)) {
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(blob.file(),
+                        java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+                    java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+                    long at = blob.size() / 2;
+                    channel.read(one, at);
+                    one.flip();
+                    byte flipped = (byte) (one.get() ^ 0x01);
+                    channel.write(java.nio.ByteBuffer.wrap(new byte[] {flipped}), at);
+                    count++;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return count;
+    }
+
+    private static boolean uploadedBy(Blob blob, String phone) {
+        String device = blob.uploader();
+        return device.startsWith(phone + ":") || device.startsWith(phone + "@");
     }
 
     /** Uploads refused so far (a wrong token, hash or shape). */
@@ -167,7 +214,8 @@ public final class MediaHost {
     private void upload(HttpServerRequest request, String path) {
         Matcher matcher = UPLOAD.matcher(path);
         String auth = request.getParam("auth");
-        Instant until = auth == null ? null : tokens.get(auth);
+        Token known = auth == null ? null : tokens.get(auth);
+        Instant until = known == null ? null : known.until();
         if (!matcher.matches()) {
             refuse(request, 400, "not an upload path: " + path);
             return;
@@ -223,7 +271,9 @@ public final class MediaHost {
                 refuse(request, tooLarge[0] ? 413 : 400, problem);
                 return;
             }
-            blobs.put(pathOf(directPath), new Blob(directPath, kind, file, size[0], digest, request.getParam("auth"), Instant.now()));
+            Token uploader = tokens.get(request.getParam("auth"));
+            blobs.put(pathOf(directPath), new Blob(directPath, kind, file, size[0], digest, uploader == null ? "" : uploader.device(),
+                    Instant.now()));
             String url = "https://" + hostname() + directPath + "&mms3=true";
             request.response().putHeader("content-type", "application/json").end(new io.vertx.core.json.JsonObject()
                     .put("url", url).put("direct_path", directPath).put("handle", (Object) null).encode());

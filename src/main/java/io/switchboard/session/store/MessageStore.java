@@ -39,8 +39,8 @@ public class MessageStore {
             + " ciphertext, key_id, updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (organization_id, address)"
             + " DO UPDATE SET nonce = $3, ciphertext = $4, key_id = $5, updated_at = $6";
     private static final String INSERT_MESSAGE = "INSERT INTO whatsapp_inbound_message (organization_id, sender, message_id,"
-            + " chat, nonce, ciphertext, key_id, sent_at, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-            + " ON CONFLICT DO NOTHING";
+            + " chat, nonce, ciphertext, key_id, sent_at, received_at, kind, media) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+            + " $10, $11) ON CONFLICT DO NOTHING";
 
     private final Pool pool;
     private final AtRestCipher cipher;
@@ -84,14 +84,17 @@ public class MessageStore {
     public Uni<Void> received(Fence fence, UUID organizationId, String address, SignalSessionRecord record,
             InboundMessage message) {
         AtRestCipher.Sealed session = cipher.sealData(organizationId, SESSION_PURPOSE + ":" + address, record.toByteArray());
-        AtRestCipher.Sealed text = cipher.sealText(organizationId, TEXT_PURPOSE, message.text());
+        AtRestCipher.Sealed text = cipher.sealText(organizationId, TEXT_PURPOSE, message.media() == null ? message.text()
+                : ReceivedMedia.sealedPart(message).encode());
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         return bounds.bounded(pool.withTransaction(connection -> fence.check(connection, organizationId)
                 .flatMap(ignored -> connection.preparedQuery(UPSERT_SESSION).execute(Tuple.from(Arrays.asList(organizationId,
                         address, Buffer.buffer(session.nonce()), Buffer.buffer(session.ciphertext()), session.keyId(), now))))
                 .flatMap(ignored -> connection.preparedQuery(INSERT_MESSAGE).execute(Tuple.from(Arrays.asList(organizationId,
                         message.sender(), message.id(), message.chat(), Buffer.buffer(text.nonce()),
-                        Buffer.buffer(text.ciphertext()), text.keyId(), SqlTime.of(message.sentAt()), now))))
+                        Buffer.buffer(text.ciphertext()), text.keyId(), SqlTime.of(message.sentAt()), now,
+                        message.media() == null ? "text" : message.media().type().apiName(),
+                        message.media() == null ? null : ReceivedMedia.facts(message.media())))))
                 .flatMap(inserted -> inserted.rowCount() == 0 ? Uni.createFrom().voidItem()
                         : events.append(connection, organizationId, EventStore.MESSAGE_RECEIVED, phoneOf(message.chat()),
                                 receivedEvent(message, now.toInstant())))))
@@ -101,7 +104,8 @@ public class MessageStore {
     private static io.vertx.core.json.JsonObject receivedEvent(InboundMessage message, java.time.Instant receivedAt) {
         return io.switchboard.events.EventPayloads.json(new io.switchboard.events.EventPayloads.MessageReceived(message.id(),
                 new io.switchboard.events.EventPayloads.Party(phoneOf(message.sender()), message.sender()), message.chat(),
-                message.text(), message.sentAt() == null ? null : message.sentAt().toString(), receivedAt.toString()));
+                message.media() == null ? message.text() : null, message.sentAt() == null ? null : message.sentAt().toString(),
+                receivedAt.toString(), ReceivedMedia.eventView(message)));
     }
 
     /** The number of a {@code number[:device]@server} jid. */
@@ -177,8 +181,25 @@ public class MessageStore {
         } catch (CryptoException e) {
             throw new CredentialsUnreadable(organizationId, "a received message: " + e.getMessage());
         }
+        String kind = row.getString("kind");
+        if (kind != null && !"text".equals(kind)) {
+            io.switchboard.protocol.media.MediaAttachment media = ReceivedMedia.open(kind, new io.vertx.core.json.JsonObject(text),
+                    row.getValue("media"));
+            return new InboundMessage(row.getString("message_id"), row.getString("sender"), row.getString("chat"), media.caption(),
+                    SqlTime.instant(row.getOffsetDateTime("sent_at")), media);
+        }
         return new InboundMessage(row.getString("message_id"), row.getString("sender"), row.getString("chat"), text,
                 SqlTime.instant(row.getOffsetDateTime("sent_at")));
+    }
+
+    /**
+     * The received message {@code messageId} (the newest, should two senders have used one id);
+     * null when there is none.
+     */
+    public Uni<InboundMessage> receivedMessage(UUID organizationId, String messageId) {
+        return bounds.bounded(pool.preparedQuery("SELECT * FROM whatsapp_inbound_message WHERE organization_id = $1"
+                + " AND message_id = $2 ORDER BY received_at DESC LIMIT 1").execute(Tuple.of(organizationId, messageId))
+                .map(rows -> rows.size() == 0 ? null : message(organizationId, rows.iterator().next())));
     }
 
     /** Messages received by the organization, oldest first (the messages API reads them; tests too). */
