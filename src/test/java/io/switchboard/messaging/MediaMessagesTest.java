@@ -112,6 +112,39 @@ public class MediaMessagesTest {
     }
 
     @Test
+    void filesThePhoneSendsAreStoredListedAndDownloadedByteExact() throws Exception {
+        String ours = randomPhone("1563");
+        String theirs = randomPhone("1564");
+        UUID org = linkedOrganization("Media receiver", ours);
+        byte[] png = png(40, 30);
+        byte[] ogg = oggOpus(4);
+        as(Tokens.admin()).body(Map.of("to", ours, "media", Map.of("type", "image", "mimetype", "image/png", "caption", "my receipt",
+                "data", Base64.getEncoder().encodeToString(png)))).post("/sandbox/v1/accounts/" + theirs + "/messages")
+                .then().statusCode(202);
+        as(Tokens.admin()).body(Map.of("to", ours, "media", Map.of("type", "voice", "mimetype", "audio/ogg; codecs=opus",
+                "data", Base64.getEncoder().encodeToString(ogg)))).post("/sandbox/v1/accounts/" + theirs + "/messages")
+                .then().statusCode(202);
+        await().atMost(Duration.ofSeconds(15)).until(() -> as(Tokens.admin()).get(base(org) + "?direction=in").then()
+                .extract().jsonPath().getList("items").size() == 2);
+        List<Map<String, Object>> items = as(Tokens.admin()).get(base(org) + "?direction=in").then().statusCode(200).extract()
+                .jsonPath().getList("items");
+        for (Map<String, Object> item : items) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> media = (Map<String, Object>) item.get("media");
+            byte[] expected = "image".equals(media.get("type")) ? png : ogg;
+            assertEquals(sha256(expected), media.get("sha256"));
+            byte[] downloaded = as(Tokens.admin()).get((String) media.get("downloadUrl")).then().statusCode(200)
+                    .contentType((String) media.get("mimetype")).extract().asByteArray();
+            assertEquals(sha256(expected), sha256(downloaded), media.get("type") + " byte-exact");
+            if ("image".equals(media.get("type"))) {
+                assertEquals("my receipt", media.get("caption"));
+            } else {
+                assertEquals("voice", media.get("type"), "ptt is a voice note");
+            }
+        }
+    }
+
+    @Test
     void whatIsNotItsTypeOrTooLargeIsRefusedAndNothingIsSent() throws Exception {
         UUID org = linkedOrganization("Media refusals", randomPhone("1561"));
         String to = randomPhone("1562");

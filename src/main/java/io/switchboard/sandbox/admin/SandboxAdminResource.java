@@ -67,7 +67,13 @@ public class SandboxAdminResource {
     }
 
     /** Every field optional: {@code minimum} refused below (405), {@code latest} served in sw.js, {@code published}. */
-    public record PhoneMessageRequest(String to, String text) {
+    /** A text ({@code text}) or a file ({@code media}) the phone sends. */
+    public record PhoneMessageRequest(String to, String text, PhoneFile media) {
+    }
+
+    /** A file the phone sends: the bytes in base64, what it is. */
+    public record PhoneFile(@Schema(enumeration = {"image", "video", "audio", "voice", "document", "sticker"}) String type,
+            String data, String mimetype, String caption, String fileName) {
     }
 
     public record PhoneMessages(List<io.switchboard.sandbox.server.PhoneParty.Received> received,
@@ -208,6 +214,17 @@ public class SandboxAdminResource {
         SandboxServer server = server();
         if (request == null) {
             throw ApiException.invalidField("to", "is required");
+        }
+        if (request.media() != null) {
+            PhoneFile file = request.media();
+            byte[] bytes;
+            try {
+                bytes = file.data() == null ? null : Base64.getDecoder().decode(file.data());
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalidField("media.data", "is not base64");
+            }
+            return uni(server.router().phoneSendsFile(phone, request.to(), file.type(), bytes, file.mimetype(), file.caption(),
+                    file.fileName())).map(id -> Response.accepted(new Written(id)).build());
         }
         return uni(server.router().phoneWrites(phone, request.to(), request.text()))
                 .map(id -> Response.accepted(new Written(id)).build());

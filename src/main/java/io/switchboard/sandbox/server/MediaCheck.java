@@ -34,7 +34,42 @@ public final class MediaCheck {
             Integer seconds) {
     }
 
+    /** A file the phone encrypted: the blob to upload and what its message says. */
+    record Sealed(byte[] blob, byte[] mediaKey, byte[] fileSha256, byte[] fileEncSha256, long fileLength) {
+    }
+
     private MediaCheck() {
+    }
+
+    /** The phone encrypts a file as WhatsApp does, for {@code kind}, under a fresh media key. */
+    static Sealed seal(String kind, byte[] plain) {
+        try {
+            byte[] mediaKey = new byte[32];
+            new java.security.SecureRandom().nextBytes(mediaKey);
+            byte[] expanded = expand(mediaKey, info(kind));
+            byte[] iv = Arrays.copyOfRange(expanded, 0, 16);
+            Cipher aes = Cipher.getInstance("AES/CBC/PKCS5Padding");
+            aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(Arrays.copyOfRange(expanded, 16, 48), "AES"), new IvParameterSpec(iv));
+            byte[] ciphertext = aes.doFinal(plain);
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(Arrays.copyOfRange(expanded, 48, 80), "HmacSHA256"));
+            mac.update(iv);
+            byte[] tag = Arrays.copyOf(mac.doFinal(ciphertext), 10);
+            byte[] blob = Arrays.copyOf(ciphertext, ciphertext.length + 10);
+            System.arraycopy(tag, 0, blob, ciphertext.length, 10);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            return new Sealed(blob, mediaKey, sha.digest(plain), MessageDigest.getInstance("SHA-256").digest(blob), plain.length);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] expand(byte[] mediaKey, String info) {
+        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+        hkdf.init(new HKDFParameters(mediaKey, null, info.getBytes(StandardCharsets.UTF_8)));
+        byte[] expanded = new byte[112];
+        hkdf.generateBytes(expanded, 0, expanded.length);
+        return expanded;
     }
 
     static Result check(MediaHost host, Claimed claimed) {
@@ -64,10 +99,7 @@ public final class MediaCheck {
             if (!Arrays.equals(sha.digest(bytes), claimed.fileEncSha256())) {
                 return "fileEncSha256 is not the SHA-256 of the uploaded file";
             }
-            HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
-            hkdf.init(new HKDFParameters(claimed.mediaKey(), null, claimed.info().getBytes(StandardCharsets.UTF_8)));
-            byte[] expanded = new byte[112];
-            hkdf.generateBytes(expanded, 0, expanded.length);
+            byte[] expanded = expand(claimed.mediaKey(), claimed.info());
             byte[] iv = Arrays.copyOfRange(expanded, 0, 16);
             int body = bytes.length - 10;
             Mac mac = Mac.getInstance("HmacSHA256");

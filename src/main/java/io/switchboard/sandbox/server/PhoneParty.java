@@ -139,6 +139,16 @@ public final class PhoneParty {
      */
     synchronized Map<String, Node> write(String id, String to, List<String> recipientDevices, List<String> ownDevices,
             Map<String, PreKeyBundle> bundles, String text, long t) throws SandboxException {
+        return write(id, to, recipientDevices, ownDevices, bundles, PlainMessage.textBody(text), null, text, t);
+    }
+
+    /**
+     * As {@link #write(String, String, List, List, Map, String, long)} for any message body (an
+     * unpadded Message protobuf): a file when {@code mediaType} is given (the stanza's type is then
+     * {@code media} and each enc says the media type); {@code shown} is what the phone's sent list says.
+     */
+    synchronized Map<String, Node> write(String id, String to, List<String> recipientDevices, List<String> ownDevices,
+            Map<String, PreKeyBundle> bundles, byte[] body, String mediaType, String shown, long t) throws SandboxException {
         SessionCipher cipher = new SessionCipher(new LocalIdentity(account.identity, account.registrationId));
         Map<String, Node> messages = new java.util.LinkedHashMap<>();
         Map<String, SignalSessionRecord> advanced = new HashMap<>();
@@ -157,21 +167,26 @@ public final class PhoneParty {
                 }
                 boolean own = ownDevices.contains(device);
                 SessionCipher.Encrypted encrypted = cipher.encrypt(record, own
-                        ? PlainMessage.copy(text, to + Stanzas.SERVER) : PlainMessage.text(text));
+                        ? PlainMessage.copyOf(body, to + Stanzas.SERVER) : PlainMessage.padded(body));
                 advanced.put(address, encrypted.record());
-                Map<String, String> attrs = Stanzas.attrs("from", deviceJid(), "id", id, "t", String.valueOf(t), "type", "text",
-                        "notify", "Phone " + account.phone, "sender_lid", account.lidUser + "@lid");
+                Map<String, String> attrs = Stanzas.attrs("from", deviceJid(), "id", id, "t", String.valueOf(t),
+                        "type", mediaType == null ? "text" : "media", "notify", "Phone " + account.phone,
+                        "sender_lid", account.lidUser + "@lid");
                 if (own) {
                     attrs.put("recipient", to + Stanzas.SERVER);
                 }
-                messages.put(device, Node.withChildren("message", attrs, List.of(Node.withBytes("enc",
-                        Stanzas.attrs("v", "2", "type", encrypted.type()), encrypted.ciphertext()))));
+                Map<String, String> encAttrs = Stanzas.attrs("v", "2", "type", encrypted.type());
+                if (mediaType != null) {
+                    encAttrs.put("mediatype", mediaType);
+                }
+                messages.put(device, Node.withChildren("message", attrs, List.of(Node.withBytes("enc", encAttrs,
+                        encrypted.ciphertext()))));
             } catch (SignalException e) {
                 throw new SandboxException(SandboxException.Kind.BAD_REQUEST, "cannot encrypt for " + device + ": " + e.getMessage());
             }
         }
         sessions.putAll(advanced);
-        outbox.addLast(new Sent(id, to, text, Instant.now(), new ArrayList<>()));
+        outbox.addLast(new Sent(id, to, shown, Instant.now(), new ArrayList<>()));
         while (outbox.size() > KEPT) {
             outbox.removeFirst();
         }
@@ -363,13 +378,63 @@ public final class PhoneParty {
         }
 
         static byte[] text(String text) {
-            return pad(field(1, text.getBytes(StandardCharsets.UTF_8)));
+            return padded(textBody(text));
         }
 
         static byte[] copy(String text, String destination) {
-            byte[] inner = field(1, text.getBytes(StandardCharsets.UTF_8));
-            byte[] sent = concat(field(1, destination.getBytes(StandardCharsets.UTF_8)), field(2, inner));
+            return copyOf(textBody(text), destination);
+        }
+
+        /** {@code Message{conversation}}, unpadded. */
+        static byte[] textBody(String text) {
+            return field(1, text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static byte[] padded(byte[] body) {
+            return pad(body);
+        }
+
+        /** The copy for the phone's own companions: {@code Message{deviceSentMessage{destinationJid, message}}}. */
+        static byte[] copyOf(byte[] body, String destination) {
+            byte[] sent = concat(field(1, destination.getBytes(StandardCharsets.UTF_8)), field(2, body));
             return pad(field(31, sent));
+        }
+
+        /**
+         * A media message body: the kind's field (image 3, document 7, audio 8, video 9, sticker 26)
+         * holding url, mimetype, hashes, length, media key, direct path and the rest by the kind's
+         * field numbers ({@link #LAYOUT}).
+         */
+        static byte[] mediaBody(String kind, MediaCheck.Sealed sealed, String url, String directPath, String mimetype,
+                String caption, String fileName) {
+            String base = "voice".equals(kind) ? "audio" : kind;
+            int[] layout = LAYOUT.get(base);
+            java.io.ByteArrayOutputStream inner = new java.io.ByteArrayOutputStream();
+            inner.writeBytes(field(layout[0], url.getBytes(StandardCharsets.UTF_8)));
+            inner.writeBytes(field(layout[1], mimetype.getBytes(StandardCharsets.UTF_8)));
+            inner.writeBytes(field(layout[2], sealed.fileSha256()));
+            inner.writeBytes(number(layout[3], sealed.fileLength()));
+            inner.writeBytes(field(layout[4], sealed.mediaKey()));
+            inner.writeBytes(field(layout[5], sealed.fileEncSha256()));
+            inner.writeBytes(field(layout[6], directPath.getBytes(StandardCharsets.UTF_8)));
+            if (caption != null && layout[7] != 0) {
+                inner.writeBytes(field(layout[7], caption.getBytes(StandardCharsets.UTF_8)));
+            }
+            if (fileName != null && layout[8] != 0) {
+                inner.writeBytes(field(layout[8], fileName.getBytes(StandardCharsets.UTF_8)));
+            }
+            if ("voice".equals(kind)) {
+                inner.writeBytes(number(layout[12], 1));
+            }
+            int message = MEDIA_FIELDS.entrySet().stream().filter(e -> e.getValue().equals(base)).findFirst().orElseThrow().getKey();
+            return field(message, inner.toByteArray());
+        }
+
+        private static byte[] number(int fieldNumber, long value) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            varint(out, (long) fieldNumber << 3);
+            varint(out, value);
+            return out.toByteArray();
         }
 
         private static byte[] pad(byte[] body) {

@@ -148,8 +148,33 @@ public final class Router {
      * (phone and companions) and a copy to each of its own companions; answers the message id.
      */
     public Future<String> phoneWrites(String phone, String to, String text) {
-        if (phone == null || !server.PHONE.matcher(phone).matches() || to == null || !server.PHONE.matcher(to).matches()
-                || text == null || text.isEmpty() || text.length() > 65_536) {
+        if (text == null || text.isEmpty() || text.length() > 65_536) {
+            return Future.failedFuture(new SandboxException(SandboxException.Kind.BAD_REQUEST,
+                    "phone and to (7 to 16 digits) and a text of 1 to 65,536 characters are required"));
+        }
+        return phoneWrites(phone, to, PhoneParty.PlainMessage.textBody(text), null, text);
+    }
+
+    /** A file the phone sends: kept here (encrypted as WhatsApp does, by the phone's own code) and sent like a text. */
+    public Future<String> phoneSendsFile(String phone, String to, String kind, byte[] file, String mimetype, String caption,
+            String fileName) {
+        if (kind == null || !java.util.Set.of("image", "video", "audio", "voice", "document", "sticker").contains(kind)
+                || file == null || file.length == 0 || mimetype == null || mimetype.isBlank()) {
+            return Future.failedFuture(new SandboxException(SandboxException.Kind.BAD_REQUEST,
+                    "a kind (image, video, audio, voice, document, sticker), the file and its mimetype are required"));
+        }
+        if (phone == null || !server.PHONE.matcher(phone).matches()) {
+            return Future.failedFuture(new SandboxException(SandboxException.Kind.BAD_REQUEST, "phone: 7 to 16 digits"));
+        }
+        MediaCheck.Sealed sealed = MediaCheck.seal(kind, file);
+        MediaHost.Blob kept = server.media().store("voice".equals(kind) ? "ptt" : kind, sealed.blob(), phone + "@s.whatsapp.net");
+        String url = "https://" + server.media().hostname() + kept.directPath() + "&mms3=true";
+        byte[] body = PhoneParty.PlainMessage.mediaBody(kind, sealed, url, kept.directPath(), mimetype, caption, fileName);
+        return phoneWrites(phone, to, body, "voice".equals(kind) ? "ptt" : kind, caption != null ? caption : "[" + kind + "]");
+    }
+
+    private Future<String> phoneWrites(String phone, String to, byte[] body, String mediaType, String shown) {
+        if (phone == null || !server.PHONE.matcher(phone).matches() || to == null || !server.PHONE.matcher(to).matches()) {
             return Future.failedFuture(new SandboxException(SandboxException.Kind.BAD_REQUEST,
                     "phone and to (7 to 16 digits) and a text of 1 to 65,536 characters are required"));
         }
@@ -177,7 +202,8 @@ public final class Router {
         String id = PhoneParty.newMessageId();
         Map<String, Node> messages;
         try {
-            messages = sender.party.write(id, to, recipientDevices, ownDevices, bundles, text, server.now().getEpochSecond());
+            messages = sender.party.write(id, to, recipientDevices, ownDevices, bundles, body, mediaType, shown,
+                    server.now().getEpochSecond());
         } catch (SandboxException e) {
             return Future.failedFuture(e);
         }
