@@ -42,6 +42,14 @@ public interface MediaConfig {
     @WithDefault("60s")
     Duration downloadTimeout();
 
+    /** Files named by {@code media.url} may be on loopback or private addresses (tests and closed networks only). */
+    @WithDefault("false")
+    boolean allowPrivateUrls();
+
+    /** A file named by {@code media.url} must be fetched within this. */
+    @WithDefault("30s")
+    Duration urlTimeout();
+
     /** An upload with no progress for this long fails that host. */
     @WithDefault("60s")
     Duration uploadTimeout();

@@ -22,10 +22,11 @@ public final class MediaSender {
     private final OutboxStore outbox;
     private final MediaUploader uploader;
 
-    public MediaSender(MediaBlobStore blobs, OutboxStore outbox, Vertx vertx, String trustPem, java.time.Duration timeout) {
+    public MediaSender(MediaBlobStore blobs, OutboxStore outbox, Vertx vertx, java.util.function.Supplier<String> trust,
+            java.time.Duration timeout) {
         this.blobs = blobs;
         this.outbox = outbox;
-        this.uploader = new MediaUploader(vertx, trustPem, timeout);
+        this.uploader = new MediaUploader(vertx, trust, timeout);
     }
 
     /** Removes staged files no message refers to (requests that never finished); answers how many. */

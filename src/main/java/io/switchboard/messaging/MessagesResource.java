@@ -75,6 +75,7 @@ public class MessagesResource {
     public record MediaRequest(@Schema(enumeration = {"image", "video", "audio", "voice", "document", "sticker"}) String type,
             @Schema(description = "The file, base64 (the JSON body may be at most 24 MB; larger files as multipart/form-data)")
             String data,
+            @Schema(description = "Or where to fetch the file: a public http(s) URL, no redirects, within 30 s") String url,
             @Schema(description = "Documents only: the mimetype shown (other types are read from the bytes)") String mimetype,
             @Schema(description = "Documents: the file name shown (default: file)") String fileName,
             @Schema(description = "Shown under an image, video or document") String caption) {
@@ -112,7 +113,8 @@ public class MessagesResource {
                     + " same Idempotency-Key", schema = @Schema(type = SchemaType.STRING, enumeration = "true")),
             content = @Content(schema = @Schema(implementation = MessageViews.OutboundMessage.class)))
     @APIResponse(responseCode = "400", description = "`invalid-body` (to, text: empty, longer than 65,536 characters, NUL or a"
-            + " lone surrogate), `invalid-idempotency-key`, `invalid-path-parameter`, `malformed-json`.",
+            + " lone surrogate; media), `unsupported-media` (the file is not its type), `url-not-allowed` and `media-url-failed`"
+            + " (media.url), `invalid-idempotency-key`, `invalid-path-parameter`, `malformed-json`.",
             content = @Content(mediaType = "application/problem+json"))
     @APIResponse(responseCode = "409", description = "`idempotency-key-reused`: the key came with another body.",
             content = @Content(mediaType = "application/problem+json"))
@@ -135,12 +137,16 @@ public class MessagesResource {
                 throw ApiException.invalidField("text", "is not sent with media: give the file's text as media.caption");
             }
             io.switchboard.protocol.media.MediaType type = MediaIntake.type(media.type());
-            if (media.data() == null || media.data().isEmpty()) {
-                throw ApiException.invalidField("media.data", "is required (the file in base64); or send multipart/form-data");
+            boolean data = media.data() != null && !media.data().isEmpty();
+            boolean url = media.url() != null && !media.url().isEmpty();
+            if (data == url) {
+                throw ApiException.invalidField("media", "needs either data (the file in base64) or url (where to fetch it); or"
+                        + " send multipart/form-data");
             }
             String caption = caption(type, media.caption());
-            return enqueueMedia(org, idempotencyKey, phone, caption,
-                    () -> intake.fromBase64(org, type, media.data(), media.mimetype(), media.fileName()));
+            return enqueueMedia(org, idempotencyKey, phone, caption, data
+                    ? () -> intake.fromBase64(org, type, media.data(), media.mimetype(), media.fileName())
+                    : () -> intake.fromUrl(org, type, media.url(), media.mimetype(), media.fileName()));
         }
         String text = request.text();
         if (text == null || text.isEmpty()) {

@@ -15,7 +15,7 @@ import java.nio.file.Path;
 /**
  * The one {@link MediaSender} of this replica, trusting what {@code switchboard.media.trust-certificate}
  * says: the system's trust (unset), the sandbox of this process ({@code sandbox}), a PEM certificate
- * or a file holding one. A value that names nothing usable stops the service at start.
+ * or a file holding one. A value that names nothing usable fails the first upload or download with a message naming the key.
  */
 @ApplicationScoped
 class MediaSenders {
@@ -23,21 +23,27 @@ class MediaSenders {
     @Produces
     @jakarta.inject.Singleton
     MediaSender mediaSender(MediaBlobStore blobs, OutboxStore outbox, Vertx vertx, MediaConfig config, Instance<LocalWhatsApp> local) {
-        String trust = config.trustCertificate().map(value -> certificate(value.trim(), local)).orElse(null);
-        return new MediaSender(blobs, outbox, vertx, trust, config.uploadTimeout());
+        return new MediaSender(blobs, outbox, vertx, trust(config, local), config.uploadTimeout());
     }
 
     @Produces
     @jakarta.inject.Singleton
     io.switchboard.protocol.media.MediaDownloader mediaDownloader(Vertx vertx, MediaConfig config, Instance<LocalWhatsApp> local) {
-        String trust = config.trustCertificate().map(value -> certificate(value.trim(), local)).orElse(null);
-        return new io.switchboard.protocol.media.MediaDownloader(vertx, trust, config.downloadTimeout());
+        return new io.switchboard.protocol.media.MediaDownloader(vertx, trust(config, local), config.downloadTimeout());
+    }
+
+    /**
+     * The certificate, read when media first needs it (as the WhatsApp trust root is): a process
+     * whose sandbox is off but whose setting says {@code sandbox} fails its media, not its start.
+     */
+    private static java.util.function.Supplier<String> trust(MediaConfig config, Instance<LocalWhatsApp> local) {
+        return () -> config.trustCertificate().map(value -> certificate(value.trim(), local)).orElse(null);
     }
 
     private static String certificate(String value, Instance<LocalWhatsApp> local) {
         if (ClientOptionsFactory.SANDBOX_ROOT.equals(value)) {
             return (local.isResolvable() ? local.get().mediaCertificate() : java.util.Optional.<String>empty())
-                    .orElseThrow(() -> new IllegalStateException("Refusing to start: switchboard.media.trust-certificate is"
+                    .orElseThrow(() -> new IllegalStateException("switchboard.media.trust-certificate is"
                             + " 'sandbox' but the sandbox is not enabled in this process; give the sandbox's certificate (GET"
                             + " /sandbox/v1/media-ca) as PEM or a file"));
         }
@@ -47,12 +53,12 @@ class MediaSenders {
         try {
             String pem = Files.readString(Path.of(value));
             if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
-                throw new IllegalStateException("Refusing to start: switchboard.media.trust-certificate file " + value
+                throw new IllegalStateException("switchboard.media.trust-certificate file " + value
                         + " holds no PEM certificate");
             }
             return pem;
         } catch (IOException | java.nio.file.InvalidPathException e) {
-            throw new IllegalStateException("Refusing to start: switchboard.media.trust-certificate is neither 'sandbox', a PEM"
+            throw new IllegalStateException("switchboard.media.trust-certificate is neither 'sandbox', a PEM"
                     + " certificate nor a readable file: " + e.getMessage());
         }
     }

@@ -23,7 +23,7 @@ public final class ProblemReasons {
             // messages
             "message-not-found", "idempotency-key-reused", "invalid-idempotency-key", "queue-full",
             "media-too-large", "unsupported-media", "media-not-found", "media-unavailable", "media-corrupt",
-            "media-download-failed",
+            "media-download-failed", "media-url-failed",
             // webhooks
             "webhook-not-found", "too-many-webhooks", "url-not-allowed", "delivery-not-found", "delivery-in-progress",
             // the sandbox (dev and test)

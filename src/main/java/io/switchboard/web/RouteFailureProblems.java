@@ -24,7 +24,7 @@ public class RouteFailureProblems {
     /** Before Quarkus' body-size route (order -2). */
     static final int ORDER = -3;
     private static final java.util.regex.Pattern MESSAGES = java.util.regex.Pattern.compile(
-            "/api/v1/organizations/[^/]+/whatsapp/messages/?");
+            "/api/v1/organizations/[^/]+/whatsapp/messages/?|/sandbox/v1/accounts/[^/]+/messages/?");
 
     private final Optional<MemorySize> limit;
     private final long defaultLimit;

@@ -1,5 +1,7 @@
 package io.switchboard.webhook;
 
+import io.switchboard.web.UrlGuard;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -1,5 +1,7 @@
 package io.switchboard.webhook;
 
+import io.switchboard.web.UrlGuard;
+
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;

@@ -145,6 +145,49 @@ public class MediaMessagesTest {
     }
 
     @Test
+    void aFileNamedByUrlIsFetchedWithinItsLimits() throws Exception {
+        String ours = randomPhone("1565");
+        String theirs = randomPhone("1566");
+        UUID org = linkedOrganization("Media by URL", ours);
+        as(Tokens.admin()).body(Map.of("to", ours, "text", "send me the picture"))
+                .post("/sandbox/v1/accounts/" + theirs + "/messages").then().statusCode(202);
+        byte[] png = png(50, 20);
+        com.sun.net.httpserver.HttpServer files = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        files.createContext("/pictures/cat.png", exchange -> {
+            exchange.sendResponseHeaders(200, png.length);
+            exchange.getResponseBody().write(png);
+            exchange.close();
+        });
+        files.createContext("/huge.webp", exchange -> {
+            byte[] big = webp(512, 512, 600 * 1024);
+            exchange.sendResponseHeaders(200, big.length);
+            exchange.getResponseBody().write(big);
+            exchange.close();
+        });
+        files.start();
+        try {
+            String root = "http://127.0.0.1:" + files.getAddress().getPort();
+            JsonPath sent = as(Tokens.admin()).body(Map.of("to", theirs, "media", Map.of("type", "image", "url", root
+                    + "/pictures/cat.png"))).post(base(org)).then().statusCode(202).extract().jsonPath();
+            assertEquals(sha256(png), sent.getString("media.sha256"));
+            assertEquals(50, sent.getInt("media.width"));
+            problem(Map.of("to", theirs, "media", Map.of("type", "image", "url", root + "/missing.png")), org, 400, "media-url-failed");
+            problem(Map.of("to", theirs, "media", Map.of("type", "sticker", "url", root + "/huge.webp")), org, 413, "media-too-large");
+            problem(Map.of("to", theirs, "media", Map.of("type", "image", "url", "file:///etc/passwd")), org, 400, "url-not-allowed");
+            problem(Map.of("to", theirs, "media", Map.of("type", "image", "url", root + "/pictures/cat.png", "data", "AAAA")), org, 400,
+                    "invalid-body");
+            await().atMost(Duration.ofSeconds(15)).until(() -> phoneMedia(theirs).size() == 1);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> media = (Map<String, Object>) phoneMedia(theirs).get(0).get("media");
+            assertNull(media.get("problem"));
+            assertEquals(sha256(png), media.get("sha256"));
+        } finally {
+            files.stop(0);
+        }
+    }
+
+    @Test
     void whatIsNotItsTypeOrTooLargeIsRefusedAndNothingIsSent() throws Exception {
         UUID org = linkedOrganization("Media refusals", randomPhone("1561"));
         String to = randomPhone("1562");

@@ -92,6 +92,12 @@ final class ReplicaCluster implements AutoCloseable {
         replicaProperties.putAll(datasource(database));
         replicaProperties.put("switchboard.whatsapp.url", "ws://127.0.0.1:" + basePort + "/sandbox/ws/chat");
         replicaProperties.put("switchboard.whatsapp.trust-root", trustRoot);
+        // The media host is the WhatsApp process's: its certificate, as a file the replicas read at start.
+        java.nio.file.Path mediaCertificate = java.nio.file.Files.createTempFile("sandbox-media-ca", ".pem");
+        java.nio.file.Files.writeString(mediaCertificate, cluster.on(cluster.sandbox).get("/sandbox/v1/media-ca").then()
+                .statusCode(200).extract().<String>path("certificate"));
+        mediaCertificate.toFile().deleteOnExit();
+        replicaProperties.put("switchboard.media.trust-certificate", mediaCertificate.toString());
         replicaProperties.putAll(replicaExtra);
         for (int i = 1; i <= count; i++) {
             cluster.replicas.add(new ServiceProcess(database + "-" + (char) ('a' + i - 1), basePort + i, replicaProperties));

@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.OpenOptions;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
@@ -43,12 +42,13 @@ public final class MediaDownloader {
     }
 
     private final Vertx vertx;
-    private final HttpClient http;
+    private final MediaUploader clients;
     private final Duration timeout;
 
-    public MediaDownloader(Vertx vertx, String trustPem, Duration timeout) {
+    /** {@code trust} as for {@link MediaUploader}: asked at the first download. */
+    public MediaDownloader(Vertx vertx, java.util.function.Supplier<String> trust, Duration timeout) {
         this.vertx = vertx;
-        this.http = MediaUploader.client(vertx, trustPem);
+        this.clients = new MediaUploader(vertx, trust, timeout);
         this.timeout = timeout;
     }
 
@@ -87,7 +87,7 @@ public final class MediaDownloader {
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
                 .setIdleTimeout(timeout.toMillis()).putHeader("Origin", "https://web.whatsapp.com");
         Future<Void> fetched = vertx.fileSystem().open(blob.toString(), new OpenOptions().setWrite(true).setTruncateExisting(true))
-                .compose(file -> http.request(request).compose(sending -> sending.send()).compose(response -> {
+                .compose(file -> clients.http().request(request).compose(sending -> sending.send()).compose(response -> {
                     if (response.statusCode() != 200) {
                         return response.body().transform(ignored -> Future.<Void>failedFuture(new HostAnswered(response.statusCode())));
                     }
@@ -96,8 +96,8 @@ public final class MediaDownloader {
                     response.handler(chunk -> {
                         size[0] += chunk.length();
                         if (size[0] > maxBlob) {
-                            response.request().reset();
                             done.tryFail(new MediaDecryptor.CorruptMediaException("the file is larger than the message says"));
+                            response.request().reset();
                             return;
                         }
                         verifier.update(chunk.getBytes(), 0, chunk.length());

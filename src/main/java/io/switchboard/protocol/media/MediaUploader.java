@@ -44,15 +44,28 @@ public final class MediaUploader {
 
     private static final Map<Vertx, Map<String, HttpClient>> CLIENTS = new WeakHashMap<>();
 
-    private final HttpClient http;
+    private final Vertx vertx;
+    private final java.util.function.Supplier<String> trust;
     private final Duration timeout;
+    private volatile HttpClient http;
 
     /**
-     * @param trustPem the PEM certificate to trust instead of the system's (the sandbox's media host), or null
+     * @param trust the PEM certificate to trust instead of the system's (the sandbox's media host), or
+     *              null; asked at the first upload, so a setting that names nothing fails media only
      */
-    public MediaUploader(Vertx vertx, String trustPem, Duration timeout) {
-        this.http = client(vertx, trustPem);
+    public MediaUploader(Vertx vertx, java.util.function.Supplier<String> trust, Duration timeout) {
+        this.vertx = vertx;
+        this.trust = trust;
         this.timeout = timeout;
+    }
+
+    HttpClient http() {
+        HttpClient client = http;
+        if (client == null) {
+            client = client(vertx, trust.get());
+            http = client;
+        }
+        return client;
     }
 
     static synchronized HttpClient client(Vertx vertx, String trustPem) {
@@ -94,7 +107,7 @@ public final class MediaUploader {
                 .setURI(uri).setIdleTimeout(timeout.toMillis())
                 .putHeader("Origin", "https://web.whatsapp.com").putHeader("Referer", "https://web.whatsapp.com/")
                 .putHeader("Content-Type", "application/octet-stream").putHeader("Content-Length", String.valueOf(length));
-        return http.request(request).compose(sending -> {
+        return http().request(request).compose(sending -> {
             sending.setChunked(false);
             Future<io.vertx.core.http.HttpClientResponse> answer = sending.response();
             return write(sending, source, 0).compose(ignored -> sending.end()).compose(ignored -> answer)

@@ -94,29 +94,59 @@ public final class MediaCheck {
             return "no file at directPath " + claimed.directPath();
         }
         try {
-            byte[] bytes = Files.readAllBytes(blob.file());
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            if (!Arrays.equals(sha.digest(bytes), claimed.fileEncSha256())) {
-                return "fileEncSha256 is not the SHA-256 of the uploaded file";
+            // Streamed: the phone never holds a whole file (a 100 MB document costs a 64 KB buffer).
+            long size = Files.size(blob.file());
+            if (size < 26) {
+                return "the uploaded file is " + size + " bytes: no room for a block and a MAC";
             }
             byte[] expanded = expand(claimed.mediaKey(), claimed.info());
             byte[] iv = Arrays.copyOfRange(expanded, 0, 16);
-            int body = bytes.length - 10;
+            MessageDigest blobHash = MessageDigest.getInstance("SHA-256");
+            MessageDigest plainHash = MessageDigest.getInstance("SHA-256");
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(Arrays.copyOfRange(expanded, 48, 80), "HmacSHA256"));
             mac.update(iv);
-            mac.update(bytes, 0, body);
-            if (!MessageDigest.isEqual(Arrays.copyOf(mac.doFinal(), 10), Arrays.copyOfRange(bytes, body, bytes.length))) {
-                return "the MAC does not verify under the " + claimed.info();
-            }
             Cipher aes = Cipher.getInstance("AES/CBC/PKCS5Padding");
             aes.init(Cipher.DECRYPT_MODE, new SecretKeySpec(Arrays.copyOfRange(expanded, 16, 48), "AES"), new IvParameterSpec(iv));
-            byte[] plain = aes.doFinal(bytes, 0, body);
-            if (!Arrays.equals(MessageDigest.getInstance("SHA-256").digest(plain), claimed.fileSha256())) {
+            long body = size - 10;
+            long plainLength = 0;
+            byte[] tail = new byte[10];
+            try (java.io.InputStream in = Files.newInputStream(blob.file())) {
+                byte[] buffer = new byte[64 * 1024];
+                long left = body;
+                while (left > 0) {
+                    int read = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                    if (read < 0) {
+                        return "the uploaded file ended early";
+                    }
+                    left -= read;
+                    blobHash.update(buffer, 0, read);
+                    mac.update(buffer, 0, read);
+                    byte[] plain = aes.update(buffer, 0, read);
+                    if (plain != null) {
+                        plainHash.update(plain);
+                        plainLength += plain.length;
+                    }
+                }
+                if (in.readNBytes(tail, 0, 10) != 10) {
+                    return "the uploaded file has no MAC";
+                }
+                blobHash.update(tail);
+            }
+            if (!Arrays.equals(blobHash.digest(), claimed.fileEncSha256())) {
+                return "fileEncSha256 is not the SHA-256 of the uploaded file";
+            }
+            if (!MessageDigest.isEqual(Arrays.copyOf(mac.doFinal(), 10), tail)) {
+                return "the MAC does not verify under the " + claimed.info();
+            }
+            byte[] last = aes.doFinal();
+            plainHash.update(last);
+            plainLength += last.length;
+            if (!Arrays.equals(plainHash.digest(), claimed.fileSha256())) {
                 return "fileSha256 is not the SHA-256 of the decrypted file";
             }
-            if (plain.length != claimed.fileLength()) {
-                return "fileLength " + claimed.fileLength() + " but the file is " + plain.length + " bytes";
+            if (plainLength != claimed.fileLength()) {
+                return "fileLength " + claimed.fileLength() + " but the file is " + plainLength + " bytes";
             }
             return null;
         } catch (java.io.IOException e) {

@@ -1,4 +1,4 @@
-package io.switchboard.webhook;
+package io.switchboard.web;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.switchboard.webhook;
+package io.switchboard.web;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -15,10 +15,10 @@ import java.net.UnknownHostException;
  * address that was checked (the name is resolved once per attempt: DNS rebinding between the check
  * and the connection cannot reach inside). A refusal never says what an internal name resolved to.
  */
-final class UrlGuard {
+public final class UrlGuard {
 
     /** The URL cannot be used; the message says why. */
-    static final class Refused extends Exception {
+    public static final class Refused extends Exception {
         Refused(String message) {
             super(message, null, false, false);
         }
@@ -27,7 +27,7 @@ final class UrlGuard {
     private UrlGuard() {
     }
 
-    static URI parse(String url) throws Refused {
+    public static URI parse(String url) throws Refused {
         if (url == null || url.length() > 2048) {
             throw new Refused("url must be an http or https URL of at most 2048 characters");
         }
@@ -48,7 +48,7 @@ final class UrlGuard {
      * Resolves the host (blocking: call off the event loop), refuses internal addresses unless
      * allowed, and answers the address to connect to: the first one resolved, every one checked.
      */
-    static InetAddress check(URI uri, boolean allowPrivate) throws Refused {
+    public static InetAddress check(URI uri, boolean allowPrivate) throws Refused {
         InetAddress[] addresses;
         try {
             addresses = InetAddress.getAllByName(uri.getHost());
@@ -69,7 +69,7 @@ final class UrlGuard {
         return addresses[0];
     }
 
-    static boolean internal(InetAddress address) {
+    public static boolean internal(InetAddress address) {
         if (address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress()
                 || address.isAnyLocalAddress() || address.isMulticastAddress()) {
             return true;
