@@ -69,6 +69,33 @@ try {
   await expectText(page.locator('#timeline li'), /connected \(logged_in\)/);
   step('connected');
 
+  // Files in the conversation: a customer's picture arrives with a download button; the operator sends a file back.
+  const ours = (await (await fetch(`${baseUrl}/api/v1/organizations/${orgId}/whatsapp/status`, {
+    headers: { authorization: `Bearer ${admin.token}` } })).json()).phoneNumber;
+  const customer = `1556${String(Math.floor(1_000_000 + Math.random() * 8_999_999))}`;
+  const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+  const wrote = await fetch(`${baseUrl}/sandbox/v1/accounts/${customer}/messages`, { method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.token}` },
+    body: JSON.stringify({ to: ours, media: { type: 'image', mimetype: 'image/png', caption: 'my receipt', data: png } }) });
+  if (wrote.status !== 202) throw new Error(`the customer's picture answered ${wrote.status}`);
+  const downloadButton = page.getByRole('button', { name: `Download the image from +${customer}` });
+  for (let attempt = 0; attempt < 20 && !(await downloadButton.count()); attempt++) {
+    await page.reload();
+    await page.waitForTimeout(500);
+  }
+  const [download] = await Promise.all([page.waitForEvent('download'), downloadButton.click()]);
+  const saved = await download.path();
+  const bytes = (await import('node:fs')).readFileSync(saved);
+  if (bytes.toString('base64') !== png) throw new Error('the downloaded picture is not the one the customer sent');
+  step('media-downloaded', { size: bytes.length });
+  await page.getByLabel('To', { exact: true }).fill(`+${customer}`);
+  await page.getByLabel("Text, or a file's caption").fill('your invoice');
+  await page.getByLabel('File (optional)').setInputFiles({ name: 'invoice.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n% an invoice\n') });
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await expectText(page.locator('#messages li'), /→ \d+: \[document\] invoice\.pdf/);
+  step('media-sent');
+
   await page.getByRole('button', { name: 'Disconnect…' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Disconnect' }).click();
   await expectText(page.locator('#state'), 'DISCONNECTED');

@@ -166,6 +166,50 @@ function item(text) {
   return li;
 }
 
+/** A file in words: its kind, name or caption, size. */
+function describeMedia(media) {
+  const size = media.size >= 1024 * 1024 ? `${(media.size / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(media.size / 1024)} KB`;
+  return `[${media.type}] ${media.fileName || media.caption || media.mimetype} (${size})`;
+}
+
+/** A received message: its text, or its file with a thumbnail (images) and a download button. */
+function receivedItem(m) {
+  const li = item(`← ${m.from?.phone ?? ''}: ${m.media ? describeMedia(m.media) : m.text}`);
+  if (!m.media) return li;
+  if (m.media.thumbnail) {
+    const img = document.createElement('img');
+    img.className = 'thumbnail';
+    img.src = `data:image/jpeg;base64,${m.media.thumbnail}`;
+    img.alt = `Preview of the ${m.media.type} from +${m.from?.phone ?? ''}`;
+    li.prepend(img);
+  }
+  const download = document.createElement('button');
+  download.type = 'button';
+  download.className = 'secondary';
+  download.textContent = 'Download';
+  download.setAttribute('aria-label', `Download the ${m.media.type} from +${m.from?.phone ?? ''}`);
+  download.addEventListener('click', async () => {
+    try {
+      const res = await fetch(m.media.downloadUrl, { headers: { authorization: `Bearer ${token}` } });
+      if (!res.ok) {
+        const problem = await res.json().catch(() => null);
+        throw new Error(problem?.detail || `the download answered ${res.status}`);
+      }
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = m.media.fileName || `${m.media.type}-${m.id}`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      notice(`Downloaded the ${m.media.type}.`);
+    } catch (error) {
+      notice(error.message, true);
+    }
+  });
+  li.append(' ', download);
+  return li;
+}
+
 function cell(content) {
   const td = document.createElement('td');
   if (typeof content === 'string') td.textContent = content; else td.append(content);
@@ -181,6 +225,38 @@ $('disconnect').addEventListener('click', () => $('confirm').showModal());
 $('confirm').addEventListener('close', () => {
   if ($('confirm').returnValue === 'confirm') command('DELETE', 'disconnect', 'Disconnected: the number can be linked again.');
 });
+/** Sends a text, or a file (multipart, its type guessed from its mimetype) with the text as its caption. */
+$('send-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const to = $('send-to').value.trim();
+  const text = $('send-text').value;
+  const file = $('send-file').files[0];
+  try {
+    if (file) {
+      const form = new FormData();
+      const type = file.type.startsWith('image/') ? 'image' : file.type.startsWith('video/') ? 'video'
+        : file.type.startsWith('audio/') ? 'audio' : 'document';
+      form.append('to', to);
+      form.append('type', type);
+      if (text && type !== 'audio') form.append('caption', text);
+      if (type === 'document') form.append('fileName', file.name);
+      form.append('file', file, file.name);
+      const res = await fetch(`${base()}/messages`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+      const answer = await res.json().catch(() => null);
+      if (!res.ok) throw new Error(answer?.detail || `sending answered ${res.status}`);
+    } else {
+      if (!text) throw new Error('Write a text or choose a file.');
+      await api('POST', `${base()}/messages`, { to, text });
+    }
+    notice(file ? `The ${file.name} is queued for +${to.replace('+', '')}.` : `The text is queued for +${to.replace('+', '')}.`);
+    $('send-text').value = '';
+    $('send-file').value = '';
+    refreshDetail();
+  } catch (error) {
+    notice(error.message, true);
+  }
+});
+
 $('sandbox-scan').addEventListener('click', async () => {
   try {
     const qr = await api('GET', `${base()}/qrcode`);
@@ -292,8 +368,8 @@ async function renderDetail() {
   if (id !== current) return;
   $('timeline').replaceChildren(...timeline.map((t) => item(`${new Date(t.at).toLocaleString()} — ${t.to.toLowerCase()}`
     + ` (${t.event.toLowerCase()})${t.reason ? `: ${t.reason}` : ''}${t.code != null ? ` [code ${t.code}]` : ''}`)));
-  const messages = [...sent.map((m) => item(`→ ${m.to?.phone ?? ''}: ${m.text} (${m.status})`)),
-    ...received.map((m) => item(`← ${m.from?.phone ?? ''}: ${m.text}`))];
+  const messages = [...sent.map((m) => item(`→ ${m.to?.phone ?? ''}: ${m.media ? describeMedia(m.media) : m.text} (${m.status})`)),
+    ...received.map((m) => receivedItem(m))];
   $('messages').replaceChildren(...(messages.length ? messages : [item('No messages yet.')]));
   $('deliveries').replaceChildren(...(deliveries.length ? deliveries.map((d) => item(`${d.eventType}: ${d.status}`
     + ` after ${d.attempts} attempt(s)`)) : [item('No webhook deliveries.')]));
