@@ -132,13 +132,29 @@ public final class MediaUploader {
         });
     }
 
+    /**
+     * Writes the chunks in order, each only once the connection has room: a write's future completes
+     * when it is queued, not sent, so without waiting for the drain a fast source would queue the
+     * whole file in memory.
+     */
     private Future<Void> write(io.vertx.core.http.HttpClientRequest sending, ChunkSource source, int index) {
         return source.apply(index).compose(chunk -> {
             if (chunk == null) {
                 return Future.succeededFuture();
             }
-            return sending.write(chunk).compose(ignored -> write(sending, source, index + 1));
+            sending.write(chunk);
+            return room(sending).compose(ignored -> write(sending, source, index + 1));
         });
+    }
+
+    private static Future<Void> room(io.vertx.core.http.HttpClientRequest sending) {
+        if (!sending.writeQueueFull()) {
+            return Future.succeededFuture();
+        }
+        io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
+        sending.drainHandler(v -> drained.tryComplete());
+        sending.exceptionHandler(drained::tryFail);
+        return drained.future();
     }
 
     private static String abbreviated(String text) {
