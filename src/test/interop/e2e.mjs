@@ -184,16 +184,19 @@ if (process.argv[7] === 'send-media') {
   process.exit(0);
 }
 
-// Media-reader mode (node e2e.mjs 6|7 … media-reader PHONE COUNT): pair an account, print ready, then
+// Media-reader mode (node e2e.mjs 6|7 … media-reader PHONE COUNT [refetch]): pair an account, print ready, then
 // download every media message that arrives with Baileys' own downloadMediaMessage until COUNT did,
 // printing each one's kind, mimetype, caption, file name, size and SHA-256 of the bytes Baileys got.
+// With refetch: then the sandbox's media host forgets those files, and each is downloaded again through
+// Baileys' updateMediaMessage (the media retry to its phone) — printed as step "refetched".
 if (process.argv[7] === 'media-reader') {
-  const [phone, count] = [process.argv[8], Number(process.argv[9])];
+  const [phone, count, refetch] = [process.argv[8], Number(process.argv[9]), process.argv[10] === 'refetch'];
   const { createHash } = await import('node:crypto');
   const dir = path.join(workDir, `media-${phone}`);
   fs.rmSync(dir, { recursive: true, force: true });
   await connectUntilOpen(dir, phone, true, async (sock) => {
     const files = [];
+    const received = [];
     const kinds = { imageMessage: 'image', documentMessage: 'document', audioMessage: 'audio', videoMessage: 'video',
       stickerMessage: 'sticker' };
     sock.ev.on('messages.upsert', async ({ messages }) => {
@@ -201,6 +204,7 @@ if (process.argv[7] === 'media-reader') {
         if (m.key.fromMe || !m.message) continue;
         const type = Object.keys(m.message).find((k) => kinds[k]);
         if (!type) continue;
+        received.push(m);
         const content = m.message[type];
         try {
           const bytes = await baileys.downloadMediaMessage(m, 'buffer', {}, { logger, reuploadRequest: sock.updateMediaMessage });
@@ -219,6 +223,33 @@ if (process.argv[7] === 'media-reader') {
       await new Promise((r) => setTimeout(r, 100));
     }
     step('media', { files });
+    if (refetch) {
+      const again = [];
+      // Baileys 7 builds the moved file's URL on the media host it learned from media_conn (mmg.whatsapp.net
+      // until it asked): a reader that never uploaded asks once, so the URL names the sandbox's host.
+      await sock.refreshMediaConn(true);
+      for (const m of received) {
+        const type = Object.keys(m.message).find((k) => kinds[k]);
+        const directPath = m.message[type].directPath;
+        const expired = await admin('POST', '/sandbox/v1/media/expire', { directPath });
+        if (expired.status !== 200 || expired.body.expired !== 1) fail(`expire ${directPath} answered ${JSON.stringify(expired)}`);
+        try {
+          // Baileys 7.0.0-rc14's downloadMediaMessage never calls reuploadRequest (it reads error.status, a Boom
+          // carries output.statusCode), so the retry is asked for here as an application would.
+          const download = () => baileys.downloadMediaMessage(m, 'buffer', {}, { logger, reuploadRequest: sock.updateMediaMessage });
+          const bytes = await download().catch(async (error) => {
+            if (![404, 410].includes(error?.output?.statusCode)) throw error;
+            await sock.updateMediaMessage(m);
+            return download();
+          });
+          again.push({ id: m.key.id, moved: m.message[type].directPath !== directPath, size: bytes.length,
+            sha256: createHash('sha256').update(bytes).digest('base64') });
+        } catch (error) {
+          again.push({ id: m.key.id, error: String(error?.message || error) });
+        }
+      }
+      step('refetched', { files: again });
+    }
     sock.end(undefined);
   });
   step('passed');

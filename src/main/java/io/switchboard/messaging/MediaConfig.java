@@ -50,6 +50,21 @@ public interface MediaConfig {
     @WithDefault("30s")
     Duration urlTimeout();
 
+    /**
+     * How long a download waits for the phone to upload a file again after the media host answered
+     * 403, 404 or 410 (the media retry); then 504 {@code media-unavailable}.
+     */
+    @WithDefault("30s")
+    Duration retryTimeout();
+
+    /**
+     * Keep a copy of every received file (encrypted as its media host served it, its key sealed with
+     * the message) so it can be downloaded after WhatsApp forgot it and the phone no longer has it;
+     * deleted with its message (switchboard.messages.retention). Costs the files' size in PostgreSQL.
+     */
+    @WithDefault("false")
+    boolean keepReceived();
+
     /** An upload with no progress for this long fails that host. */
     @WithDefault("60s")
     Duration uploadTimeout();

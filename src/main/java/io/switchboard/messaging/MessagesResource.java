@@ -6,6 +6,7 @@ import io.switchboard.protocol.client.WhatsAppClient;
 import io.switchboard.security.TenantAccess;
 import io.switchboard.session.store.MessageStore;
 import io.switchboard.session.store.SessionStore;
+import io.switchboard.protocol.media.MediaDownloader;
 import io.switchboard.web.ApiException;
 import io.switchboard.web.CanonicalUuid;
 import io.switchboard.web.PageLimit;
@@ -89,10 +90,15 @@ public class MessagesResource {
 
     private final MediaIntake intake;
     private final io.switchboard.protocol.media.MediaDownloader downloads;
+    private final PhoneReupload reupload;
+    private final MediaBlobStore blobs;
 
     MessagesResource(OutboxStore outbox, MessageStore received, SessionStore sessions, TenantAccess access, MessagesConfig config,
-            MediaIntake intake, io.switchboard.protocol.media.MediaDownloader downloads) {
+            MediaIntake intake, io.switchboard.protocol.media.MediaDownloader downloads, PhoneReupload reupload,
+            MediaBlobStore blobs) {
+        this.blobs = blobs;
         this.intake = intake;
+        this.reupload = reupload;
         this.downloads = downloads;
         this.outbox = outbox;
         this.received = received;
@@ -402,7 +408,9 @@ public class MessagesResource {
             + " text).", content = @Content(mediaType = "application/problem+json"))
     @APIResponse(responseCode = "502", description = "`media-corrupt` (the file is not what the message says: hash or MAC),"
             + " `media-download-failed` (the media host failed).", content = @Content(mediaType = "application/problem+json"))
-    @APIResponse(responseCode = "504", description = "`media-unavailable`: the media host no longer has the file (403, 404, 410).",
+    @APIResponse(responseCode = "504", description = "`media-unavailable`: the media host no longer has the file (403, 404, 410)"
+            + " and the phone, asked to upload it again (the media retry), did not within switchboard.media.retry-timeout: it is"
+            + " offline, no longer has the file, or the connection is down.",
             content = @Content(mediaType = "application/problem+json"))
     public Uni<Response> media(@PathParam("id") String id, @PathParam("messageId") String messageId,
             @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerResponse http) {
@@ -419,8 +427,10 @@ public class MessagesResource {
                 throw ApiException.notFound("media-not-found", "Message " + messageId + " is a text: it has no file.");
             }
             io.switchboard.protocol.media.MediaAttachment file = found.media();
-            return Uni.createFrom().completionStage(() -> downloads.download(file, java.nio.file.Path.of(
-                    System.getProperty("java.io.tmpdir"))).toCompletionStage())
+            // A kept copy first (switchboard.media.keep-received), else the media host.
+            return received.keptBlob(org, messageId).flatMap(blobId -> blobId == null ? fromHost(org, messageId, file)
+                    : blobs.restore(blobId, temporary()).flatMap(kept -> Uni.createFrom().completionStage(() -> downloads.open(kept,
+                            file, temporary()).toCompletionStage()).eventually(() -> kept.toFile().delete())))
                     .onFailure().transform(MessagesResource::downloadProblem)
                     .map(path -> {
                         Runnable delete = () -> path.toFile().delete();
@@ -437,11 +447,39 @@ public class MessagesResource {
         });
     }
 
+    /** From the media host; when it no longer has the file, the phone is asked to upload it again, then the new upload is fetched. */
+    private Uni<java.nio.file.Path> fromHost(UUID org, String messageId, io.switchboard.protocol.media.MediaAttachment file) {
+        return download(file).onFailure(MessagesResource::gone).recoverWithUni(gone -> reupload.reupload(org, messageId)
+                .onFailure(PhoneReupload.Failed.class).transform(error -> new ApiException(504, "media-unavailable",
+                        "The media host no longer has the file (HTTP " + status(gone) + ") and asking the phone to upload it again"
+                                + " failed: " + error.getMessage() + " (" + ((PhoneReupload.Failed) error).reason() + ")"))
+                .flatMap(ignored -> received.receivedMessage(org, messageId))
+                .flatMap(moved -> download(moved.media())));
+    }
+
+    private static int status(Throwable gone) {
+        Throwable cause = gone instanceof java.util.concurrent.CompletionException && gone.getCause() != null ? gone.getCause() : gone;
+        return cause instanceof MediaDownloader.HostAnswered answered ? answered.status() : 0;
+    }
+
+    private static java.nio.file.Path temporary() {
+        return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    private Uni<java.nio.file.Path> download(io.switchboard.protocol.media.MediaAttachment file) {
+        return Uni.createFrom().completionStage(() -> downloads.download(file, temporary()).toCompletionStage());
+    }
+
+    private static boolean gone(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof MediaDownloader.HostAnswered answered && answered.gone();
+    }
+
     private static Throwable downloadProblem(Throwable error) {
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof io.switchboard.protocol.media.MediaDownloader.HostAnswered answered) {
             return answered.gone() ? new ApiException(504, "media-unavailable", "The media host no longer has the file (HTTP "
-                    + answered.status() + "); asking the sender's phone to upload it again is not supported yet.")
+                    + answered.status() + "), not even after the phone uploaded it again.")
                     : new ApiException(502, "media-download-failed", "The media host answered HTTP " + answered.status() + ".");
         }
         if (cause instanceof io.switchboard.protocol.media.MediaDecryptor.CorruptMediaException) {

@@ -22,8 +22,9 @@ class MediaSenders {
 
     @Produces
     @jakarta.inject.Singleton
-    MediaSender mediaSender(MediaBlobStore blobs, OutboxStore outbox, Vertx vertx, MediaConfig config, Instance<LocalWhatsApp> local) {
-        return new MediaSender(blobs, outbox, vertx, trust(config, local), config.uploadTimeout());
+    MediaSender mediaSender(MediaBlobStore blobs, OutboxStore outbox, Vertx vertx, MediaConfig config, Instance<LocalWhatsApp> local,
+            io.switchboard.protocol.media.MediaDownloader downloads, io.switchboard.session.store.MessageStore messages) {
+        return new MediaSender(blobs, outbox, vertx, trust(config, local), config, downloads, messages);
     }
 
     @Produces

@@ -9,6 +9,7 @@ import io.switchboard.protocol.client.WhatsAppClient;
 import io.switchboard.db.CredentialsUnreadable;
 import io.switchboard.db.Fence;
 import io.switchboard.db.FencedException;
+import io.switchboard.messaging.PhoneReupload;
 import io.switchboard.session.store.SessionRecord;
 import io.switchboard.session.store.SessionStore;
 import java.time.Duration;
@@ -53,6 +54,9 @@ final class OrgSession extends HeldSession {
      * and a command whose callers all gave up (their requests cancelled) before its turn is dropped.
      */
     Uni<Void> run(SessionCommand command) {
+        if (command.kind() == SessionCommand.Kind.MEDIA_RETRY) {
+            return mediaRetry(command.argument());
+        }
         synchronized (commands) {
             if (command.equals(lastCommand) && lastPending != null) {
                 ctx.metrics().commandCoalesced();
@@ -94,6 +98,62 @@ final class OrgSession extends HeldSession {
             });
             return joined;
         }
+    }
+
+    /**
+     * Asks the phone to upload the file of the received message {@code messageId} again and stores
+     * where it is now. Beside the lane, not in it: the phone may take seconds, and a disconnect must
+     * not wait behind it. Refused when this replica runs no connected client (handed to the owner).
+     */
+    private Uni<Void> mediaRetry(String messageId) {
+        WhatsAppClient running = client;
+        if (running == null) {
+            return ctx.store().find(id).flatMap(row -> {
+                String owner = row.filter(stored -> stored.leaseLive()).map(stored -> stored.owner()).orElse(null);
+                return Uni.createFrom().failure(owner != null && !owner.isEmpty() && !owner.equals(ctx.replicaId())
+                        ? new OwnedElsewhere(id, owner) : notConnectedForRetry());
+            });
+        }
+        Duration wait = ctx.media().retryTimeout();
+        return ctx.messages().receivedMessage(id, messageId).flatMap(message -> {
+            if (message == null || message.media() == null) {
+                return Uni.createFrom().failure(new PhoneReupload.Failed("media-not-found", "No received file " + messageId + "."));
+            }
+            return Uni.createFrom().completionStage(() -> running.requestMediaRetry(messageId, message.chat(), false, null,
+                    message.media().mediaKey(), wait).toCompletionStage())
+                    .onFailure().transform(OrgSession::retryProblem)
+                    .flatMap(answer -> switch (answer.result()) {
+                        case SUCCESS -> Uni.createFrom().completionStage(() -> running.mediaConn(false).toCompletionStage())
+                                .onFailure().transform(OrgSession::retryProblem)
+                                .flatMap(conn -> ctx.messages().mediaMoved(id, message, "https://" + conn.hosts().get(0)
+                                        + answer.directPath(), answer.directPath()))
+                                .replaceWithVoid();
+                        case NOT_FOUND -> Uni.createFrom().failure(new PhoneReupload.Failed("media-not-on-phone",
+                                "The phone no longer has the file either."));
+                        default -> Uni.createFrom().failure(new PhoneReupload.Failed("media-retry-failed",
+                                "The phone could not upload the file again (" + answer.result() + ")."));
+                    });
+        });
+    }
+
+    private static PhoneReupload.Failed notConnectedForRetry() {
+        return new PhoneReupload.Failed("not-connected", "The organization's WhatsApp is not connected, so its phone cannot be"
+                + " asked to upload the file again.");
+    }
+
+    private static Throwable retryProblem(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            return new PhoneReupload.Failed("phone-did-not-answer", "The phone did not upload the file again in time (it must be"
+                    + " online with the file on it).");
+        }
+        if (cause instanceof IllegalStateException) {
+            return notConnectedForRetry();
+        }
+        if (cause instanceof io.switchboard.protocol.media.MediaDecryptor.CorruptMediaException) {
+            return new PhoneReupload.Failed("media-retry-failed", "The phone's answer could not be read: " + cause.getMessage());
+        }
+        return cause;
     }
 
     private Uni<Void> start(SessionCommand command) {

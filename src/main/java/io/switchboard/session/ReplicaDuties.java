@@ -169,6 +169,9 @@ class ReplicaDuties {
         if (error instanceof SessionRefused) {
             return new String[] {((SessionRefused) error).reason(), error.getMessage()};
         }
+        if (error instanceof io.switchboard.messaging.PhoneReupload.Failed failed) {
+            return new String[] {failed.reason(), failed.getMessage()};
+        }
         LOG.warnf("forwarded command failed: %s", error.toString());
         return new String[] {"database-unavailable", "The command could not be carried out; retry shortly."};
     }

@@ -6,9 +6,10 @@ import java.util.regex.Pattern;
  * What a dashboard asks of a connection; carried out by the replica that runs it. Sent to another
  * replica as {@link #wire()} text.
  *
- * @param phone for {@link Kind#LINK_CODE}: the phone number (digits) that will type the code
+ * @param argument for {@link Kind#LINK_CODE}: the phone number (digits) that will type the code; for
+ *     {@link Kind#MEDIA_RETRY}: the WhatsApp id of the received message whose file is asked for
  */
-public record SessionCommand(Kind kind, String phone) {
+public record SessionCommand(Kind kind, String argument) {
 
     public enum Kind {
         /** init-baileys: link a new device from scratch (refused while connected). */
@@ -18,7 +19,9 @@ public record SessionCommand(Kind kind, String phone) {
         /** disconnect: unlink the device, wipe the credentials. */
         DISCONNECT,
         /** pairing-code: link by a code typed on the phone (a linking in progress is reused). */
-        LINK_CODE
+        LINK_CODE,
+        /** Ask the phone to upload a received file again (its media host no longer has it); not queued behind the others. */
+        MEDIA_RETRY
     }
 
     /** E.164 digits: country code first, no '+'. */
@@ -28,18 +31,34 @@ public record SessionCommand(Kind kind, String phone) {
     public static final SessionCommand RECONNECT = new SessionCommand(Kind.RECONNECT, null);
     public static final SessionCommand DISCONNECT = new SessionCommand(Kind.DISCONNECT, null);
 
+    /** A WhatsApp message id. */
+    public static final Pattern MESSAGE_ID = Pattern.compile("[0-9A-Za-z]{1,64}");
+
     public SessionCommand {
-        if ((kind == Kind.LINK_CODE) != (phone != null) || (phone != null && !PHONE.matcher(phone).matches())) {
-            throw new IllegalArgumentException("a phone number (7 to 15 digits) goes with LINK_CODE and only with it");
+        boolean takesArgument = kind == Kind.LINK_CODE || kind == Kind.MEDIA_RETRY;
+        if (takesArgument != (argument != null)
+                || (kind == Kind.LINK_CODE && !PHONE.matcher(argument).matches())
+                || (kind == Kind.MEDIA_RETRY && !MESSAGE_ID.matcher(argument).matches())) {
+            throw new IllegalArgumentException("a phone number (7 to 15 digits) goes with LINK_CODE, a message id with MEDIA_RETRY,"
+                    + " and nothing with the others");
         }
+    }
+
+    /** The phone of a {@link Kind#LINK_CODE} command. */
+    public String phone() {
+        return kind == Kind.LINK_CODE ? argument : null;
     }
 
     public static SessionCommand linkCode(String phone) {
         return new SessionCommand(Kind.LINK_CODE, phone);
     }
 
+    public static SessionCommand mediaRetry(String messageId) {
+        return new SessionCommand(Kind.MEDIA_RETRY, messageId);
+    }
+
     String wire() {
-        return phone == null ? kind.name() : kind.name() + ":" + phone;
+        return argument == null ? kind.name() : kind.name() + ":" + argument;
     }
 
     static SessionCommand parse(String wire) {

@@ -62,7 +62,8 @@ final class SessionSignalStore implements SignalStore {
 
     @Override
     public Future<Void> received(String address, SignalSessionRecord record, InboundMessage message) {
-        return future(fenced.write("a message", fence -> ctx.messages().received(fence, id, address, record, message)));
+        return future(fenced.write("a message", fence -> ctx.messages().received(fence, id, address, record, message))
+                .invoke(() -> ctx.media().keepReceived(id, message)));
     }
 
     @Override

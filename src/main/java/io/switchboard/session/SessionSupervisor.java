@@ -20,7 +20,7 @@ import java.util.concurrent.TimeoutException;
  * duties (notifications, timers, hand-over) are {@link ReplicaDuties}'.
  */
 @ApplicationScoped
-public class SessionSupervisor {
+public class SessionSupervisor implements io.switchboard.messaging.PhoneReupload {
 
     private static final Duration RELAY_ATTEMPT = Duration.ofSeconds(4);
     private static final Duration RETRY_PAUSE = Duration.ofMillis(200);
@@ -62,6 +62,17 @@ public class SessionSupervisor {
         return attempt(organizationId, command, deadline).flatMap(ignored -> snapshot(organizationId));
     }
 
+    /**
+     * Asks the organization's phone, through the replica running the connection, to upload the file
+     * of the received message {@code messageId} again; the stored message then points at it.
+     */
+    @Override
+    public Uni<Void> reupload(UUID organizationId, String messageId) {
+        long deadline = System.nanoTime() + registry.context().media().retryTimeout().plus(RELAY_ATTEMPT).toNanos();
+        return attempt(organizationId, SessionCommand.mediaRetry(messageId), deadline)
+                .onFailure(SessionRefused.class).transform(error -> new Failed(((SessionRefused) error).reason(), error.getMessage()));
+    }
+
     private Uni<Void> attempt(UUID organizationId, SessionCommand command, long deadline) {
         return registry.session(organizationId).run(command)
                 .onFailure(OwnedElsewhere.class).recoverWithUni(error -> {
@@ -73,7 +84,9 @@ public class SessionSupervisor {
                                 : Uni.createFrom().voidItem().onItem().delayIt().by(RETRY_PAUSE)
                                         .flatMap(ignored -> attempt(organizationId, command, deadline));
                     }
-                    Duration wait = Duration.ofNanos(Math.min(left, RELAY_ATTEMPT.toNanos()));
+                    // A media retry waits for a phone: the relay waits as long as the caller does.
+                    Duration wait = Duration.ofNanos(command.kind() == SessionCommand.Kind.MEDIA_RETRY ? left
+                            : Math.min(left, RELAY_ATTEMPT.toNanos()));
                     return relay.forward(organizationId, command, owner, wait)
                             .onFailure(e -> e instanceof OwnedElsewhere
                                     || (e instanceof SessionRefused && "owner-unavailable".equals(((SessionRefused) e).reason())))

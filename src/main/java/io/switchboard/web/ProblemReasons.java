@@ -28,7 +28,7 @@ public final class ProblemReasons {
             "webhook-not-found", "too-many-webhooks", "url-not-allowed", "delivery-not-found", "delivery-in-progress",
             // the sandbox (dev and test)
             "unknown-device", "unknown-ref", "expired-ref", "unreadable-qr", "scan-timeout", "pairing-timeout",
-            "pairing-failed");
+            "pairing-failed", "unknown-phone");
 
     private ProblemReasons() {
     }

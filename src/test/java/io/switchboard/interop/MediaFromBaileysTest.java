@@ -3,6 +3,7 @@ package io.switchboard.interop;
 import static io.switchboard.support.Api.as;
 import static io.switchboard.support.Api.linkedOrganization;
 import static io.switchboard.support.Api.randomPhone;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,7 +34,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * stored before they are acknowledged and listed with their facts and a download URL; the URL
  * answers the very bytes Baileys sent, with their type and file name. A file the host damaged
  * (one byte flipped) is 502 {@code media-corrupt} with nothing of it answered; one the host
- * forgot is 504 {@code media-unavailable}.
+ * forgot is fetched again through the media retry (our phone uploads it again), and is 504
+ * {@code media-unavailable} when the phone no longer has it either.
  */
 @QuarkusTest
 class MediaFromBaileysTest {
@@ -88,13 +90,25 @@ class MediaFromBaileysTest {
         as(Tokens.admin()).get(messages + "/3EB0000000000000000000/media").then().statusCode(404)
                 .body("reason", equalTo("message-not-found"));
 
-        // The media host damages Baileys' files: nothing unchecked is answered.
+        // The host forgets the photo: our phone, asked through the media retry, uploads it again.
+        as(Tokens.admin()).body(Map.of("phone", theirs)).post("/sandbox/v1/media/expire").then().statusCode(200)
+                .body("expired", equalTo(2));
+        Response again = as(Tokens.admin()).get((String) imageMedia.get("downloadUrl"));
+        again.then().statusCode(200).contentType("image/png");
+        assertArrayEquals(png, again.asByteArray());
+        as(Tokens.admin()).get((String) imageMedia.get("downloadUrl")).then().statusCode(200);
+
+        // Our phone no longer has the files either: 504, saying why.
+        as(Tokens.admin()).body(Map.of("phone", ours, "deleted", true)).post("/sandbox/v1/media/phone-files").then().statusCode(200);
+        as(Tokens.admin()).get((String) documentMedia.get("downloadUrl")).then().statusCode(504)
+                .contentType("application/problem+json").body("reason", equalTo("media-unavailable"))
+                .body("detail", containsString("media-not-on-phone"));
+        as(Tokens.admin()).body(Map.of("phone", ours, "deleted", false)).post("/sandbox/v1/media/phone-files").then().statusCode(200);
+
+        // The media host damages Baileys' files: nothing unchecked is answered, not even after a media retry.
         as(Tokens.admin()).body(Map.of("phone", theirs)).post("/sandbox/v1/media/corrupt").then().statusCode(200)
                 .body("corrupted", equalTo(2));
         as(Tokens.admin()).get((String) documentMedia.get("downloadUrl")).then().statusCode(502)
                 .contentType("application/problem+json").body("reason", equalTo("media-corrupt"));
-        as(Tokens.admin()).body(Map.of("phone", theirs)).post("/sandbox/v1/media/expire").then().statusCode(200);
-        as(Tokens.admin()).get((String) imageMedia.get("downloadUrl")).then().statusCode(504)
-                .contentType("application/problem+json").body("reason", equalTo("media-unavailable"));
     }
 }

@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * its file name, a voice note and a sticker reach a Baileys account, whose own
  * {@code downloadMediaMessage} fetches each from the sandbox's media host (HTTPS, its certificate
  * trusted through {@code NODE_EXTRA_CA_CERTS}) and yields the bytes we sent, with the mimetype,
- * caption and file name we gave.
+ * caption and file name we gave. Baileys 7 then downloads each again after the media host forgot it,
+ * through its media retry ({@code updateMediaMessage}), answered by its phone from our message.
  */
 @QuarkusTest
 class MediaWithBaileysTest {
@@ -47,7 +48,8 @@ class MediaWithBaileysTest {
         UUID org = linkedOrganization("Media to Baileys " + release, ours);
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Process process = BaileysJudge.startScenario(release, base.toString().replaceAll("/$", ""),
-                List.of("media-reader", theirs, "4"), lines::add);
+                release == Release.V7 ? List.of("media-reader", theirs, "4", "refetch") : List.of("media-reader", theirs, "4"),
+                lines::add);
         try {
             BaileysJudge.awaitLine(lines, "\"step\":\"ready\"");
             awaitPreKeysUploaded(theirs);
@@ -85,6 +87,19 @@ class MediaWithBaileysTest {
             assertEquals("image/png", image.path("mimetype").asText());
             assertEquals("invoice-4521.pdf", find(files, ids, "document").path("fileName").asText());
             assertEquals("audio/ogg; codecs=opus", find(files, ids, "voice").path("mimetype").asText());
+            if (release == Release.V7) {
+                // The host forgot our files; Baileys 7 asks its phone (updateMediaMessage) and gets each again, moved.
+                // Baileys 6 cannot judge this: it rebuilds the URL on mmg.whatsapp.net after a retry.
+                JsonNode again = BaileysJudge.json().readTree(BaileysJudge.awaitLine(lines, "\"step\":\"refetched\""))
+                        .path("files");
+                assertEquals(4, again.size(), again.toString());
+                for (JsonNode file : again) {
+                    String kind = ids.get(file.path("id").asText());
+                    assertNull(file.get("error"), "Baileys' media retry failed: " + file);
+                    assertTrue(file.path("moved").asBoolean(), "a new direct path: " + file);
+                    assertEquals(MediaMessagesTest.sha256(bytes.get(kind)), file.path("sha256").asText(), kind + " again byte-exact");
+                }
+            }
             assertTrue(process.waitFor(30, TimeUnit.SECONDS));
             assertEquals(0, process.exitValue());
         } finally {

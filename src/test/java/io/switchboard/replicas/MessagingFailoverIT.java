@@ -192,4 +192,38 @@ class MessagingFailoverIT {
         }
         System.out.printf("failover: 5 files accepted on the other replica around a kill -9, each delivered once%n");
     }
+    /**
+     * A received file the media host forgot is fetched again through the replica that does not run
+     * the connection: it hands the media retry to the owner (through PostgreSQL), whose phone
+     * uploads the file again, then downloads the new upload itself.
+     */
+    @Test
+    void aForgottenFileIsFetchedAgainThroughTheOwnerFromTheOtherReplica() throws Exception {
+        ServiceProcess a = cluster.replicas.get(0);
+        UUID org = steps.organization(a, "Media retry across replicas");
+        String jid = steps.link(a, org);
+        String phone = jid.substring(0, jid.indexOf(':'));
+        String friend = "1549" + (1_000_000 + (long) (Math.random() * 8_999_999));
+        byte[] file = new byte[300_000];
+        new java.util.Random(7).nextBytes(file);
+        System.arraycopy("%PDF-1.4\n".getBytes(StandardCharsets.ISO_8859_1), 0, file, 0, 9);
+        cluster.on(cluster.sandbox).body(Map.of("to", phone, "media", Map.of("type", "document", "mimetype", "application/pdf",
+                "fileName", "old.pdf", "data", java.util.Base64.getEncoder().encodeToString(file))))
+                .post("/sandbox/v1/accounts/" + friend + "/messages").then().statusCode(202);
+        ServiceProcess owner = cluster.owner(org);
+        ServiceProcess other = cluster.replicas.stream().filter(r -> r != owner && r.alive()).findFirst().orElseThrow();
+        String messages = "/api/v1/organizations/" + org + "/whatsapp/messages";
+        long deadline = System.currentTimeMillis() + 20_000;
+        List<Map<String, Object>> items = List.of();
+        while (items.isEmpty()) {
+            assertTrue(System.currentTimeMillis() < deadline, "the file was not stored");
+            Thread.sleep(200);
+            items = cluster.on(other).get(messages + "?direction=in").then().statusCode(200).extract().jsonPath().getList("items");
+        }
+        String url = (String) ((Map<?, ?>) items.get(0).get("media")).get("downloadUrl");
+        cluster.on(cluster.sandbox).body(Map.of("phone", friend)).post("/sandbox/v1/media/expire").then().statusCode(200);
+        byte[] again = cluster.on(other).get(url).then().statusCode(200).extract().asByteArray();
+        assertTrue(java.util.Arrays.equals(file, again), "the bytes the phone sent, fetched again through the owner");
+        System.out.printf("media retry: a forgotten file fetched again through the other replica%n");
+    }
 }

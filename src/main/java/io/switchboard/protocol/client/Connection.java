@@ -54,6 +54,10 @@ final class Connection {
         /** The server holds only {@code count} of our one-time pre-keys. */
         void onPreKeysLow(Connection connection, int count);
 
+        /** The phone answered a media retry ({@code <notification type="mediaretry">}, already acked). */
+        default void onMediaRetry(Connection connection, Node notification) {
+        }
+
         void onClosed(Connection connection, DisconnectReason reason, String detail);
     }
 
@@ -233,6 +237,10 @@ final class Connection {
         if (state == State.CONNECTED && "encrypt".equals(type) && Stanza.SERVER.equals(notification.attribute("from").orElse(""))) {
             notification.child("count").flatMap(count -> count.attribute("value")).filter(value -> value.matches("[0-9]{1,6}"))
                     .ifPresent(value -> listener.onPreKeysLow(this, Integer.parseInt(value)));
+            return;
+        }
+        if (state == State.CONNECTED && "mediaretry".equals(type)) {
+            listener.onMediaRetry(this, notification);
             return;
         }
         if (state != State.AWAITING_SCAN) {

@@ -153,6 +153,71 @@ public final class WhatsAppClient extends ClientReceiving {
         });
     }
 
+    /** Media retries waiting for the phone's answer, by message id (on this client's context only). */
+    private final Map<String, PendingRetry> mediaRetries = new java.util.HashMap<>();
+
+    private record PendingRetry(byte[] mediaKey, io.vertx.core.Promise<io.switchboard.protocol.media.MediaRetry.Answer> answer,
+            long timer) {
+    }
+
+    /**
+     * Asks our phone to upload the file of message {@code messageId} again (its media host answered
+     * 403, 404 or 410): a {@code <receipt type="server-error">} to our own account, then the
+     * phone's {@code mediaretry} notification, read with {@code mediaKey}. {@code chatJid} is the
+     * chat the message is in, {@code fromMe} whether we sent it, {@code participant} its sender in
+     * a group (else null). Fails with a {@link java.util.concurrent.TimeoutException} when no answer
+     * comes within {@code wait}, and when not connected.
+     */
+    public Future<io.switchboard.protocol.media.MediaRetry.Answer> requestMediaRetry(String messageId, String chatJid,
+            boolean fromMe, String participant, byte[] mediaKey, java.time.Duration wait) {
+        if (messageId == null || !messageId.matches("[0-9A-Za-z]{1,64}") || chatJid == null || !chatJid.contains("@")
+                || mediaKey == null || mediaKey.length != io.switchboard.protocol.media.MediaKeys.MEDIA_KEY_LENGTH) {
+            return Future.failedFuture(new IllegalArgumentException("a message id, a chat jid and a 32-byte media key are required"));
+        }
+        return onContextFuture(() -> {
+            Connection current = connection;
+            if (state != State.RUNNING || current == null || current.state() != Connection.State.CONNECTED) {
+                return Future.failedFuture(new IllegalStateException("not connected"));
+            }
+            PendingRetry earlier = mediaRetries.remove(messageId);
+            if (earlier != null) {
+                vertx.cancelTimer(earlier.timer());
+                earlier.answer().tryFail(new IllegalStateException("asked again"));
+            }
+            io.vertx.core.Promise<io.switchboard.protocol.media.MediaRetry.Answer> answer = io.vertx.core.Promise.promise();
+            long timer = vertx.setTimer(Math.max(1, wait.toMillis()), fired -> {
+                PendingRetry pending = mediaRetries.get(messageId);
+                if (pending != null && pending.answer() == answer) {
+                    mediaRetries.remove(messageId);
+                }
+                answer.tryFail(new java.util.concurrent.TimeoutException("the phone did not answer the media retry within " + wait));
+            });
+            mediaRetries.put(messageId, new PendingRetry(mediaKey.clone(), answer, timer));
+            Credentials.Account account = credentials.account().orElseThrow();
+            current.send(io.switchboard.protocol.media.MediaRetry.request(messageId, account.phone() + Stanza.SERVER, chatJid,
+                    fromMe, participant, mediaKey));
+            return answer.future();
+        });
+    }
+
+    @Override
+    public void onMediaRetry(Connection from, Node notification) {
+        String id = notification.attribute("id").orElse("");
+        PendingRetry pending = mediaRetries.get(id);
+        String sender = notification.attribute("from").orElse("");
+        String own = credentials.account().map(account -> account.phone() + Stanza.SERVER).orElse("");
+        if (from != connection || pending == null || !(sender.isEmpty() || sender.equals(own))) {
+            return;
+        }
+        mediaRetries.remove(id);
+        vertx.cancelTimer(pending.timer());
+        try {
+            pending.answer().tryComplete(io.switchboard.protocol.media.MediaRetry.read(notification, pending.mediaKey()));
+        } catch (io.switchboard.protocol.media.MediaDecryptor.CorruptMediaException e) {
+            pending.answer().tryFail(e);
+        }
+    }
+
     /**
      * Tells the sender that the texts {@code ids} received in the chat with {@code phone} were read:
      * one {@code <receipt type="read">} naming them all (the first as the id, the rest in a list).

@@ -69,6 +69,21 @@ public final class MediaDownloader {
      * a network error.
      */
     public Future<Path> download(MediaAttachment media, Path directory) {
+        return fetch(media, directory).compose(blob -> vertx.<Path>executeBlocking(() -> decrypt(blob.file(),
+                MediaKeys.derive(media.mediaKey(), media.type()), blob.ciphertextLength(), media.fileSha256(), directory), false)
+                .eventually(() -> delete(blob.file())));
+    }
+
+    /** A file as the media host served it (encrypted), its SHA-256 and MAC verified, and the length of its ciphertext. */
+    public record Fetched(Path file, long ciphertextLength) {
+    }
+
+    /**
+     * The encrypted file as the media host serves it, in a new temporary file in {@code directory},
+     * its SHA-256 and MAC verified (to keep a copy: {@link #open} decrypts it later); fails as
+     * {@link #download} does, leaving no file.
+     */
+    public Future<Fetched> fetch(MediaAttachment media, Path directory) {
         URI uri;
         try {
             uri = location(media);
@@ -111,10 +126,34 @@ public final class MediaDownloader {
                     response.endHandler(v -> done.tryComplete());
                     return done.future();
                 }).eventually(() -> file.close()));
-        return fetched.compose(ignored -> vertx.<Path>executeBlocking(() -> {
+        return fetched.compose(ignored -> vertx.executeBlocking(() -> {
+            verifier.finish(media.fileEncSha256());
+            return new Fetched(blob, verifier.ciphertextLength());
+        }, false)).onFailure(error -> delete(blob));
+    }
+
+    /**
+     * A kept copy of the encrypted file ({@code blob}, as {@link #fetch} got it) verified again and
+     * decrypted into a new temporary file in {@code directory}, on a worker thread; {@code blob} stays.
+     */
+    public Future<Path> open(Path blob, MediaAttachment media, Path directory) {
+        return vertx.executeBlocking(() -> {
+            MediaKeys keys = MediaKeys.derive(media.mediaKey(), media.type());
+            MediaDecryptor.Verifier verifier = new MediaDecryptor.Verifier(keys);
+            try (InputStream in = Files.newInputStream(blob)) {
+                byte[] buffer = new byte[64 * 1024];
+                int read;
+                while ((read = in.read(buffer)) > 0) {
+                    verifier.update(buffer, 0, read);
+                }
+            }
             verifier.finish(media.fileEncSha256());
             return decrypt(blob, keys, verifier.ciphertextLength(), media.fileSha256(), directory);
-        }, false)).eventually(() -> vertx.fileSystem().delete(blob.toString()).recover(e -> Future.succeededFuture()));
+        }, false);
+    }
+
+    private Future<Void> delete(Path file) {
+        return vertx.fileSystem().delete(file.toString()).recover(e -> Future.succeededFuture());
     }
 
     private static Path decrypt(Path blob, MediaKeys keys, long ciphertextLength, byte[] fileSha256, Path directory)

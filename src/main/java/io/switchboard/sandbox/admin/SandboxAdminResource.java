@@ -177,6 +177,26 @@ public class SandboxAdminResource {
         return new Corrupted(server().media().corruptFrom(request.phone()));
     }
 
+    public record PhoneFilesDeleted(String phone, Boolean deleted) {
+    }
+
+    /**
+     * The person deletes the files on a phone (or gets them back): the phone then answers media
+     * retries for them "not found", as a phone that no longer has a file does.
+     */
+    @Operation(summary = "A phone's files are deleted (media retries answered not found) or restored")
+    @POST
+    @Path("/media/phone-files")
+    public PhoneFilesDeleted phoneFilesDeleted(PhoneFilesDeleted request) {
+        if (request == null || request.phone() == null || request.deleted() == null) {
+            throw ApiException.badRequest("invalid-body", "Body must be {\"phone\": \"...\", \"deleted\": true|false}.");
+        }
+        if (!server().router().phoneFilesDeleted(request.phone(), request.deleted())) {
+            throw ApiException.notFound("unknown-phone", request.phone() + " is not an account of the sandbox.");
+        }
+        return request;
+    }
+
     /** What clients sent on their last 100 closed connections, as shapes (ids, keys and jids left out). */
     @Operation(summary = "Stanza transcripts of logins, for comparing with Baileys")
     @GET

@@ -32,6 +32,12 @@ public final class MediaCheck {
     record Claimed(String kind, String info, String directPath, String mimetype, byte[] mediaKey, byte[] fileSha256,
             byte[] fileEncSha256, long fileLength, String caption, String fileName, Integer width, Integer height,
             Integer seconds) {
+
+        /** The same file, uploaded again under {@code newPath}. */
+        Claimed at(String newPath) {
+            return new Claimed(kind, info, newPath, mimetype, mediaKey, fileSha256, fileEncSha256, fileLength, caption, fileName,
+                    width, height, seconds);
+        }
     }
 
     /** A file the phone encrypted: the blob to upload and what its message says. */
@@ -70,6 +76,25 @@ public final class MediaCheck {
         byte[] expanded = new byte[112];
         hkdf.generateBytes(expanded, 0, expanded.length);
         return expanded;
+    }
+
+    /** The AES-256-GCM key of a media retry for {@code mediaKey}: HKDF-SHA256, info "WhatsApp Media Retry Notification", 32 bytes. */
+    static byte[] retryKey(byte[] mediaKey) {
+        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+        hkdf.init(new HKDFParameters(mediaKey, null, "WhatsApp Media Retry Notification".getBytes(StandardCharsets.UTF_8)));
+        byte[] key = new byte[32];
+        hkdf.generateBytes(key, 0, key.length);
+        return key;
+    }
+
+    /** AES-256-GCM (128-bit tag appended) with the message id as associated data, as a media retry seals both ways. */
+    static byte[] retrySeal(boolean encrypt, byte[] mediaKey, byte[] iv, String messageId, byte[] input)
+            throws java.security.GeneralSecurityException {
+        Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+        gcm.init(encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE, new SecretKeySpec(retryKey(mediaKey), "AES"),
+                new javax.crypto.spec.GCMParameterSpec(128, iv));
+        gcm.updateAAD(messageId.getBytes(StandardCharsets.UTF_8));
+        return gcm.doFinal(input);
     }
 
     static Result check(MediaHost host, Claimed claimed) {

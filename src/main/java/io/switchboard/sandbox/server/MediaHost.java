@@ -186,6 +186,21 @@ public final class MediaHost {
         return refused.get();
     }
 
+    /**
+     * The phone uploads a file again (a media retry): the bytes once uploaded to {@code directPath},
+     * expired or not, under a fresh direct path that answers; empty when the host never had them.
+     */
+    java.util.Optional<Blob> reupload(String directPath, String uploader) {
+        Blob old = blobs.get(pathOf(directPath));
+        if (old == null) {
+            return java.util.Optional.empty();
+        }
+        String fresh = newDirectPath(old.kind());
+        Blob kept = new Blob(fresh, old.kind(), old.file(), old.size(), old.sha256(), uploader, Instant.now());
+        blobs.put(pathOf(fresh), kept);
+        return java.util.Optional.of(kept);
+    }
+
     /** Keeps bytes the sandbox itself uploads (the phone's media), as an upload would. */
     Blob store(String kind, byte[] blob, String uploader) {
         String directPath = newDirectPath(kind);

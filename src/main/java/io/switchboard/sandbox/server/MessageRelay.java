@@ -96,6 +96,30 @@ final class MessageRelay {
     }
 
     /**
+     * A media retry: addressed to the asking device's own account (no device), it goes to that
+     * account's phone, which answers with a {@code mediaretry} notification for the asking device.
+     */
+    private void mediaRetry(Node receipt) {
+        String id = receipt.attribute("id").orElse("");
+        String to = receipt.attribute("to").orElse("");
+        String own = connection.device.phone() + Stanzas.SERVER;
+        Account account = server.existingAccount(connection.device.phone());
+        if (id.isEmpty() || !own.equals(to) || account == null) {
+            LOG.log(System.Logger.Level.INFO, "sandbox: refused media retry {0} from {1}: it must name a message and go to {2},"
+                    + " not {3}", id, connection.device.deviceJid(), own, to);
+            server.observations().mediaRetryRefused();
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        Node answer = account.party.answerMediaRetry(receipt, server.media(), server.now().getEpochSecond(), server::phoneOf, problems);
+        if (!problems.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "sandbox: media retry {0} from {1}: {2}", id, connection.device.deviceJid(), problems);
+            server.observations().mediaRetryRefused();
+        }
+        server.router().deliver(connection.device.deviceJid(), answer);
+    }
+
+    /**
      * A receipt goes back to the device that sent the message, from the device that received it;
      * a retry receipt keeps its children (count, registration, keys) for the sender to act on.
      */
@@ -104,6 +128,10 @@ final class MessageRelay {
         receipt.attribute("id").ifPresent(ids::add);
         receipt.child("list").ifPresent(list -> list.children().forEach(item -> item.attribute("id").ifPresent(ids::add)));
         String type = receipt.attribute("type").orElse("");
+        if ("server-error".equals(type)) {
+            mediaRetry(receipt);
+            return;
+        }
         if ("sender".equals(type) || ids.isEmpty()) {
             // Our own device confirming a copy: nothing for the original sender to learn.
             return;

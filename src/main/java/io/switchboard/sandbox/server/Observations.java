@@ -18,6 +18,7 @@ public final class Observations {
     final java.util.concurrent.atomic.AtomicLong unexpected = new java.util.concurrent.atomic.AtomicLong();
     final java.util.concurrent.atomic.AtomicLong companionRefreshes = new java.util.concurrent.atomic.AtomicLong();
     final java.util.concurrent.atomic.AtomicLong offlineBatchMissing = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong mediaRetriesRefused = new java.util.concurrent.atomic.AtomicLong();
 
     /** Connections closed because a peer's bytes broke the protocol, with a typed error. */
     public long protocolRejections() {
@@ -56,6 +57,15 @@ public final class Observations {
     /** Logins where the device did not answer the offline preview with a batch request. */
     public long offlineBatchesMissing() {
         return offlineBatchMissing.get();
+    }
+
+    /** Media retry requests that were wrongly addressed or did not check out (key, id, rmr): must stay 0 for a correct client. */
+    public long mediaRetriesRefused() {
+        return mediaRetriesRefused.get();
+    }
+
+    void mediaRetryRefused() {
+        mediaRetriesRefused.incrementAndGet();
     }
 
     void offlineBatchMissing() {

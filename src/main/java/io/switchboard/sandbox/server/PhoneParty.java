@@ -56,6 +56,19 @@ public final class PhoneParty {
     private final Deque<Received> inbox = new ArrayDeque<>();
     private final Deque<Sent> outbox = new ArrayDeque<>();
     private final Set<String> seen = new HashSet<>();
+    /** The files of messages the phone sent or read, by message id: what it can upload again when asked (a media retry). */
+    private final Map<String, KeptFile> files = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, KeptFile> eldest) {
+            return size() > KEPT;
+        }
+    };
+    /** The person deleted the phone's files: media retries are answered "not found". */
+    private boolean filesDeleted;
+
+    /** A file the phone has, and the chat of its message as a retry request must name it. */
+    private record KeptFile(MediaCheck.Claimed file, String chat, boolean fromMe) {
+    }
 
     PhoneParty(Account account) {
         this.account = account;
@@ -114,13 +127,105 @@ public final class PhoneParty {
                 keep(new Received(id, from, null, null, at, "a copy from an own device without deviceSentMessage"));
             } else {
                 MediaCheck.Result media = plain.media() == null ? null : MediaCheck.check(mediaHost, plain.media());
-                keep(new Received(id, from, own ? plain.destination() : senderPhone + Stanzas.SERVER,
-                        media != null ? media.caption() : plain.text(), at, null, media));
+                String chat = own ? plain.destination() : senderPhone + Stanzas.SERVER;
+                if (media != null && media.problem() == null) {
+                    files.put(id, new KeptFile(plain.media(), chat, own));
+                }
+                keep(new Received(id, from, chat, media != null ? media.caption() : plain.text(), at, null, media));
             }
         } catch (SandboxProtocolException e) {
             keep(new Received(id, from, null, null, at, e.getMessage()));
         }
         return own ? null : receipt(message, null);
+    }
+
+    /**
+     * One of the account's devices asks the phone to upload a file again ({@code <receipt
+     * type="server-error">}, MESSAGING §4.8): the request is checked strictly — it must open under
+     * the retry key of the file's media key with the message id as associated data, name that id,
+     * and its {@code <rmr>} must name the message's chat (its number or LID) and whether the account sent it. The answer
+     * is the {@code mediaretry} notification for the asking device: a new direct path (SUCCESS),
+     * {@code <error code="2">} when the phone has no such file, or a sealed NOT_FOUND /
+     * DECRYPTION_ERROR / GENERAL_ERROR. {@code problems} collects what was wrong with the request.
+     */
+    synchronized Node answerMediaRetry(Node receipt, MediaHost host, long t, java.util.function.UnaryOperator<String> phoneOf,
+            List<String> problems) {
+        String id = receipt.attribute("id").orElse("");
+        Node rmr = receipt.child("rmr").orElse(null);
+        Map<String, String> rmrAttrs = rmr == null ? Stanzas.attrs() : new java.util.LinkedHashMap<>(rmr.attributes());
+        Map<String, String> attrs = Stanzas.attrs("from", deviceJid(), "type", "mediaretry", "id", id, "t", String.valueOf(t));
+        KeptFile kept = files.get(id);
+        if (kept == null || filesDeleted) {
+            return Node.withChildren("notification", attrs, List.of(Node.of("rmr", rmrAttrs),
+                    Node.of("error", Stanzas.attrs("code", "2"))));
+        }
+        int result = 1;
+        Node encrypt = receipt.child("encrypt").orElse(null);
+        byte[] payload = encrypt == null ? null : encrypt.child("enc_p").flatMap(Node::bytes).orElse(null);
+        byte[] iv = encrypt == null ? null : encrypt.child("enc_iv").flatMap(Node::bytes).orElse(null);
+        if (payload == null || iv == null || iv.length != 12) {
+            problems.add("no <encrypt><enc_p/><enc_iv/> (12 bytes)</encrypt>");
+            result = 3;
+        } else {
+            try {
+                byte[] plain = MediaCheck.retrySeal(false, kept.file().mediaKey(), iv, id, payload);
+                String stanzaId = null;
+                ProtoFields reader = new ProtoFields(plain, 0, plain.length);
+                while (reader.more()) {
+                    if (reader.field() == 1 && reader.wire() == 2) {
+                        stanzaId = reader.string();
+                    } else {
+                        reader.skip();
+                    }
+                }
+                if (!id.equals(stanzaId)) {
+                    problems.add("ServerErrorReceipt.stanzaId is " + stanzaId + ", not the message id " + id);
+                    result = 3;
+                }
+            } catch (java.security.GeneralSecurityException | SandboxProtocolException e) {
+                problems.add("enc_p does not open under the file's retry key with the message id as associated data");
+                result = 3;
+            }
+        }
+        String chatPhone = phoneOf.apply(kept.chat());
+        if (rmr == null || chatPhone.isEmpty() || !chatPhone.equals(phoneOf.apply(rmr.attribute("jid").orElse("")))
+                || !String.valueOf(kept.fromMe()).equals(rmr.attribute("from_me").orElse(""))) {
+            problems.add("<rmr> says jid=" + rmrAttrs.get("jid") + " from_me=" + rmrAttrs.get("from_me") + "; the message is in "
+                    + kept.chat() + " and from_me=" + kept.fromMe());
+            result = result == 1 ? 0 : result;
+        }
+        String directPath = null;
+        if (result == 1) {
+            MediaHost.Blob again = host.reupload(kept.file().directPath(), deviceJid()).orElse(null);
+            if (again == null) {
+                result = 2;
+            } else {
+                directPath = again.directPath();
+                files.put(id, new KeptFile(kept.file().at(directPath), kept.chat(), kept.fromMe()));
+            }
+        }
+        java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+        answer.writeBytes(PlainMessage.field(1, id.getBytes(StandardCharsets.UTF_8)));
+        if (directPath != null) {
+            answer.writeBytes(PlainMessage.field(2, directPath.getBytes(StandardCharsets.UTF_8)));
+        }
+        answer.writeBytes(PlainMessage.number(3, result));
+        byte[] answerIv = new byte[12];
+        RANDOM.nextBytes(answerIv);
+        byte[] sealed;
+        try {
+            sealed = MediaCheck.retrySeal(true, kept.file().mediaKey(), answerIv, id, answer.toByteArray());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        return Node.withChildren("notification", attrs, List.of(Node.of("rmr", rmrAttrs), Node.withChildren("encrypt",
+                Stanzas.attrs(), List.of(Node.withBytes("enc_p", Stanzas.attrs(), sealed), Node.withBytes("enc_iv", Stanzas.attrs(),
+                        answerIv)))));
+    }
+
+    /** The person deletes (or restores) the phone's files: media retries are then answered "not found". */
+    synchronized void filesDeleted(boolean deleted) {
+        filesDeleted = deleted;
     }
 
     /** A receipt for one of the phone's texts, from {@code device}. */
@@ -186,6 +291,13 @@ public final class PhoneParty {
             }
         }
         sessions.putAll(advanced);
+        if (mediaType != null) {
+            try {
+                files.put(id, new KeptFile(PlainMessage.message(body, 0, body.length).media(), to + Stanzas.SERVER, true));
+            } catch (SandboxProtocolException e) {
+                throw new SandboxException(SandboxException.Kind.BAD_REQUEST, "the phone's own file message: " + e.getMessage());
+            }
+        }
         outbox.addLast(new Sent(id, to, shown, Instant.now(), new ArrayList<>()));
         while (outbox.size() > KEPT) {
             outbox.removeFirst();
@@ -283,7 +395,7 @@ public final class PhoneParty {
             return message(padded, 0, padded.length - pad);
         }
 
-        private static PlainMessage message(byte[] bytes, int from, int to) throws SandboxProtocolException {
+        static PlainMessage message(byte[] bytes, int from, int to) throws SandboxProtocolException {
             String text = null;
             String destination = null;
             MediaCheck.Claimed media = null;
@@ -430,7 +542,7 @@ public final class PhoneParty {
             return field(message, inner.toByteArray());
         }
 
-        private static byte[] number(int fieldNumber, long value) {
+        static byte[] number(int fieldNumber, long value) {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             varint(out, (long) fieldNumber << 3);
             varint(out, value);
@@ -444,7 +556,7 @@ public final class PhoneParty {
             return padded;
         }
 
-        private static byte[] field(int number, byte[] value) {
+        static byte[] field(int number, byte[] value) {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             varint(out, (long) number << 3 | 2);
             varint(out, value.length);

@@ -224,6 +224,16 @@ public final class Router {
         return Future.succeededFuture(senders.size());
     }
 
+    /** The files on the phone of {@code phone} are deleted (or restored); false when there is no such account. */
+    public boolean phoneFilesDeleted(String phone, boolean deleted) {
+        Account account = server.accounts.get(phone);
+        if (account == null) {
+            return false;
+        }
+        account.party.filesDeleted(deleted);
+        return true;
+    }
+
     /** What the phone of {@code phone} received and read (or could not), oldest first. */
     public List<PhoneParty.Received> phoneReceived(String phone) {
         Account account = server.accounts.get(phone);

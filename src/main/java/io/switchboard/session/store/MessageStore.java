@@ -202,6 +202,35 @@ public class MessageStore {
                 .map(rows -> rows.size() == 0 ? null : message(organizationId, rows.iterator().next())));
     }
 
+    /**
+     * A received file moved (the phone uploaded it again after a media retry): the message's sealed
+     * reference now names {@code url} and {@code directPath}. Answers whether the message was there.
+     */
+    public Uni<Boolean> mediaMoved(UUID organizationId, InboundMessage message, String url, String directPath) {
+        InboundMessage moved = new InboundMessage(message.id(), message.sender(), message.chat(), message.text(), message.sentAt(),
+                message.media().at(url, directPath));
+        AtRestCipher.Sealed text = cipher.sealText(organizationId, TEXT_PURPOSE, ReceivedMedia.sealedPart(moved).encode());
+        return bounds.bounded(pool.preparedQuery("UPDATE whatsapp_inbound_message SET nonce = $4, ciphertext = $5, key_id = $6"
+                + " WHERE organization_id = $1 AND sender = $2 AND message_id = $3")
+                .execute(Tuple.from(Arrays.asList(organizationId, message.sender(), message.id(), Buffer.buffer(text.nonce()),
+                        Buffer.buffer(text.ciphertext()), text.keyId())))
+                .map(rows -> rows.rowCount() > 0));
+    }
+
+    /** A copy of the received file of {@code message} is kept as blob {@code blobId} (switchboard.media.keep-received). */
+    public Uni<Boolean> keptCopy(UUID organizationId, InboundMessage message, UUID blobId) {
+        return bounds.bounded(pool.preparedQuery("UPDATE whatsapp_inbound_message SET media_blob_id = $4"
+                + " WHERE organization_id = $1 AND sender = $2 AND message_id = $3")
+                .execute(Tuple.of(organizationId, message.sender(), message.id(), blobId)).map(rows -> rows.rowCount() > 0));
+    }
+
+    /** The kept copy of the received file {@code messageId}, if one was kept; null otherwise. */
+    public Uni<UUID> keptBlob(UUID organizationId, String messageId) {
+        return bounds.bounded(pool.preparedQuery("SELECT media_blob_id FROM whatsapp_inbound_message WHERE organization_id = $1"
+                + " AND message_id = $2 ORDER BY received_at DESC LIMIT 1").execute(Tuple.of(organizationId, messageId))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID(0)));
+    }
+
     /** Messages received by the organization, oldest first (the messages API reads them; tests too). */
     public Uni<List<InboundMessage>> inbound(UUID organizationId) {
         return bounds.bounded(pool.preparedQuery("SELECT * FROM whatsapp_inbound_message WHERE organization_id = $1"
