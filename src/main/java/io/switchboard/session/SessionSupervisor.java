@@ -70,7 +70,9 @@ public class SessionSupervisor implements io.switchboard.messaging.PhoneReupload
     public Uni<Void> reupload(UUID organizationId, String messageId) {
         long deadline = System.nanoTime() + registry.context().media().retryTimeout().plus(RELAY_ATTEMPT).toNanos();
         return attempt(organizationId, SessionCommand.mediaRetry(messageId), deadline)
-                .onFailure(SessionRefused.class).transform(error -> new Failed(((SessionRefused) error).reason(), error.getMessage()));
+                .onFailure(SessionRefused.class).transform(error -> new Failed(((SessionRefused) error).reason(), error.getMessage()))
+                .onFailure(error -> !(error instanceof Failed)).transform(error -> new Failed("media-retry-failed",
+                        "The request could not be handed to the replica running the connection: " + error.getMessage()));
     }
 
     private Uni<Void> attempt(UUID organizationId, SessionCommand command, long deadline) {

@@ -222,7 +222,9 @@ class MessagingFailoverIT {
         }
         String url = (String) ((Map<?, ?>) items.get(0).get("media")).get("downloadUrl");
         cluster.on(cluster.sandbox).body(Map.of("phone", friend)).post("/sandbox/v1/media/expire").then().statusCode(200);
-        byte[] again = cluster.on(other).get(url).then().statusCode(200).extract().asByteArray();
+        io.restassured.response.Response answer = cluster.on(other).get(url);
+        assertEquals(200, answer.statusCode(), answer.asString());
+        byte[] again = answer.asByteArray();
         assertTrue(java.util.Arrays.equals(file, again), "the bytes the phone sent, fetched again through the owner");
         System.out.printf("media retry: a forgotten file fetched again through the other replica%n");
     }
