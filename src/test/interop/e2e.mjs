@@ -184,6 +184,58 @@ if (process.argv[7] === 'send-media') {
   process.exit(0);
 }
 
+// Converse mode (node e2e.mjs 6|7 … converse PHONE OURS): pair an account, print ready, wait for a text from
+// OURS, then answer it as a person does: a text, a reply quoting ours that mentions OURS, a reaction to ours, a
+// reaction to its own text, an edit of its own text, a location, a contact card, a text then deleted for everyone.
+// Prints the ids ("conversed"), then waits until every message is acknowledged by the server.
+if (process.argv[7] === 'converse') {
+  const [phone, ours] = process.argv.slice(8);
+  const dir = path.join(workDir, `converse-${phone}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await connectUntilOpen(dir, phone, true, async (sock) => {
+    let theirs = null;
+    sock.ev.on('messages.upsert', ({ messages }) => {
+      for (const m of messages) {
+        if (!m.key.fromMe && m.message && (m.message.conversation || m.message.extendedTextMessage)) theirs = theirs ?? m;
+      }
+    });
+    step('ready');
+    const until = Date.now() + 30_000;
+    while (!theirs && Date.now() < until) {
+      sock.ev.flush?.(true);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!theirs) fail('no text from us arrived');
+    const jid = `${ours}@s.whatsapp.net`;
+    // Ids are copied as sent: Baileys 6 reuses a revoked message's key object for the revoke (and changes its id).
+    const send = async (content, options) => {
+      const sent = await sock.sendMessage(jid, content, options);
+      sentMessages.set(sent.key.id, sent.message);
+      await new Promise((r) => setTimeout(r, 150));
+      return { ...sent, id: sent.key.id, key: { ...sent.key } };
+    };
+    const plain = await send({ text: 'first version' });
+    const reply = await send({ text: `thanks @${ours}`, mentions: [jid] }, { quoted: theirs });
+    await send({ react: { text: '👍', key: theirs.key } });
+    await send({ react: { text: '🎉', key: plain.key } });
+    const edit = await send({ text: 'second version', edit: plain.key });
+    const location = await send({ location: { degreesLatitude: -23.5505, degreesLongitude: -46.6333, name: 'Sé',
+      address: 'Praça da Sé, São Paulo' } });
+    const vcard = 'BEGIN:VCARD\nVERSION:3.0\nFN:Ana Lima\nTEL;type=CELL;waid=5511987654321:+55 11 98765-4321\nEND:VCARD';
+    const contact = await send({ contacts: { displayName: 'Ana Lima', contacts: [{ vcard }] } });
+    const doomed = await send({ text: 'sent to the wrong person' });
+    const revoke = await send({ delete: doomed.key });
+    // Baileys' own number check through the sandbox: our number is on WhatsApp, a made-up one is not.
+    const onWhatsApp = await sock.onWhatsApp(`+${ours}`, '+19995550123');
+    step('conversed', { onWhatsApp, ours: theirs.key.id, plain: plain.id, reply: reply.id, edit: edit.id,
+      location: location.id, contact: contact.id, doomed: doomed.id, revoke: revoke.id });
+    await new Promise((r) => setTimeout(r, 1500));
+    sock.end(undefined);
+  });
+  step('passed');
+  process.exit(0);
+}
+
 // Media-reader mode (node e2e.mjs 6|7 … media-reader PHONE COUNT [refetch]): pair an account, print ready, then
 // download every media message that arrives with Baileys' own downloadMediaMessage until COUNT did,
 // printing each one's kind, mimetype, caption, file name, size and SHA-256 of the bytes Baileys got.

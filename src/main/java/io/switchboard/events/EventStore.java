@@ -37,6 +37,9 @@ public class EventStore {
     public static final String SESSION_QR = "session.qr";
     public static final String MESSAGE_RECEIVED = "message.received";
     public static final String MESSAGE_STATUS = "message.status";
+    public static final String MESSAGE_REACTION = "message.reaction";
+    public static final String MESSAGE_EDITED = "message.edited";
+    public static final String MESSAGE_DELETED = "message.deleted";
     public static final String PURPOSE = "event";
 
     /**

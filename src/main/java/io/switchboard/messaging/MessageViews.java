@@ -42,11 +42,29 @@ public final class MessageViews {
             Integer height, @Schema(description = "Length of a voice note, audio or video") Integer seconds) {
     }
 
-    /** A text or a file received ({@code text} absent for a file: see {@code media}). */
+    /**
+     * A message received: a text, a file ({@code text} absent: see {@code media}), a location,
+     * contact cards, a poll or a kind not read yet; possibly a reply; with the reactions it has now,
+     * and when it was edited or deleted for everyone (then its content is gone).
+     */
     @JsonInclude(JsonInclude.Include.NON_ABSENT)
     public record InboundMessage(String id, @Schema(enumeration = "in") String direction, Party from, String chat, String text,
             @Schema(nullable = true) @JsonInclude(JsonInclude.Include.ALWAYS) Instant sentAt, Instant receivedAt,
-            @Schema(description = "The file, for a media message") ReceivedMedia media) {
+            @Schema(description = "The file, for a media message") ReceivedMedia media,
+            @Schema(enumeration = {"text", "image", "video", "audio", "voice", "document", "sticker", "location", "live-location",
+                "contacts", "poll", "unsupported"}) String kind,
+            @Schema(description = "The message this one replies to, and who it mentions") io.switchboard.events.EventPayloads.Reply reply,
+            @Schema(description = "For location and live-location") io.switchboard.events.EventPayloads.Location location,
+            @Schema(description = "For contacts: the cards") List<io.switchboard.events.EventPayloads.Contact> contacts,
+            @Schema(description = "For poll") io.switchboard.events.EventPayloads.Poll poll,
+            @Schema(description = "For unsupported: the protobuf field numbers of Message it carried") List<Integer> unsupportedFields,
+            @Schema(description = "The reactions it has now, one per person") List<Reaction> reactions,
+            @Schema(description = "When the sender last edited it") Instant editedAt,
+            @Schema(description = "When the sender deleted it for everyone (its content is gone)") Instant deletedAt) {
+    }
+
+    /** A reaction: who (their number) and the emoji. */
+    public record Reaction(String phone, String emoji) {
     }
 
     /** A file received: what it is, and where this API serves its bytes (verified, decrypted). */

@@ -24,6 +24,14 @@ public interface MessagesConfig {
     @WithDefault("1h")
     Duration notLinkedAfter();
 
+    /** A number check's answer is reused this long before WhatsApp is asked again. */
+    @WithDefault("24h")
+    Duration contactCheckCache();
+
+    /** One organization asks WhatsApp to check numbers at most once per this (WhatsApp rate-limits the query). */
+    @WithDefault("1s")
+    Duration contactCheckSpacing();
+
     /** Received texts, and events no webhook delivery waits for, are deleted this long after they arrived. */
     @WithDefault("30d")
     Duration retention();

@@ -385,8 +385,15 @@ public class MessagesResource {
                 file.caption(), file.width(), file.height(), file.seconds(),
                 file.thumbnail() == null ? null : Base64.getEncoder().encodeToString(file.thumbnail()),
                 "/api/v1/organizations/" + org + "/whatsapp/messages/" + item.message().id() + "/media");
-        return new MessageViews.InboundMessage(item.message().id(), "in", new MessageViews.Party(phone, sender),
-                item.message().chat(), file == null ? item.message().text() : null, item.message().sentAt(), item.receivedAt(), media);
+        io.switchboard.protocol.client.InboundMessage message = item.message();
+        List<MessageViews.Reaction> reactions = item.later().reactions().entrySet().stream()
+                .map(entry -> new MessageViews.Reaction(entry.getKey(), entry.getValue())).toList();
+        return new MessageViews.InboundMessage(message.id(), "in", new MessageViews.Party(phone, sender),
+                message.chat(), file == null ? message.text() : null, message.sentAt(), item.receivedAt(), media, message.kind(),
+                io.switchboard.events.EventPayloads.reply(message.reply()), io.switchboard.events.EventPayloads.location(message),
+                io.switchboard.events.EventPayloads.contacts(message), io.switchboard.events.EventPayloads.poll(message),
+                io.switchboard.events.EventPayloads.unsupportedFields(message), reactions.isEmpty() ? null : reactions,
+                item.later().editedAt(), item.later().deletedAt());
     }
 
     /**
@@ -424,7 +431,9 @@ public class MessagesResource {
                 throw ApiException.notFound("message-not-found", "No received message " + messageId + ".");
             }
             if (found.media() == null) {
-                throw ApiException.notFound("media-not-found", "Message " + messageId + " is a text: it has no file.");
+                throw ApiException.notFound("media-not-found", io.switchboard.protocol.media.MediaType.ofApiName(found.kind()) != null
+                        ? "Message " + messageId + " was deleted for everyone: its file is gone."
+                        : "Message " + messageId + " is a " + found.kind() + ": it has no file.");
             }
             io.switchboard.protocol.media.MediaAttachment file = found.media();
             // A kept copy first (switchboard.media.keep-received), else the media host.

@@ -57,6 +57,9 @@ final class OrgSession extends HeldSession {
         if (command.kind() == SessionCommand.Kind.MEDIA_RETRY) {
             return mediaRetry(command.argument());
         }
+        if (command.kind() == SessionCommand.Kind.CONTACT_CHECK) {
+            return contactCheck(java.util.List.of(command.argument().split(",")));
+        }
         synchronized (commands) {
             if (command.equals(lastCommand) && lastPending != null) {
                 ctx.metrics().commandCoalesced();
@@ -108,11 +111,7 @@ final class OrgSession extends HeldSession {
     private Uni<Void> mediaRetry(String messageId) {
         WhatsAppClient running = client;
         if (running == null) {
-            return ctx.store().find(id).flatMap(row -> {
-                String owner = row.filter(stored -> stored.leaseLive()).map(stored -> stored.owner()).orElse(null);
-                return Uni.createFrom().failure(owner != null && !owner.isEmpty() && !owner.equals(ctx.replicaId())
-                        ? new OwnedElsewhere(id, owner) : notConnectedForRetry());
-            });
+            return notRunningHere(notConnectedForRetry());
         }
         Duration wait = ctx.media().retryTimeout();
         return ctx.messages().receivedMessage(id, messageId).flatMap(message -> {
@@ -133,6 +132,46 @@ final class OrgSession extends HeldSession {
                         default -> Uni.createFrom().failure(new PhoneReupload.Failed("media-retry-failed",
                                 "The phone could not upload the file again (" + answer.result() + ")."));
                     });
+        });
+    }
+
+    /** When this organization may ask WhatsApp to check numbers next (nanoTime): the checks are spaced, one at a time. */
+    private final java.util.concurrent.atomic.AtomicLong nextContactCheck = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Asks WhatsApp which of {@code numbers} are on it and stores the answers; beside the lane, and
+     * spaced by {@code switchboard.messages.contact-check-spacing} (WhatsApp rate-limits the query).
+     */
+    private Uni<Void> contactCheck(java.util.List<String> numbers) {
+        WhatsAppClient running = client;
+        if (running == null) {
+            return notRunningHere(new PhoneReupload.Failed("not-connected",
+                    "The organization's WhatsApp is not connected, so numbers cannot be checked."));
+        }
+        long spacing = ctx.messaging().contactCheckSpacing().toNanos();
+        long now = System.nanoTime();
+        long slot = nextContactCheck.updateAndGet(next -> Math.max(next, now) + spacing) - spacing;
+        Duration wait = Duration.ofNanos(Math.max(0, slot - now));
+        Uni<Void> turn = wait.isZero() ? Uni.createFrom().voidItem() : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
+        return turn
+                .flatMap(ignored -> Uni.createFrom().completionStage(() -> running.checkContacts(numbers).toCompletionStage()))
+                .onFailure().transform(error -> {
+                    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    return cause instanceof IllegalStateException ? new PhoneReupload.Failed("not-connected",
+                            "The organization's WhatsApp is not connected, so numbers cannot be checked.")
+                            : new PhoneReupload.Failed("check-failed", "WhatsApp did not answer the number check: " + cause.getMessage());
+                })
+                .flatMap(checks -> ctx.contacts().keep(id, checks.stream().map(check -> new io.switchboard.session.store.ContactStore
+                        .Check(check.input(), check.exists(), check.jid(), check.lid(), null)).toList()));
+    }
+
+    /** No client runs here: handed to the replica holding a live claim ({@link OwnedElsewhere}), else {@code notConnected}. */
+    private <T> Uni<T> notRunningHere(RuntimeException notConnected) {
+        return ctx.store().find(id).flatMap(row -> {
+            String owner = row.filter(stored -> stored.leaseLive()).map(stored -> stored.owner()).orElse(null);
+            return Uni.createFrom().failure(owner != null && !owner.isEmpty() && !owner.equals(ctx.replicaId())
+                    ? new OwnedElsewhere(id, owner) : notConnected);
         });
     }
 

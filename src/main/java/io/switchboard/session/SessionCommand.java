@@ -21,7 +21,9 @@ public record SessionCommand(Kind kind, String argument) {
         /** pairing-code: link by a code typed on the phone (a linking in progress is reused). */
         LINK_CODE,
         /** Ask the phone to upload a received file again (its media host no longer has it); not queued behind the others. */
-        MEDIA_RETRY
+        MEDIA_RETRY,
+        /** Ask WhatsApp which numbers are on it (comma-separated digits, at most 50); not queued behind the others. */
+        CONTACT_CHECK
     }
 
     /** E.164 digits: country code first, no '+'. */
@@ -33,14 +35,17 @@ public record SessionCommand(Kind kind, String argument) {
 
     /** A WhatsApp message id. */
     public static final Pattern MESSAGE_ID = Pattern.compile("[0-9A-Za-z]{1,64}");
+    /** Up to 50 numbers as digits, comma-separated. */
+    public static final Pattern NUMBERS = Pattern.compile("[0-9]{5,20}(,[0-9]{5,20}){0,49}");
 
     public SessionCommand {
-        boolean takesArgument = kind == Kind.LINK_CODE || kind == Kind.MEDIA_RETRY;
+        boolean takesArgument = kind == Kind.LINK_CODE || kind == Kind.MEDIA_RETRY || kind == Kind.CONTACT_CHECK;
         if (takesArgument != (argument != null)
                 || (kind == Kind.LINK_CODE && !PHONE.matcher(argument).matches())
-                || (kind == Kind.MEDIA_RETRY && !MESSAGE_ID.matcher(argument).matches())) {
+                || (kind == Kind.MEDIA_RETRY && !MESSAGE_ID.matcher(argument).matches())
+                || (kind == Kind.CONTACT_CHECK && !NUMBERS.matcher(argument).matches())) {
             throw new IllegalArgumentException("a phone number (7 to 15 digits) goes with LINK_CODE, a message id with MEDIA_RETRY,"
-                    + " and nothing with the others");
+                    + " 1 to 50 numbers with CONTACT_CHECK, and nothing with the others");
         }
     }
 
@@ -51,6 +56,10 @@ public record SessionCommand(Kind kind, String argument) {
 
     public static SessionCommand linkCode(String phone) {
         return new SessionCommand(Kind.LINK_CODE, phone);
+    }
+
+    public static SessionCommand contactCheck(java.util.List<String> numbers) {
+        return new SessionCommand(Kind.CONTACT_CHECK, String.join(",", numbers));
     }
 
     public static SessionCommand mediaRetry(String messageId) {

@@ -14,7 +14,8 @@ record SessionContext(String replicaId, SessionStore store, LeaseStore leases, V
         SessionConfig config, ReconnectPolicy reconnectPolicy, ClientOptionsFactory clientOptions,
         WebVersions versions, MessageStore messages, SessionMetrics metrics,
         io.switchboard.messaging.OutboxStore outbox, MessagesConfig messaging,
-        io.switchboard.events.EventStore events, io.switchboard.messaging.MediaSender media) {
+        io.switchboard.events.EventStore events, io.switchboard.messaging.MediaSender media,
+        io.switchboard.session.store.ContactStore contacts) {
 
     /** The client's options, announcing the newest WhatsApp Web version known now. */
     ClientOptions options() {

@@ -24,10 +24,11 @@ class SessionRegistry {
     SessionRegistry(ReplicaIdentity replica, SessionStore store, LeaseStore leases, Vertx vertx, SessionConfig config,
             ClientOptionsFactory options, WebVersions versions, MessageStore messages, SessionMetrics metrics,
             io.switchboard.messaging.OutboxStore outbox, MessagesConfig messaging,
-            io.switchboard.events.EventStore events, io.switchboard.messaging.MediaSender media) {
+            io.switchboard.events.EventStore events, io.switchboard.messaging.MediaSender media,
+            io.switchboard.session.store.ContactStore contacts) {
         this.context = new SessionContext(replica.id(), store, leases, vertx, Clock.systemUTC(), config,
                 new ReconnectPolicy(config.reconnectBase(), config.reconnectCap()), options, versions, messages, metrics,
-                outbox, messaging, events, media);
+                outbox, messaging, events, media, contacts);
         Gauge.builder("switchboard.whatsapp.clients", this, SessionRegistry::liveClients)
                 .description("WhatsApp clients running on this replica").register(metrics.registry());
         Gauge.builder("switchboard.whatsapp.stuck", this, SessionRegistry::stuck)

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeoutException;
  * duties (notifications, timers, hand-over) are {@link ReplicaDuties}'.
  */
 @ApplicationScoped
-public class SessionSupervisor implements io.switchboard.messaging.PhoneReupload {
+public class SessionSupervisor implements io.switchboard.messaging.PhoneReupload, io.switchboard.messaging.ContactChecks {
 
     private static final Duration RELAY_ATTEMPT = Duration.ofSeconds(4);
     private static final Duration RETRY_PAUSE = Duration.ofMillis(200);
@@ -75,6 +75,16 @@ public class SessionSupervisor implements io.switchboard.messaging.PhoneReupload
                         "The request could not be handed to the replica running the connection: " + error.getMessage()));
     }
 
+    /** Asks WhatsApp, through the replica running the connection, which of {@code numbers} are on it; the answers are stored. */
+    @Override
+    public Uni<Void> check(UUID organizationId, java.util.List<String> numbers) {
+        long deadline = System.nanoTime() + config.commandTimeout().toNanos();
+        return attempt(organizationId, SessionCommand.contactCheck(numbers), deadline)
+                .onFailure(SessionRefused.class).transform(error -> new Failed(((SessionRefused) error).reason(), error.getMessage()))
+                .onFailure(error -> !(error instanceof Failed)).transform(error -> new Failed("check-failed",
+                        "The request could not be handed to the replica running the connection: " + error.getMessage()));
+    }
+
     private Uni<Void> attempt(UUID organizationId, SessionCommand command, long deadline) {
         return registry.session(organizationId).run(command)
                 .onFailure(OwnedElsewhere.class).recoverWithUni(error -> {
@@ -87,7 +97,8 @@ public class SessionSupervisor implements io.switchboard.messaging.PhoneReupload
                                         .flatMap(ignored -> attempt(organizationId, command, deadline));
                     }
                     // A media retry waits for a phone: the relay waits as long as the caller does.
-                    Duration wait = Duration.ofNanos(command.kind() == SessionCommand.Kind.MEDIA_RETRY ? left
+                    Duration wait = Duration.ofNanos(command.kind() == SessionCommand.Kind.MEDIA_RETRY
+                            || command.kind() == SessionCommand.Kind.CONTACT_CHECK ? left
                             : Math.min(left, RELAY_ATTEMPT.toNanos()));
                     return relay.forward(organizationId, command, owner, wait)
                             .onFailure(e -> e instanceof OwnedElsewhere

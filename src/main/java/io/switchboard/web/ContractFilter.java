@@ -52,6 +52,7 @@ public class ContractFilter implements OASFilter {
             Map.entry("GET /api/v1/organizations/{id}/whatsapp/messages", "listMessages"),
             Map.entry("GET /api/v1/organizations/{id}/whatsapp/messages/{messageId}", "getMessage"),
             Map.entry("GET /api/v1/organizations/{id}/whatsapp/messages/{messageId}/media", "downloadReceivedMedia"),
+            Map.entry("POST /api/v1/organizations/{id}/whatsapp/contacts/check", "checkContacts"),
             Map.entry("POST /api/v1/organizations/{id}/webhooks", "createWebhook"),
             Map.entry("GET /api/v1/organizations/{id}/webhooks", "listWebhooks"),
             Map.entry("DELETE /api/v1/organizations/{id}/webhooks/{webhookId}", "deleteWebhook"),
@@ -245,7 +246,8 @@ public class ContractFilter implements OASFilter {
      */
     private static Map<String, Object> webhooks() {
         Map<String, Object> hooks = new LinkedHashMap<>();
-        for (String type : List.of("session.state_changed", "session.qr", "message.received", "message.status")) {
+        for (String type : List.of("session.state_changed", "session.qr", "message.received", "message.status",
+                "message.reaction", "message.edited", "message.deleted")) {
             Map<String, Object> post = new LinkedHashMap<>();
             post.put("summary", "The " + type + " event, sent to each endpoint subscribed to it");
             post.put("operationId", "webhook" + generatedId(PathItem.HttpMethod.POST, "/" + type.replace('.', '-').replace('_', '-'))

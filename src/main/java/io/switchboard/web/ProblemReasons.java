@@ -24,6 +24,8 @@ public final class ProblemReasons {
             "message-not-found", "idempotency-key-reused", "invalid-idempotency-key", "queue-full",
             "media-too-large", "unsupported-media", "media-not-found", "media-unavailable", "media-corrupt",
             "media-download-failed", "media-url-failed",
+            // contacts
+            "not-connected", "check-failed",
             // webhooks
             "webhook-not-found", "too-many-webhooks", "url-not-allowed", "delivery-not-found", "delivery-in-progress",
             // the sandbox (dev and test)

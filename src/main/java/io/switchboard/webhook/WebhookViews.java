@@ -15,7 +15,8 @@ final class WebhookViews {
     /** An endpoint; {@code secret} only in the answer that created it (shown once). */
     @JsonInclude(JsonInclude.Include.NON_ABSENT)
     public record WebhookView(boolean success, UUID id, String url,
-            @Schema(description = "Event types delivered: session.state_changed, session.qr, message.received, message.status")
+            @Schema(description = "Event types delivered: session.state_changed, session.qr, message.received, message.status,"
+                    + " message.reaction, message.edited, message.deleted")
             List<String> events, Instant createdAt,
             @Schema(nullable = true, description = "Until when deliveries are also signed with the rotated-out secret")
             Instant previousSecretValidUntil,

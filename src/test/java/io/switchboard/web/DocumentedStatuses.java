@@ -42,6 +42,8 @@ final class DocumentedStatuses {
         if (status == 414) {
             return null;
         }
+        // Vert.x normalizes the path first (an empty segment goes: /devices//disconnect is /devices/disconnect).
+        path = path.replaceAll("/{2,}", "/");
         // JAX-RS matches a path with a trailing slash as the path without it.
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);

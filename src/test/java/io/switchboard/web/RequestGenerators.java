@@ -65,6 +65,7 @@ final class RequestGenerators {
             new Endpoint("GET", "/api/v1/organizations/{org}/whatsapp/status", false),
             new Endpoint("DELETE", "/api/v1/organizations/{org}/whatsapp/disconnect", false),
             new Endpoint("POST", "/api/v1/organizations/{org}/whatsapp/pairing-code", true),
+            new Endpoint("POST", "/api/v1/organizations/{org}/whatsapp/contacts/check", true),
             new Endpoint("POST", "/sandbox/v1/scan", true),
             new Endpoint("POST", "/sandbox/v1/pair-code", true),
             new Endpoint("GET", "/sandbox/v1/web-version", false),
@@ -76,6 +77,7 @@ final class RequestGenerators {
             // network-down is left out: on a real device of another test it would cut that device's logins for good.
             new Endpoint("POST", "/sandbox/v1/devices/{jid}/network-up", false),
             new Endpoint("GET", "/sandbox/v1/keepalives", false),
+            new Endpoint("POST", "/sandbox/v1/media/phone-files", true),
             new Endpoint("DELETE", "/sandbox/v1/devices/{jid}", false),
             new Endpoint("POST", "/dev/token", true),
             new Endpoint("GET", "/api/v1/{x}", false));

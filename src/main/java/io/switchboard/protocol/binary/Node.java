@@ -54,6 +54,14 @@ public record Node(String tag, Map<String, String> attributes, NodeContent conte
         return children().stream().filter(child -> child.tag.equals(childTag)).findFirst();
     }
 
+    /** Text content, or binary content read as UTF-8; empty when the content is something else. */
+    public Optional<String> text() {
+        if (content instanceof NodeContent.Text text) {
+            return Optional.of(text.value());
+        }
+        return bytes().map(data -> new String(data, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** Binary content, or empty when the content is something else. */
     public Optional<byte[]> bytes() {
         return content instanceof NodeContent.Bytes

@@ -110,14 +110,14 @@ abstract class ClientReceiving extends ClientLinking {
                     } catch (Inbound.Unreadable e) {
                         return Future.failedFuture(e);
                     }
-                    if (decrypted.text() == null && decrypted.media() == null) {
-                        // Not a text (a protocol message, a kind we do not read yet): the session still moves on.
+                    if (decrypted.read() == null) {
+                        // Protocol-only content (keys, history sync, settings): the session still moves on.
                         return signal.sent(Map.of(address, decrypted.record())).map(ignored -> decrypted);
                     }
-                    InboundMessage received = new InboundMessage(id, sender, message.attribute("recipient")
-                            .orElse(Inbound.userJid(sender)), decrypted.text(), message.attribute("t")
+                    InboundMessage received = InboundMessage.of(id, sender, message.attribute("recipient")
+                            .orElse(Inbound.userJid(sender)), message.attribute("t")
                             .filter(t -> t.matches("[0-9]{1,12}")).map(t -> Instant.ofEpochSecond(Long.parseLong(t))).orElse(null),
-                            decrypted.media());
+                            decrypted.read());
                     return signal.received(address, decrypted.record(), received).map(ignored -> decrypted);
                 }));
         return stored.transform(done -> onContextFuture(() -> afterReceive(from, message, sender, done)));

@@ -18,8 +18,7 @@ final class Inbound {
      * The text (null for a message that is not one) and the session record to store, and the
      * one-time pre-key the session used (to delete once stored; null if none).
      */
-    record Decrypted(String text, io.switchboard.protocol.media.MediaAttachment media, SignalSessionRecord record,
-            Integer usedPreKeyId) {
+    record Decrypted(io.switchboard.protocol.message.Received read, SignalSessionRecord record, Integer usedPreKeyId) {
     }
 
     /** A message that did not decrypt ({@code retryable}: the sender may encrypt it again) or does not read. */
@@ -99,15 +98,15 @@ final class Inbound {
             SessionCipher.Decrypted decrypted = "pkmsg".equals(type)
                     ? cipher.decryptPreKey(record, preKeys(credentials), ciphertext)
                     : cipher.decrypt(record, ciphertext);
-            Plaintext.Text read;
+            io.switchboard.protocol.message.Received read;
             try {
-                read = Plaintext.readText(decrypted.plaintext()).orElse(null);
+                read = Plaintext.read(decrypted.plaintext()).orElse(null);
             } catch (MessageFormatException e) {
-                // Decrypted (the session moved on and is kept) but unreadable: asking again would not help.
-                read = null;
+                // Decrypted (the session moved on and is kept) but not a Message: kept as unsupported, asking again would not help.
+                read = new io.switchboard.protocol.message.Received("unsupported", null, null, null, null, null,
+                        Map.of("fields", java.util.List.of(), "problem", e.getMessage()));
             }
-            return new Decrypted(read == null ? null : read.text(), read == null ? null : read.media(), decrypted.record(),
-                    decrypted.usedPreKeyId());
+            return new Decrypted(read, decrypted.record(), decrypted.usedPreKeyId());
         } catch (SignalException e) {
             throw new Unreadable(e.kind() + ": " + e.getMessage(), true);
         }

@@ -153,6 +153,70 @@ public final class WhatsAppClient extends ClientReceiving {
         });
     }
 
+    /**
+     * Whether {@code phone} (digits, as given) is on WhatsApp, and as which number: WhatsApp's own
+     * {@code jid} (its canonical number, which may differ from the input) and the LID.
+     */
+    public record ContactCheck(String input, boolean exists, String jid, String lid) {
+    }
+
+    /**
+     * Asks WhatsApp which of {@code phones} (digits, 1 to 50) are on WhatsApp: one usync query with
+     * the {@code contact} and {@code lid} protocols, each number as {@code +digits}. Answers one
+     * check per input, in order; an input WhatsApp did not mention is "not on WhatsApp".
+     */
+    public Future<List<ContactCheck>> checkContacts(List<String> phones) {
+        if (phones == null || phones.isEmpty() || phones.size() > 50 || phones.stream().anyMatch(p -> p == null
+                || !p.matches("[0-9]{5,20}"))) {
+            return Future.failedFuture(new IllegalArgumentException("1 to 50 numbers of 5 to 20 digits are required"));
+        }
+        return onContextFuture(() -> {
+            Connection current = connection;
+            if (state != State.RUNNING || current == null || current.state() != Connection.State.CONNECTED) {
+                return Future.failedFuture(new IllegalStateException("not connected"));
+            }
+            String id = current.nextIqId();
+            List<Node> users = new ArrayList<>();
+            for (String phone : phones) {
+                users.add(Node.withChildren("user", Stanza.attrs(), List.of(Node.withBytes("contact", Stanza.attrs(),
+                        ("+" + phone).getBytes(java.nio.charset.StandardCharsets.UTF_8)))));
+            }
+            Node usync = Node.withChildren("usync", Stanza.attrs("sid", id, "context", "interactive", "mode", "query",
+                    "last", "true", "index", "0"), List.of(
+                    Node.withChildren("query", Stanza.attrs(), List.of(Node.of("contact"), Node.of("lid"))),
+                    Node.withChildren("list", Stanza.attrs(), users)));
+            return current.query(Stanza.iq(id, "get", "usync", usync)).map(answer -> {
+                Map<String, ContactCheck> byInput = new LinkedHashMap<>();
+                Node list = answer.child("usync").flatMap(u -> u.child("list")).orElse(null);
+                for (Node user : list == null ? List.<Node>of() : list.children()) {
+                    Node contact = user.child("contact").orElse(null);
+                    if (contact == null) {
+                        continue;
+                    }
+                    String asked = contact.text().orElse("").replaceAll("[^0-9]", "");
+                    boolean in = "in".equals(contact.attribute("type").orElse(""));
+                    String jid = user.attribute("jid").orElse(null);
+                    String lid = user.child("lid").flatMap(l -> l.attribute("val")).orElse(null);
+                    byInput.put(asked, new ContactCheck(asked, in && jid != null, in ? jid : null, in ? lid : null));
+                }
+                List<ContactCheck> checks = new ArrayList<>();
+                Map<String, String> lids = new LinkedHashMap<>();
+                for (String phone : phones) {
+                    ContactCheck check = byInput.getOrDefault(phone, new ContactCheck(phone, false, null, null));
+                    checks.add(check);
+                    if (check.exists() && check.lid() != null && check.jid().endsWith(Stanza.SERVER)) {
+                        lids.put(check.lid().substring(0, check.lid().indexOf('@')).split(":")[0],
+                                check.jid().substring(0, check.jid().indexOf('@')));
+                    }
+                }
+                if (!lids.isEmpty()) {
+                    learnLids(lids);
+                }
+                return checks;
+            });
+        });
+    }
+
     /** Media retries waiting for the phone's answer, by message id (on this client's context only). */
     private final Map<String, PendingRetry> mediaRetries = new java.util.HashMap<>();
 

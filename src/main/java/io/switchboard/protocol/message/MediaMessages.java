@@ -100,6 +100,26 @@ public final class MediaMessages {
     }
 
     /** The media a received message carries, if any. */
+    /** The reply/mention context of a media message, if it has one. */
+    static io.switchboard.protocol.proto.ContextInfo context(Message message) {
+        if (message.hasImageMessage() && message.getImageMessage().hasContextInfo()) {
+            return message.getImageMessage().getContextInfo();
+        }
+        if (message.hasDocumentMessage() && message.getDocumentMessage().hasContextInfo()) {
+            return message.getDocumentMessage().getContextInfo();
+        }
+        if (message.hasAudioMessage() && message.getAudioMessage().hasContextInfo()) {
+            return message.getAudioMessage().getContextInfo();
+        }
+        if (message.hasVideoMessage() && message.getVideoMessage().hasContextInfo()) {
+            return message.getVideoMessage().getContextInfo();
+        }
+        if (message.hasStickerMessage() && message.getStickerMessage().hasContextInfo()) {
+            return message.getStickerMessage().getContextInfo();
+        }
+        return null;
+    }
+
     public static Optional<MediaAttachment> read(Message message) {
         if (message.hasImageMessage()) {
             Message.ImageMessage m = message.getImageMessage();

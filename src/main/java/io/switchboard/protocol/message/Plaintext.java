@@ -75,27 +75,18 @@ public final class Plaintext {
 
     /** The text or file of a padded plaintext (own-device copies unwrapped); empty when it holds neither. */
     public static Optional<Text> readText(byte[] padded) throws MessageFormatException {
+        return read(padded).filter(read -> "text".equals(read.kind()) || "media".equals(read.kind()))
+                .map(read -> new Text(read.text(), read.sentTo(), read.media()));
+    }
+
+    /** Whatever a padded plaintext says ({@link Received}); empty for protocol-only content. */
+    public static Optional<Received> read(byte[] padded) throws MessageFormatException {
         Message message;
         try {
             message = Message.parseFrom(unpad(padded));
         } catch (InvalidProtocolBufferException e) {
             throw new MessageFormatException("plaintext is not a Message");
         }
-        String sentTo = null;
-        if (message.hasDeviceSentMessage()) {
-            sentTo = message.getDeviceSentMessage().getDestinationJid();
-            message = message.getDeviceSentMessage().getMessage();
-        }
-        if (message.hasConversation()) {
-            return Optional.of(new Text(message.getConversation(), sentTo));
-        }
-        Optional<io.switchboard.protocol.media.MediaAttachment> media = MediaMessages.read(message);
-        if (media.isPresent()) {
-            return Optional.of(new Text(media.get().caption(), sentTo, media.get()));
-        }
-        if (message.hasExtendedTextMessage() && message.getExtendedTextMessage().hasText()) {
-            return Optional.of(new Text(message.getExtendedTextMessage().getText(), sentTo));
-        }
-        return Optional.empty();
+        return Received.of(message);
     }
 }

@@ -265,8 +265,14 @@ final class LoggedInHandlers {
         }
         boolean wantsDevices = query.child("devices").isPresent();
         boolean wantsLid = query.child("lid").isPresent();
+        boolean wantsContact = query.child("contact").isPresent();
         List<Node> users = new java.util.ArrayList<>();
         for (Node user : list.children()) {
+            Node asked = user.child("contact").orElse(null);
+            if (wantsContact && asked != null) {
+                users.add(contact(asked, wantsLid));
+                continue;
+            }
             String jid = user.attribute("jid").orElse("");
             Account account = server.existingAccount(server.phoneOf(jid));
             List<Node> children = new java.util.ArrayList<>();
@@ -290,6 +296,27 @@ final class LoggedInHandlers {
         return Stanzas.result(iq, List.of(Node.withChildren("usync", Stanzas.attrs("sid", usync.attribute("sid").orElse(""),
                 "mode", usync.attribute("mode").orElse("query"), "context", usync.attribute("context").orElse("")),
                 List.of(Node.withChildren("list", Stanzas.attrs(), users)))));
+    }
+
+    /**
+     * The number check: a number as a person wrote it ({@code +55 11 8765-4321}) is WhatsApp's
+     * account when one has exactly its digits, or (Brazil, mobile) the same number with or without
+     * the ninth digit; then {@code type="in"} with the account's own jid (and LID), else {@code out}.
+     */
+    private Node contact(Node asked, boolean wantsLid) {
+        String written = asked.text().orElse("");
+        String digits = written.replaceAll("[^0-9]", "");
+        Account account = digits.isEmpty() ? null : server.canonicalAccount(digits);
+        if (account == null) {
+            return Node.withChildren("user", Stanzas.attrs("jid", (digits.isEmpty() ? "0" : digits) + Stanzas.SERVER),
+                    List.of(Node.withBytes("contact", Stanzas.attrs("type", "out"), written.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        }
+        List<Node> children = new java.util.ArrayList<>(List.of(Node.withBytes("contact", Stanzas.attrs("type", "in"),
+                written.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        if (wantsLid) {
+            children.add(Node.of("lid", Stanzas.attrs("val", account.lidUser + "@lid")));
+        }
+        return Node.withChildren("user", Stanzas.attrs("jid", account.phone + Stanzas.SERVER), children);
     }
 
     private static Node category(String name, String value) {

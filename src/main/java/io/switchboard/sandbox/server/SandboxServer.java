@@ -299,6 +299,24 @@ public final class SandboxServer {
         return jid;
     }
 
+    /**
+     * The account a number written by a person names: exactly its digits, or for a Brazilian mobile
+     * number the same with the ninth digit added (12 digits) or dropped (13 digits); null when none.
+     */
+    Account canonicalAccount(String digits) {
+        Account exact = accounts.get(digits);
+        if (exact != null) {
+            return exact;
+        }
+        if (digits.startsWith("55") && digits.length() == 12) {
+            return accounts.get(digits.substring(0, 4) + "9" + digits.substring(4));
+        }
+        if (digits.startsWith("55") && digits.length() == 13 && digits.charAt(4) == '9') {
+            return accounts.get(digits.substring(0, 4) + digits.substring(5));
+        }
+        return null;
+    }
+
     Account existingAccount(String phone) {
         return accounts.get(phone);
     }

@@ -271,7 +271,8 @@ public class WhatsAppResource {
     @GET
     @Path("/events")
     @Operation(summary = "The organization's events (Server-Sent Events)", description = "Each SSE event's `event` name is"
-            + " the event's type (`session.state_changed`, `session.qr`, `message.received`, `message.status`), its `data`"
+            + " the event's type (`session.state_changed`, `session.qr`, `message.received`, `message.status`,"
+            + " `message.reaction`, `message.edited`, `message.deleted`), its `data`"
             + " the WebhookEvent a webhook receives, its `id` the event's position in the organization's commit order;"
             + " `Last-Event-ID` resumes after it. A `: heartbeat` comment every 15 s; ends when the token expires.")
     @Tag(name = "Events")

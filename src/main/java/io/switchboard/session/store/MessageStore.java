@@ -39,8 +39,9 @@ public class MessageStore {
             + " ciphertext, key_id, updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (organization_id, address)"
             + " DO UPDATE SET nonce = $3, ciphertext = $4, key_id = $5, updated_at = $6";
     private static final String INSERT_MESSAGE = "INSERT INTO whatsapp_inbound_message (organization_id, sender, message_id,"
-            + " chat, nonce, ciphertext, key_id, sent_at, received_at, kind, media) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-            + " $10, $11) ON CONFLICT DO NOTHING";
+            + " chat, nonce, ciphertext, key_id, sent_at, received_at, kind, media, context) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+            + " $9, $10, $11, $12) ON CONFLICT DO NOTHING";
+    static final String CHANGE_PURPOSE = "message-change";
 
     private final Pool pool;
     private final AtRestCipher cipher;
@@ -76,36 +77,63 @@ public class MessageStore {
     /** Whether the message {@code messageId} from device {@code sender} is stored (WhatsApp delivered it again). */
     public Uni<Boolean> alreadyReceived(UUID organizationId, String sender, String messageId) {
         return bounds.bounded(pool.preparedQuery("SELECT 1 FROM whatsapp_inbound_message WHERE organization_id = $1"
-                + " AND sender = $2 AND message_id = $3").execute(Tuple.of(organizationId, sender, messageId))
+                + " AND sender = $2 AND message_id = $3 UNION ALL SELECT 1 FROM whatsapp_message_change WHERE organization_id = $1"
+                + " AND sender = $2 AND change_id = $3").execute(Tuple.of(organizationId, sender, messageId))
                 .map(rows -> rows.size() > 0));
     }
 
-    /** Stores the advanced session and the message it carried, under {@code fence}; a redelivered message is kept once. */
+    /**
+     * Stores the advanced session and the message it carried, under {@code fence}; a redelivered
+     * message is kept once. A change (reaction, edit, revoke) is kept as a change and applied to the
+     * message it names in the same transaction; its event follows.
+     */
     public Uni<Void> received(Fence fence, UUID organizationId, String address, SignalSessionRecord record,
             InboundMessage message) {
         AtRestCipher.Sealed session = cipher.sealData(organizationId, SESSION_PURPOSE + ":" + address, record.toByteArray());
-        AtRestCipher.Sealed text = cipher.sealText(organizationId, TEXT_PURPOSE, message.media() == null ? message.text()
-                : ReceivedMedia.sealedPart(message).encode());
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         return bounds.bounded(pool.withTransaction(connection -> fence.check(connection, organizationId)
                 .flatMap(ignored -> connection.preparedQuery(UPSERT_SESSION).execute(Tuple.from(Arrays.asList(organizationId,
                         address, Buffer.buffer(session.nonce()), Buffer.buffer(session.ciphertext()), session.keyId(), now))))
-                .flatMap(ignored -> connection.preparedQuery(INSERT_MESSAGE).execute(Tuple.from(Arrays.asList(organizationId,
-                        message.sender(), message.id(), message.chat(), Buffer.buffer(text.nonce()),
-                        Buffer.buffer(text.ciphertext()), text.keyId(), SqlTime.of(message.sentAt()), now,
-                        message.media() == null ? "text" : message.media().type().apiName(),
-                        message.media() == null ? null : ReceivedMedia.facts(message.media())))))
-                .flatMap(inserted -> inserted.rowCount() == 0 ? Uni.createFrom().voidItem()
-                        : events.append(connection, organizationId, EventStore.MESSAGE_RECEIVED, phoneOf(message.chat()),
-                                receivedEvent(message, now.toInstant())))))
+                .flatMap(ignored -> message.change() != null ? MessageChanges.apply(connection, cipher, events, organizationId, message, now)
+                        : insert(connection, organizationId, message, now))))
                 .replaceWithVoid();
     }
 
+    private Uni<Void> insert(io.vertx.mutiny.sqlclient.SqlConnection connection, UUID organizationId, InboundMessage message,
+            OffsetDateTime now) {
+        AtRestCipher.Sealed text = cipher.sealText(organizationId, TEXT_PURPOSE, content(message));
+        return connection.preparedQuery(INSERT_MESSAGE).execute(Tuple.from(Arrays.asList(organizationId,
+                        message.sender(), message.id(), message.chat(), Buffer.buffer(text.nonce()),
+                        Buffer.buffer(text.ciphertext()), text.keyId(), SqlTime.of(message.sentAt()), now,
+                        message.kind(), message.media() == null ? null : ReceivedMedia.facts(message.media()),
+                        MessageChanges.context(message.reply()))))
+                .flatMap(inserted -> inserted.rowCount() == 0 ? Uni.createFrom().voidItem()
+                        : events.append(connection, organizationId, EventStore.MESSAGE_RECEIVED, phoneOf(message.chat()),
+                                receivedEvent(message, now.toInstant())));
+    }
+
+    /** What is sealed of a received message: a text as is; a file's reference, or a location's, cards' or poll's payload, as JSON. */
+    private static String content(InboundMessage message) {
+        if (message.media() != null) {
+            return ReceivedMedia.sealedPart(message).encode();
+        }
+        if ("text".equals(message.kind())) {
+            return message.text();
+        }
+        io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject();
+        if (message.text() != null) {
+            json.put("text", message.text());
+        }
+        if (message.details() != null) {
+            json.put("details", new io.vertx.core.json.JsonObject(message.details()));
+        }
+        return json.encode();
+    }
+
     private static io.vertx.core.json.JsonObject receivedEvent(InboundMessage message, java.time.Instant receivedAt) {
-        return io.switchboard.events.EventPayloads.json(new io.switchboard.events.EventPayloads.MessageReceived(message.id(),
-                new io.switchboard.events.EventPayloads.Party(phoneOf(message.sender()), message.sender()), message.chat(),
-                message.media() == null ? message.text() : null, message.sentAt() == null ? null : message.sentAt().toString(),
-                receivedAt.toString(), ReceivedMedia.eventView(message)));
+        return io.switchboard.events.EventPayloads.json(io.switchboard.events.EventPayloads.MessageReceived.of(message,
+                new io.switchboard.events.EventPayloads.Party(phoneOf(message.sender()), message.sender()), receivedAt.toString(),
+                ReceivedMedia.eventView(message)));
     }
 
     /** The number of a {@code number[:device]@server} jid. */
@@ -152,11 +180,13 @@ public class MessageStore {
     /** Deletes received texts stored before {@code cutoff} (the retention); answers how many. */
     public Uni<Integer> deleteReceivedBefore(java.time.Instant cutoff) {
         return bounds.bounded(pool.preparedQuery("DELETE FROM whatsapp_inbound_message WHERE received_at < $1")
-                .execute(Tuple.of(SqlTime.of(cutoff))).map(rows -> rows.rowCount()));
+                .execute(Tuple.of(SqlTime.of(cutoff))).map(rows -> rows.rowCount()))
+                .call(ignored -> bounds.bounded(pool.preparedQuery("DELETE FROM whatsapp_message_change WHERE changed_at < $1")
+                        .execute(Tuple.of(SqlTime.of(cutoff)))));
     }
 
-    /** A received text with when it was stored. */
-    public record Received(InboundMessage message, java.time.Instant receivedAt) {
+    /** A received message with when it was stored, and what happened to it since (edits, deletion, reactions). */
+    public record Received(InboundMessage message, java.time.Instant receivedAt, Later later) {
     }
 
     /** A page of received texts, newest first, strictly older than the cursor ({@code receivedAt}, message id) when given. */
@@ -168,9 +198,43 @@ public class MessageStore {
                 + " ORDER BY received_at DESC, message_id DESC LIMIT $2").execute(parameters).map(rows -> {
                     List<Received> page = new ArrayList<>();
                     for (Row row : rows) {
-                        page.add(new Received(message(organizationId, row), SqlTime.instant(row.getOffsetDateTime("received_at"))));
+                        page.add(new Received(message(organizationId, row), SqlTime.instant(row.getOffsetDateTime("received_at")),
+                                new Later(SqlTime.instant(row.getOffsetDateTime("edited_at")),
+                                        SqlTime.instant(row.getOffsetDateTime("deleted_at")), java.util.Map.of())));
                     }
                     return page;
+                })).flatMap(page -> reactions(organizationId, page.stream().map(r -> r.message().id()).toList()).map(found -> page
+                        .stream().map(r -> found.containsKey(r.message().id()) ? new Received(r.message(), r.receivedAt(),
+                                new Later(r.later().editedAt(), r.later().deletedAt(), found.get(r.message().id()))) : r).toList()));
+    }
+
+    /**
+     * The reactions the messages {@code ids} (received or sent) have now: per message, each
+     * reactor's latest emoji (a removed reaction is left out).
+     */
+    public Uni<java.util.Map<String, java.util.Map<String, String>>> reactions(UUID organizationId, List<String> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(java.util.Map.of());
+        }
+        return bounds.bounded(pool.preparedQuery("SELECT DISTINCT ON (target_id, split_part(split_part(sender, '@', 1), ':', 1))"
+                + " target_id, sender, nonce, ciphertext, key_id FROM whatsapp_message_change WHERE organization_id = $1"
+                + " AND kind = 'reaction' AND target_id = ANY($2) ORDER BY target_id, split_part(split_part(sender, '@', 1), ':', 1),"
+                + " changed_at DESC, change_id DESC").execute(Tuple.of(organizationId, ids.toArray(new String[0]))).map(rows -> {
+                    java.util.Map<String, java.util.Map<String, String>> found = new java.util.HashMap<>();
+                    for (Row row : rows) {
+                        String emoji;
+                        try {
+                            emoji = new io.vertx.core.json.JsonObject(cipher.openText(organizationId, CHANGE_PURPOSE, sealed(row)))
+                                    .getString("emoji", "");
+                        } catch (CryptoException e) {
+                            throw new CredentialsUnreadable(organizationId, "a reaction: " + e.getMessage());
+                        }
+                        if (!emoji.isEmpty()) {
+                            found.computeIfAbsent(row.getString("target_id"), k -> new java.util.TreeMap<>())
+                                    .put(phoneOf(row.getString("sender")), emoji);
+                        }
+                    }
+                    return found;
                 }));
     }
 
@@ -182,14 +246,30 @@ public class MessageStore {
             throw new CredentialsUnreadable(organizationId, "a received message: " + e.getMessage());
         }
         String kind = row.getString("kind");
-        if (kind != null && !"text".equals(kind)) {
-            io.switchboard.protocol.media.MediaAttachment media = ReceivedMedia.open(kind, new io.vertx.core.json.JsonObject(text),
-                    row.getValue("media"));
-            return new InboundMessage(row.getString("message_id"), row.getString("sender"), row.getString("chat"), media.caption(),
-                    SqlTime.instant(row.getOffsetDateTime("sent_at")), media);
+        String id = row.getString("message_id");
+        String sender = row.getString("sender");
+        String chat = row.getString("chat");
+        java.time.Instant sentAt = SqlTime.instant(row.getOffsetDateTime("sent_at"));
+        io.switchboard.protocol.message.Received.Reply reply = MessageChanges.reply(row.getValue("context"));
+        if (row.getValue("deleted_at") != null) {
+            // Deleted for everyone: its content is gone.
+            return new InboundMessage(id, sender, chat, null, sentAt, null, kind, null, null, null);
         }
-        return new InboundMessage(row.getString("message_id"), row.getString("sender"), row.getString("chat"), text,
-                SqlTime.instant(row.getOffsetDateTime("sent_at")));
+        if ("text".equals(kind) || kind == null) {
+            return new InboundMessage(id, sender, chat, text, sentAt, null, "text", reply, null, null);
+        }
+        io.vertx.core.json.JsonObject sealedJson = new io.vertx.core.json.JsonObject(text);
+        if (io.switchboard.protocol.media.MediaType.ofApiName(kind) != null) {
+            io.switchboard.protocol.media.MediaAttachment media = ReceivedMedia.open(kind, sealedJson, row.getValue("media"));
+            return new InboundMessage(id, sender, chat, media.caption(), sentAt, media, kind, reply, null, null);
+        }
+        io.vertx.core.json.JsonObject details = sealedJson.getJsonObject("details");
+        return new InboundMessage(id, sender, chat, sealedJson.getString("text"), sentAt, null, kind, reply, null,
+                details == null ? null : details.getMap());
+    }
+
+    /** What happened to received messages since: edited, deleted, reactions (reactor phone → emoji), by message id. */
+    public record Later(java.time.Instant editedAt, java.time.Instant deletedAt, java.util.Map<String, String> reactions) {
     }
 
     /**
@@ -207,8 +287,7 @@ public class MessageStore {
      * reference now names {@code url} and {@code directPath}. Answers whether the message was there.
      */
     public Uni<Boolean> mediaMoved(UUID organizationId, InboundMessage message, String url, String directPath) {
-        InboundMessage moved = new InboundMessage(message.id(), message.sender(), message.chat(), message.text(), message.sentAt(),
-                message.media().at(url, directPath));
+        InboundMessage moved = message.withMedia(message.media().at(url, directPath));
         AtRestCipher.Sealed text = cipher.sealText(organizationId, TEXT_PURPOSE, ReceivedMedia.sealedPart(moved).encode());
         return bounds.bounded(pool.preparedQuery("UPDATE whatsapp_inbound_message SET nonce = $4, ciphertext = $5, key_id = $6"
                 + " WHERE organization_id = $1 AND sender = $2 AND message_id = $3")
@@ -253,6 +332,12 @@ public class MessageStore {
     static SealedColumns sealedSignalSessions() {
         return SealedColumns.of("whatsapp_signal_session", List.of("organization_id", "address"),
                 SealedColumns.literal(SESSION_PURPOSE + ":") + " || address");
+    }
+
+    @Produces
+    static SealedColumns sealedMessageChanges() {
+        return SealedColumns.of("whatsapp_message_change", List.of("organization_id", "sender", "change_id"),
+                SealedColumns.literal(CHANGE_PURPOSE));
     }
 
     @Produces
