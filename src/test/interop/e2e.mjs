@@ -184,6 +184,58 @@ if (process.argv[7] === 'send-media') {
   process.exit(0);
 }
 
+// Reader mode for our conversation features (node e2e.mjs 6|7 … conversation-reader PHONE OURS): pair an account, print
+// ready, write "can you help?" to OURS, then watch what OURS does as Baileys applies it: a reply quoting that text
+// (and mentioning this account), a reaction to it, an edit of a text, a revoke of a text. Prints "seen" with each.
+if (process.argv[7] === 'conversation-reader') {
+  const [phone, ours] = process.argv.slice(8);
+  const dir = path.join(workDir, `conversation-reader-${phone}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await connectUntilOpen(dir, phone, true, async (sock) => {
+    const seen = { texts: [], reactions: [], edits: [], revokes: [] };
+    sock.ev.on('messages.upsert', ({ messages }) => {
+      for (const m of messages) {
+        if (m.key.fromMe || !m.message) continue;
+        const ext = m.message.extendedTextMessage;
+        const text = m.message.conversation || ext?.text;
+        if (text) {
+          seen.texts.push({ id: m.key.id, text, quotedId: ext?.contextInfo?.stanzaId, quotedText:
+            ext?.contextInfo?.quotedMessage?.conversation, mentions: ext?.contextInfo?.mentionedJid ?? [] });
+        }
+        // Baileys 6 hands reactions over as messages too; they are counted from the reaction events below.
+      }
+    });
+    sock.ev.on('messages.reaction', (reactions) => {
+      for (const r of reactions) seen.reactions.push({ id: r.key.id, emoji: r.reaction?.text });
+    });
+    sock.ev.on('messages.update', (updates) => {
+      for (const u of updates) {
+        const edited = u.update?.message?.editedMessage?.message;
+        const protocol = edited?.protocolMessage;
+        const text = protocol?.editedMessage?.conversation ?? edited?.conversation ?? edited?.extendedTextMessage?.text;
+        if (text) seen.edits.push({ id: u.key.id, text });
+        if (u.update?.messageStubType === 1 || (u.update && 'message' in u.update && u.update.message === null)) {
+          seen.revokes.push({ id: u.key.id });
+        }
+      }
+    });
+    step('ready');
+    const question = await sock.sendMessage(`${ours}@s.whatsapp.net`, { text: 'can you help?' });
+    sentMessages.set(question.key.id, question.message);
+    step('asked', { id: question.key.id });
+    const until = Date.now() + 60_000;
+    while ((seen.texts.length < 3 || seen.reactions.length < 1 || seen.edits.length < 1 || seen.revokes.length < 1)
+        && Date.now() < until) {
+      sock.ev.flush?.(true);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    step('seen', seen);
+    sock.end(undefined);
+  });
+  step('passed');
+  process.exit(0);
+}
+
 // Converse mode (node e2e.mjs 6|7 … converse PHONE OURS): pair an account, print ready, wait for a text from
 // OURS, then answer it as a person does: a text, a reply quoting ours that mentions OURS, a reaction to ours, a
 // reaction to its own text, an edit of its own text, a location, a contact card, a text then deleted for everyone.

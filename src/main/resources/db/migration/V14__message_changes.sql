@@ -40,3 +40,7 @@ CREATE TABLE whatsapp_contact_check (
 
 -- A command may carry up to 50 numbers (CONTACT_CHECK:<digits>,<digits>,…).
 ALTER TABLE whatsapp_command ALTER COLUMN kind TYPE VARCHAR(1200);
+
+-- Sent messages that are about another one: a reply (and mentions), a reaction, an edit, a revoke —
+-- the message named and the mentioned numbers (no content; the quoted text is sealed with the message).
+ALTER TABLE whatsapp_outbound_message ADD COLUMN context JSONB;

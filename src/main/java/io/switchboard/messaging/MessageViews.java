@@ -31,7 +31,13 @@ public final class MessageViews {
             @Schema(nullable = true, description = "Why it failed (failed only): not-linked, not-on-whatsapp, …")
             @JsonInclude(JsonInclude.Include.ALWAYS) String reason,
             @Schema(nullable = true) @JsonInclude(JsonInclude.Include.ALWAYS) String detail,
-            List<StatusChange> history, @Schema(description = "The file (media messages only; then text is absent)") Media media) {
+            List<StatusChange> history, @Schema(description = "The file (media messages only; then text is absent)") Media media,
+            @Schema(enumeration = {"text", "image", "video", "audio", "voice", "document", "sticker", "reaction", "edit", "revoke"},
+                    description = "reaction (text: the emoji, empty: removed), edit (text: the new text) and revoke are about"
+                            + " the message in target") String kind,
+            @Schema(description = "For reaction, edit and revoke: the WhatsApp id of the message they are about") String target,
+            @Schema(description = "For a reply: the quoted message and the numbers mentioned") io.switchboard.events.EventPayloads.Reply
+                    reply) {
     }
 
     /** A file a message carries: what it is, never its bytes. */

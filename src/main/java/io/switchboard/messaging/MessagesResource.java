@@ -65,11 +65,27 @@ public class MessagesResource {
      */
     public record SendRequest(@Schema(example = "+5511912345678") String to,
             @Schema(description = "The text (not with media: a file's text is its caption)") String text,
-            @Schema(description = "A file to send instead of a text") MediaRequest media) {
+            @Schema(description = "A file to send instead of a text") MediaRequest media,
+            @Schema(description = "Texts: the message this one replies to — a received message's WhatsApp id, or one of ours (id or"
+                    + " whatsappId) — in the same chat") String replyTo,
+            @Schema(description = "Texts: numbers mentioned (digits, country code first; write @<number> in the text where"
+                    + " they go)", maxItems = 50) List<String> mentions) {
 
         public SendRequest(String to, String text) {
-            this(to, text, null);
+            this(to, text, null, null, null);
         }
+
+        public SendRequest(String to, String text, MediaRequest media) {
+            this(to, text, media, null, null);
+        }
+    }
+
+    /** {@code emoji}: the reaction; empty removes ours. */
+    public record ReactionRequest(@Schema(description = "One emoji; \"\" removes our reaction", example = "👍") String emoji) {
+    }
+
+    /** {@code text}: the message's new text. */
+    public record EditRequest(@Schema(description = "The new text, 1 to 65,536 characters") String text) {
     }
 
     /** A file in a JSON body: its bytes in base64 ({@code data}). */
@@ -92,10 +108,12 @@ public class MessagesResource {
     private final io.switchboard.protocol.media.MediaDownloader downloads;
     private final PhoneReupload reupload;
     private final MediaBlobStore blobs;
+    private final Conversations conversations;
 
     MessagesResource(OutboxStore outbox, MessageStore received, SessionStore sessions, TenantAccess access, MessagesConfig config,
             MediaIntake intake, io.switchboard.protocol.media.MediaDownloader downloads, PhoneReupload reupload,
-            MediaBlobStore blobs) {
+            MediaBlobStore blobs, Conversations conversations) {
+        this.conversations = conversations;
         this.blobs = blobs;
         this.intake = intake;
         this.reupload = reupload;
@@ -137,6 +155,10 @@ public class MessagesResource {
             throw ApiException.invalidField("to", "is required");
         }
         String phone = phone(request.to());
+        List<String> mentions = mentions(request.mentions());
+        if (request.media() != null && (request.replyTo() != null || !mentions.isEmpty())) {
+            throw ApiException.invalidField("replyTo", "and mentions go with texts; a file cannot quote or mention yet");
+        }
         if (request.media() != null) {
             MediaRequest media = request.media();
             if (request.text() != null) {
@@ -162,8 +184,130 @@ public class MessagesResource {
         if (text.codePointCount(0, text.length()) > MAX_TEXT) {
             throw ApiException.invalidField("text", "must be at most " + MAX_TEXT + " characters");
         }
-        return accepted(exists(org).flatMap(ignored -> outbox.enqueue(org, idempotencyKey, hash(phone, text), phone, text,
-                        WhatsAppClient.newMessageId(), config.queueLimit())));
+        if (request.replyTo() == null && mentions.isEmpty()) {
+            return accepted(exists(org).flatMap(ignored -> outbox.enqueue(org, idempotencyKey, hash(phone, text), phone, text,
+                    WhatsAppClient.newMessageId(), config.queueLimit())));
+        }
+        String requestHash = hash(phone, text + "\n" + request.replyTo() + "\n" + mentions);
+        return accepted(exists(org).flatMap(ignored -> request.replyTo() == null ? Uni.createFrom().<Conversations.Target>nullItem()
+                        : conversations.find(org, request.replyTo()))
+                .flatMap(target -> {
+                    if (target != null && !target.chat().equals(phone)) {
+                        throw ApiException.invalidField("replyTo", "is a message of another chat");
+                    }
+                    return ownJid(org).flatMap(own -> outbox.enqueue(org, idempotencyKey, requestHash, phone, text, null,
+                            Conversations.reply(target, own, mentions), WhatsAppClient.newMessageId(), config.queueLimit()));
+                }));
+    }
+
+    /**
+     * A reaction to a message of a chat (received, or one of ours), sent through the outbox like a
+     * text; an empty emoji removes ours.
+     */
+    @POST
+    @Path("/{messageId}/reactions")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "React to a message", description = "To a received message (its WhatsApp id) or one of ours (id or"
+            + " whatsappId): sent once like a text (202 with the reaction as a message of kind reaction, whose statuses follow);"
+            + " an empty emoji removes our reaction.")
+    @APIResponse(responseCode = "202", description = "Accepted.", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = MessageViews.OutboundMessage.class)))
+    @APIResponse(responseCode = "400", description = "`invalid-body` (emoji), `invalid-path-parameter`, `malformed-json`.",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "404", description = "`organization-not-found`, `message-not-found`.",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "429", description = "`queue-full`.", content = @Content(mediaType = "application/problem+json"))
+    public Uni<Response> react(@PathParam("id") String id, @PathParam("messageId") String messageId, ReactionRequest request) {
+        UUID org = CanonicalUuid.pathParameter("id", id);
+        access.requireOrganization(org);
+        String emoji = request == null ? null : request.emoji();
+        if (emoji == null || emoji.codePointCount(0, emoji.length()) > 10 || emoji.chars().anyMatch(c -> c < 0x80 && c != 0x200d)) {
+            throw ApiException.invalidField("emoji", "must be one emoji, or \"\" to remove our reaction");
+        }
+        io.switchboard.web.SafeText.requireUnicode("emoji", emoji);
+        return accepted(exists(org).flatMap(ignored -> conversations.find(org, messageId)).flatMap(target -> outbox.enqueue(org, null,
+                hash(target.chat(), "reaction\n" + target.whatsappId() + "\n" + emoji), target.chat(), emoji, null,
+                new OutboxStore.OutboundContext("reaction", target.whatsappId(), null, target.fromMe(), List.of(), null),
+                WhatsAppClient.newMessageId(), config.queueLimit())));
+    }
+
+    /** Edits one of our texts within WhatsApp's 15 minutes: the edit is sent through the outbox like a text. */
+    @jakarta.ws.rs.PATCH
+    @Path("/{messageId}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Edit a sent text", description = "Within 15 minutes of its sending (WhatsApp's window): the new text is"
+            + " sent as an edit (202 with the edit as a message of kind edit, whose statuses follow).")
+    @APIResponse(responseCode = "202", description = "Accepted.", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = MessageViews.OutboundMessage.class)))
+    @APIResponse(responseCode = "400", description = "`invalid-body` (text), `invalid-path-parameter`, `malformed-json`.",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "404", description = "`organization-not-found`, `message-not-found`.",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "409", description = "`edit-window-closed` (sent more than 15 minutes ago), `not-sent-yet`,"
+            + " `not-own-message` (received, or not a text).", content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "429", description = "`queue-full`.", content = @Content(mediaType = "application/problem+json"))
+    public Uni<Response> edit(@PathParam("id") String id, @PathParam("messageId") String messageId, EditRequest request) {
+        UUID org = CanonicalUuid.pathParameter("id", id);
+        access.requireOrganization(org);
+        String text = request == null ? null : request.text();
+        if (text == null || text.isEmpty() || text.codePointCount(0, text.length()) > MAX_TEXT) {
+            throw ApiException.invalidField("text", "must be 1 to " + MAX_TEXT + " characters");
+        }
+        io.switchboard.web.SafeText.requireUnicode("text", text);
+        return accepted(exists(org).flatMap(ignored -> conversations.find(org, messageId)).flatMap(target -> {
+            Conversations.requireOwnSent(target, true, Instant.now());
+            return outbox.enqueue(org, null, hash(target.chat(), "edit\n" + target.whatsappId() + "\n" + text), target.chat(), text,
+                    null, new OutboxStore.OutboundContext("edit", target.whatsappId(), null, true, List.of(), null),
+                    WhatsAppClient.newMessageId(), config.queueLimit());
+        }));
+    }
+
+    /** Deletes one of our messages for everyone within WhatsApp's window: the revoke is sent through the outbox. */
+    @jakarta.ws.rs.DELETE
+    @Path("/{messageId}")
+    @Operation(summary = "Delete a sent message for everyone", description = "Within 60 hours of its sending (WhatsApp's"
+            + " window): a revoke is sent (202 with the revoke as a message of kind revoke, whose statuses follow).")
+    @APIResponse(responseCode = "202", description = "Accepted.", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = MessageViews.OutboundMessage.class)))
+    @APIResponse(responseCode = "400", description = "`invalid-path-parameter`.", content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "404", description = "`organization-not-found`, `message-not-found`.",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "409", description = "`revoke-window-closed` (sent more than 60 hours ago), `not-sent-yet`,"
+            + " `not-own-message` (a received message, a reaction or an edit).", content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "429", description = "`queue-full`.", content = @Content(mediaType = "application/problem+json"))
+    public Uni<Response> revoke(@PathParam("id") String id, @PathParam("messageId") String messageId) {
+        UUID org = CanonicalUuid.pathParameter("id", id);
+        access.requireOrganization(org);
+        return accepted(exists(org).flatMap(ignored -> conversations.find(org, messageId)).flatMap(target -> {
+            Conversations.requireOwnSent(target, false, Instant.now());
+            return outbox.enqueue(org, null, hash(target.chat(), "revoke\n" + target.whatsappId()), target.chat(), "", null,
+                    new OutboxStore.OutboundContext("revoke", target.whatsappId(), null, true, List.of(), null),
+                    WhatsAppClient.newMessageId(), config.queueLimit());
+        }));
+    }
+
+    /** Our own account's JID (for quoting our own messages), from the stored session. */
+    private Uni<String> ownJid(UUID org) {
+        return sessions.find(org).map(found -> found.map(stored -> stored.record().jid()).filter(jid -> jid != null)
+                .map(jid -> jid.substring(0, jid.indexOf('@')).split(":")[0] + jid.substring(jid.indexOf('@'))).orElse(null));
+    }
+
+    private static List<String> mentions(List<String> mentions) {
+        if (mentions == null) {
+            return List.of();
+        }
+        if (mentions.size() > 50) {
+            throw ApiException.invalidField("mentions", "must list at most 50 numbers");
+        }
+        List<String> phones = new ArrayList<>();
+        for (int i = 0; i < mentions.size(); i++) {
+            String mention = mentions.get(i) == null ? "" : mentions.get(i).replaceAll("[+\\s().-]", "");
+            if (!mention.matches("[1-9][0-9]{6,14}")) {
+                throw ApiException.invalidField("mentions[" + i + "]", "must be a number of 7 to 15 digits, country code first");
+            }
+            phones.add(mention);
+        }
+        return phones;
     }
 
     /**
@@ -370,10 +514,14 @@ public class MessagesResource {
                     facts.getString("sha256"), message.media().fileName(), message.text(), facts.getInteger("width"),
                     facts.getInteger("height"), facts.getInteger("seconds"));
         }
+        OutboxStore.OutboundContext context = message.context();
+        boolean reply = context != null && "reply".equals(context.kind());
         return new MessageViews.OutboundMessage(true, message.id(), "out", message.status(),
-                new MessageViews.Party(message.to(), message.to() + "@s.whatsapp.net"), media == null ? message.text() : null,
+                new MessageViews.Party(message.to(), message.to() + "@s.whatsapp.net"),
+                media != null || "revoke".equals(message.kind()) ? null : message.text(),
                 message.whatsappId(), message.createdAt(), message.updatedAt(), message.sentAt(), message.reason(), message.detail(),
-                history, media);
+                history, media, message.kind(), context == null || reply ? null : context.targetId(),
+                reply ? new io.switchboard.events.EventPayloads.Reply(context.targetId(), context.participant(), context.mentions()) : null);
     }
 
     private static MessageViews.InboundMessage inboundView(UUID org, MessageStore.Received item) {

@@ -77,8 +77,7 @@ public final class OutboxSender {
 
     private void send(WhatsAppClient client, Fence fence, OutboxStore.Outbound message) {
         session.fencedWrite(fence, () -> outbox.sending(fence, session.organizationId(), message.id()))
-                .flatMap(ignored -> message.media() == null
-                        ? Uni.createFrom().item(io.switchboard.protocol.proto.Message.newBuilder().setConversation(message.text()).build())
+                .flatMap(ignored -> message.media() == null ? Uni.createFrom().item(message.content())
                         : media.uploaded(session, client, fence, message).map(uploaded -> uploaded.message(message.text())))
                 .flatMap(content -> Uni.createFrom().completionStage(() -> client.sendMessage(message.to(), content,
                         message.whatsappId()).toCompletionStage()))

@@ -40,7 +40,7 @@ public class OutboxStore {
             + " WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 ELSE 5 END";
     private static final String COLUMNS = "id, organization_id, to_phone, whatsapp_id, nonce, ciphertext, key_id, status, reason,"
             + " detail, attempts, created_at, updated_at, sent_at, request_hash, kind, media, media_blob_id, media_url,"
-            + " media_direct_path";
+            + " media_direct_path, context";
 
     /** One status a message reached. */
     public record StatusChange(String status, Instant at, String detail) {
@@ -52,13 +52,62 @@ public class OutboxStore {
      */
     public record Outbound(UUID id, UUID organizationId, String to, String whatsappId, String text, String status,
             String reason, String detail, int attempts, Instant createdAt, Instant updatedAt, Instant sentAt,
-            String requestHash, List<StatusChange> history, OutboundMedia media) {
+            String requestHash, List<StatusChange> history, OutboundMedia media, OutboundContext context) {
 
         public Outbound(UUID id, UUID organizationId, String to, String whatsappId, String text, String status,
                 String reason, String detail, int attempts, Instant createdAt, Instant updatedAt, Instant sentAt,
                 String requestHash, List<StatusChange> history) {
             this(id, organizationId, to, whatsappId, text, status, reason, detail, attempts, createdAt, updatedAt, sentAt,
-                    requestHash, history, null);
+                    requestHash, history, null, null);
+        }
+
+        public Outbound(UUID id, UUID organizationId, String to, String whatsappId, String text, String status,
+                String reason, String detail, int attempts, Instant createdAt, Instant updatedAt, Instant sentAt,
+                String requestHash, List<StatusChange> history, OutboundMedia media) {
+            this(id, organizationId, to, whatsappId, text, status, reason, detail, attempts, createdAt, updatedAt, sentAt,
+                    requestHash, history, media, null);
+        }
+
+        /** What the API calls it: text, a file's type, reaction, edit or revoke. */
+        public String kind() {
+            return context != null && !"reply".equals(context.kind()) ? context.kind() : media != null ? media.type().apiName() : "text";
+        }
+
+        /** The message WhatsApp gets (a file only once uploaded: {@code media} as recorded). */
+        public io.switchboard.protocol.proto.Message content() {
+            return OutboundContent.of(this);
+        }
+    }
+
+    /**
+     * What a sent message is about: {@code reply} (to {@code targetId}, quoting {@code quoted}, from
+     * {@code participant}; and/or {@code mentions}), {@code reaction} ({@code text} the emoji),
+     * {@code edit} ({@code text} the new text) or {@code revoke} of {@code targetId}.
+     */
+    public record OutboundContext(String kind, String targetId, String participant, boolean targetFromMe, List<String> mentions,
+            String quoted) {
+
+        io.vertx.core.json.JsonObject json() {
+            io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject().put("kind", kind).put("fromMe", targetFromMe)
+                    .put("mentions", new io.vertx.core.json.JsonArray(mentions == null ? List.of() : mentions));
+            if (targetId != null) {
+                json.put("targetId", targetId);
+            }
+            if (participant != null) {
+                json.put("participant", participant);
+            }
+            return json;
+        }
+
+        static OutboundContext of(Object column, String quoted) {
+            if (column == null) {
+                return null;
+            }
+            io.vertx.core.json.JsonObject json = column instanceof io.vertx.core.json.JsonObject j ? j
+                    : new io.vertx.core.json.JsonObject(String.valueOf(column));
+            return new OutboundContext(json.getString("kind"), json.getString("targetId"), json.getString("participant"),
+                    json.getBoolean("fromMe", false), json.getJsonArray("mentions", new io.vertx.core.json.JsonArray()).stream()
+                            .map(String::valueOf).toList(), quoted);
         }
     }
 
@@ -145,8 +194,16 @@ public class OutboxStore {
      */
     public Uni<Enqueued> enqueue(UUID organizationId, String idempotencyKey, String requestHash, String to, String text,
             OutboundMedia media, String whatsappId, int queueLimit) {
+        return enqueue(organizationId, idempotencyKey, requestHash, to, text, media, null, whatsappId, queueLimit);
+    }
+
+    /** As above, for a message about another one ({@code context}: a reply, a reaction, an edit, a revoke). */
+    public Uni<Enqueued> enqueue(UUID organizationId, String idempotencyKey, String requestHash, String to, String text,
+            OutboundMedia media, OutboundContext context, String whatsappId, int queueLimit) {
         UUID id = UUID.randomUUID();
-        AtRestCipher.Sealed sealed = cipher.sealText(organizationId, TEXT_PURPOSE, media == null ? text : sealedMedia(text, media));
+        AtRestCipher.Sealed sealed = cipher.sealText(organizationId, TEXT_PURPOSE, media != null ? sealedMedia(text, media)
+                : context != null ? new io.vertx.core.json.JsonObject().put("text", text).put("quoted", context.quoted()).encode()
+                : text);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         // The organization's enqueues take turns (a transaction-scoped advisory lock): the count below then sees every
         // text committed before, so the queue limit holds exactly, and one Idempotency-Key cannot be raced past its hash check.
@@ -166,13 +223,14 @@ public class OutboxStore {
                             .flatMap(rows -> rows.iterator().next().getLong(0) >= queueLimit
                                     ? Uni.createFrom().failure(new QueueFull(queueLimit))
                                     : insert(connection, id, organizationId, idempotencyKey, requestHash, to, whatsappId, sealed, now,
-                                            media)
+                                            media, context)
                                             .flatMap(inserted -> inserted
                                                     ? connection.preparedQuery("SELECT pg_notify($1, $2)")
                                                             .execute(Tuple.of(CHANNEL, organizationId.toString()))
                                                             .map(notified -> new Enqueued(new Outbound(id, organizationId, to,
                                                                     whatsappId, text, "queued", null, null, 0, now.toInstant(),
-                                                                    now.toInstant(), null, requestHash, List.of(), media), true))
+                                                                    now.toInstant(), null, requestHash, List.of(), media, context),
+                                                                    true))
                                                     : byKey(connection, organizationId, idempotencyKey)
                                                             .map(raced -> {
                                                                 if (raced == null || !raced.requestHash().equals(requestHash)) {
@@ -202,13 +260,15 @@ public class OutboxStore {
     }
 
     private Uni<Boolean> insert(SqlConnection connection, UUID id, UUID organizationId, String key, String requestHash, String to,
-            String whatsappId, AtRestCipher.Sealed sealed, OffsetDateTime now, OutboundMedia media) {
+            String whatsappId, AtRestCipher.Sealed sealed, OffsetDateTime now, OutboundMedia media, OutboundContext context) {
+        String kind = context != null && !"reply".equals(context.kind()) ? context.kind() : media == null ? "text" : media.type().apiName();
         return connection.preparedQuery("INSERT INTO whatsapp_outbound_message (id, organization_id, idempotency_key, request_hash,"
-                + " to_phone, whatsapp_id, nonce, ciphertext, key_id, status, created_at, updated_at, kind, media, media_blob_id)"
-                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $10, $11, $12, $13) ON CONFLICT DO NOTHING")
+                + " to_phone, whatsapp_id, nonce, ciphertext, key_id, status, created_at, updated_at, kind, media, media_blob_id, context)"
+                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING")
                 .execute(Tuple.from(Arrays.asList(id, organizationId, key, requestHash, to, whatsappId, Buffer.buffer(sealed.nonce()),
-                        Buffer.buffer(sealed.ciphertext()), sealed.keyId(), now, media == null ? "text" : media.type().apiName(),
-                        media == null ? null : media.facts(), media == null ? null : media.blobId())))
+                        Buffer.buffer(sealed.ciphertext()), sealed.keyId(), now, kind,
+                        media == null ? null : media.facts(), media == null ? null : media.blobId(),
+                        context == null ? null : context.json())))
                 .flatMap(rows -> rows.rowCount() == 0 ? Uni.createFrom().item(false)
                         : connection.preparedQuery("INSERT INTO whatsapp_outbound_status (message_id, status, at) VALUES ($1, 'queued', $2)")
                                 .execute(Tuple.of(id, now))
@@ -354,6 +414,13 @@ public class OutboxStore {
     }
 
     /** One message with its status history; null when the organization has no such message. */
+    /** The newest message we sent under WhatsApp id {@code whatsappId}, or null. */
+    public Uni<Outbound> byWhatsappId(UUID organizationId, String whatsappId) {
+        return database.bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
+                + " AND whatsapp_id = $2 ORDER BY created_at DESC LIMIT 1").execute(Tuple.of(organizationId, whatsappId))
+                .map(rows -> rows.size() == 0 ? null : outbound(rows.iterator().next(), List.of())));
+    }
+
     public Uni<Outbound> find(UUID organizationId, UUID id) {
         return database.bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
                 + " AND id = $2").execute(Tuple.of(organizationId, id))
@@ -395,11 +462,10 @@ public class OutboxStore {
                     }
                     Outbound found = outbound(rows.iterator().next(), List.of());
                     Instant at = found.sentAt() != null ? found.sentAt() : found.createdAt();
-                    if (found.media() != null) {
-                        return found.media().directPath() == null ? null
-                                : new io.switchboard.protocol.client.SentText(found.to(), found.media().message(found.text()), at);
+                    if (found.media() != null && found.media().directPath() == null) {
+                        return null;
                     }
-                    return io.switchboard.protocol.client.SentText.text(found.to(), found.text(), at);
+                    return new io.switchboard.protocol.client.SentText(found.to(), found.content(), at);
                 }));
     }
 
@@ -413,8 +479,13 @@ public class OutboxStore {
             throw new CredentialsUnreadable(organizationId, "a text to send: " + e.getMessage());
         }
         OutboundMedia media = null;
+        OutboundContext context = null;
         String kind = row.getString("kind");
-        if (kind != null && !"text".equals(kind)) {
+        if (row.getValue("context") != null) {
+            io.vertx.core.json.JsonObject secret = new io.vertx.core.json.JsonObject(text);
+            text = secret.getString("text");
+            context = OutboundContext.of(row.getValue("context"), secret.getString("quoted"));
+        } else if (kind != null && !"text".equals(kind)) {
             io.vertx.core.json.JsonObject secret = new io.vertx.core.json.JsonObject(text);
             text = secret.getString("caption");
             Object facts = row.getValue("media");
@@ -426,7 +497,7 @@ public class OutboxStore {
         return new Outbound(row.getUUID("id"), organizationId, row.getString("to_phone"), row.getString("whatsapp_id"), text,
                 row.getString("status"), row.getString("reason"), row.getString("detail"), row.getInteger("attempts"),
                 SqlTime.instant(row.getOffsetDateTime("created_at")), SqlTime.instant(row.getOffsetDateTime("updated_at")),
-                SqlTime.instant(row.getOffsetDateTime("sent_at")), row.getString("request_hash"), history, media);
+                SqlTime.instant(row.getOffsetDateTime("sent_at")), row.getString("request_hash"), history, media, context);
     }
 
     /** What a media message seals: its caption, file name, media key and thumbnail. */

@@ -23,7 +23,8 @@ public final class ProblemReasons {
             // messages
             "message-not-found", "idempotency-key-reused", "invalid-idempotency-key", "queue-full",
             "media-too-large", "unsupported-media", "media-not-found", "media-unavailable", "media-corrupt",
-            "media-download-failed", "media-url-failed",
+            "media-download-failed", "media-url-failed", "not-own-message", "not-sent-yet", "edit-window-closed",
+            "revoke-window-closed",
             // contacts
             "not-connected", "check-failed",
             // webhooks

@@ -42,8 +42,10 @@ final class DocumentedStatuses {
         if (status == 414) {
             return null;
         }
-        // Vert.x normalizes the path first (an empty segment goes: /devices//disconnect is /devices/disconnect).
-        path = path.replaceAll("/{2,}", "/");
+        // A path with an empty segment names no resource: the router answers 404 or, when it matched a template, 405.
+        if (path.contains("//") && (status == 404 || status == 405)) {
+            return null;
+        }
         // JAX-RS matches a path with a trailing slash as the path without it.
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);

@@ -117,7 +117,26 @@ final class Outbound {
 
     /** The message stanza's {@code type}: {@code media} for a message carrying a file (as Baileys 7 and whatsmeow), else text. */
     static String stanzaType(io.switchboard.protocol.proto.Message message) {
-        return mediaType(message).isPresent() ? "media" : "text";
+        return message.hasReactionMessage() ? "reaction" : mediaType(message).isPresent() ? "media" : "text";
+    }
+
+    /**
+     * The stanza's {@code edit} attribute, as WhatsApp Web sets it: 1 for an edit, 7 for the sender's
+     * revoke (and a removed reaction); null for anything else.
+     */
+    static String editAttribute(io.switchboard.protocol.proto.Message message) {
+        if (message.hasProtocolMessage()) {
+            io.switchboard.protocol.proto.Message.ProtocolMessage.Type type = message.getProtocolMessage().getType();
+            return type == io.switchboard.protocol.proto.Message.ProtocolMessage.Type.MESSAGE_EDIT ? "1"
+                    : type == io.switchboard.protocol.proto.Message.ProtocolMessage.Type.REVOKE ? "7" : null;
+        }
+        return message.hasReactionMessage() && message.getReactionMessage().getText().isEmpty() ? "7" : null;
+    }
+
+    /** Reactions and edits are hidden by a device that cannot decrypt them ({@code decrypt-fail="hide"}). */
+    static boolean hideIfUndecryptable(io.switchboard.protocol.proto.Message message) {
+        return message.hasReactionMessage() || (message.hasProtocolMessage()
+                && message.getProtocolMessage().getType() == io.switchboard.protocol.proto.Message.ProtocolMessage.Type.MESSAGE_EDIT);
     }
 
     /** The {@code mediatype} of each {@code <enc>} of a message carrying a file. */

@@ -388,6 +388,9 @@ public final class WhatsAppClient extends ClientReceiving {
             updated.put(Inbound.signalAddress(device.getKey()), encrypted.record());
             Map<String, String> encAttrs = Stanza.attrs("v", "2", "type", encrypted.type());
             mediaType.ifPresent(kind -> encAttrs.put("mediatype", kind));
+            if (Outbound.hideIfUndecryptable(content)) {
+                encAttrs.put("decrypt-fail", "hide");
+            }
             participants.add(Node.withChildren("to", Stanza.attrs("jid", device.getKey()), List.of(
                     Node.withBytes("enc", encAttrs, encrypted.ciphertext()))));
         }
@@ -399,7 +402,12 @@ public final class WhatsAppClient extends ClientReceiving {
         if (preKeyMessage) {
             children.add(Node.withBytes("device-identity", Stanza.attrs(), account.signedDeviceIdentity()));
         }
-        Node message = Node.withChildren("message", Stanza.attrs("id", id, "to", to, "type", Outbound.stanzaType(content)), children);
+        Map<String, String> attrs = Stanza.attrs("id", id, "to", to, "type", Outbound.stanzaType(content));
+        String edit = Outbound.editAttribute(content);
+        if (edit != null) {
+            attrs.put("edit", edit);
+        }
+        Node message = Node.withChildren("message", attrs, children);
         return signal.sent(updated).map(ignored -> message);
     }
 
