@@ -186,13 +186,14 @@ if (process.argv[7] === 'send-media') {
 
 // Reader mode for our conversation features (node e2e.mjs 6|7 … conversation-reader PHONE OURS): pair an account, print
 // ready, write "can you help?" to OURS, then watch what OURS does as Baileys applies it: a reply quoting that text
-// (and mentioning this account), a reaction to it, an edit of a text, a revoke of a text. Prints "seen" with each.
+// (and mentioning this account), a reaction to it, an edit of a text, a revoke of a text, the read receipt for it.
+// Prints "seen" with each.
 if (process.argv[7] === 'conversation-reader') {
   const [phone, ours] = process.argv.slice(8);
   const dir = path.join(workDir, `conversation-reader-${phone}`);
   fs.rmSync(dir, { recursive: true, force: true });
   await connectUntilOpen(dir, phone, true, async (sock) => {
-    const seen = { texts: [], reactions: [], edits: [], revokes: [] };
+    const seen = { texts: [], reactions: [], edits: [], revokes: [], reads: [] };
     sock.ev.on('messages.upsert', ({ messages }) => {
       for (const m of messages) {
         if (m.key.fromMe || !m.message) continue;
@@ -217,6 +218,7 @@ if (process.argv[7] === 'conversation-reader') {
         if (u.update?.messageStubType === 1 || (u.update && 'message' in u.update && u.update.message === null)) {
           seen.revokes.push({ id: u.key.id });
         }
+        if (u.key.fromMe && u.update?.status >= 4) seen.reads.push({ id: u.key.id });
       }
     });
     step('ready');
@@ -224,8 +226,8 @@ if (process.argv[7] === 'conversation-reader') {
     sentMessages.set(question.key.id, question.message);
     step('asked', { id: question.key.id });
     const until = Date.now() + 60_000;
-    while ((seen.texts.length < 3 || seen.reactions.length < 1 || seen.edits.length < 1 || seen.revokes.length < 1)
-        && Date.now() < until) {
+    while ((seen.texts.length < 3 || seen.reactions.length < 1 || seen.edits.length < 1 || seen.revokes.length < 1
+        || seen.reads.length < 1) && Date.now() < until) {
       sock.ev.flush?.(true);
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -44,3 +44,6 @@ ALTER TABLE whatsapp_command ALTER COLUMN kind TYPE VARCHAR(1200);
 -- Sent messages that are about another one: a reply (and mentions), a reaction, an edit, a revoke —
 -- the message named and the mentioned numbers (no content; the quoted text is sealed with the message).
 ALTER TABLE whatsapp_outbound_message ADD COLUMN context JSONB;
+
+-- When we told the sender we read a received message (POST …/messages/read).
+ALTER TABLE whatsapp_inbound_message ADD COLUMN read_at TIMESTAMPTZ;

@@ -84,6 +84,15 @@ public class MessagesResource {
     public record ReactionRequest(@Schema(description = "One emoji; \"\" removes our reaction", example = "👍") String emoji) {
     }
 
+    /** {@code ids}: received messages (WhatsApp ids), or {@code chat}: every unread received message of that chat. */
+    public record ReadRequest(@Schema(description = "WhatsApp ids of received messages (1 to 50)") List<String> ids,
+            @Schema(description = "Or a chat: its unread received messages (the newest 50)", example = "+5511912345678") String chat) {
+    }
+
+    /** How many received messages were marked read. */
+    public record ReadResult(boolean success, int read) {
+    }
+
     /** {@code text}: the message's new text. */
     public record EditRequest(@Schema(description = "The new text, 1 to 65,536 characters") String text) {
     }
@@ -109,10 +118,12 @@ public class MessagesResource {
     private final PhoneReupload reupload;
     private final MediaBlobStore blobs;
     private final Conversations conversations;
+    private final ReadReceipts reads;
 
     MessagesResource(OutboxStore outbox, MessageStore received, SessionStore sessions, TenantAccess access, MessagesConfig config,
             MediaIntake intake, io.switchboard.protocol.media.MediaDownloader downloads, PhoneReupload reupload,
-            MediaBlobStore blobs, Conversations conversations) {
+            MediaBlobStore blobs, Conversations conversations, ReadReceipts reads) {
+        this.reads = reads;
         this.conversations = conversations;
         this.blobs = blobs;
         this.intake = intake;
@@ -284,6 +295,46 @@ public class MessagesResource {
                     new OutboxStore.OutboundContext("revoke", target.whatsappId(), null, true, List.of(), null),
                     WhatsAppClient.newMessageId(), config.queueLimit());
         }));
+    }
+
+    /** Read receipts for received messages, sent at once by the replica running the connection. */
+    @POST
+    @Path("/read")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Mark received messages read", description = "Sends WhatsApp's read receipt (the sender sees blue ticks)"
+            + " for the messages named, or for every unread received message of a chat; answers how many.")
+    @APIResponse(responseCode = "200", description = "Sent.", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ReadResult.class)))
+    @APIResponse(responseCode = "400", description = "`invalid-body` (ids or chat), `malformed-json`, `invalid-path-parameter`.",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "404", description = "`organization-not-found`, `message-not-found` (an id is no received message).",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "409", description = "`not-connected`: WhatsApp is not connected for this organization.",
+            content = @Content(mediaType = "application/problem+json"))
+    public Uni<ReadResult> markRead(@PathParam("id") String id, ReadRequest request) {
+        UUID org = CanonicalUuid.pathParameter("id", id);
+        access.requireOrganization(org);
+        boolean byIds = request != null && request.ids() != null;
+        boolean byChat = request != null && request.chat() != null;
+        if (byIds == byChat) {
+            throw ApiException.invalidField("ids", "or chat is required (one of them)");
+        }
+        if (byIds && (request.ids().isEmpty() || request.ids().size() > 50
+                || request.ids().stream().anyMatch(one -> one == null || !one.matches("[0-9A-Za-z]{1,64}")))) {
+            throw ApiException.invalidField("ids", "must list 1 to 50 WhatsApp message ids");
+        }
+        String chat = byChat ? phone(request.chat()) : null;
+        return exists(org).flatMap(ignored -> received.toRead(org, byIds ? request.ids() : null, chat)).flatMap(byChatIds -> {
+            if (byChatIds == null) {
+                throw ApiException.notFound("message-not-found", "Some ids are no received message of this organization.");
+            }
+            Uni<Integer> sent = Uni.createFrom().item(0);
+            for (java.util.Map.Entry<String, List<String>> entry : byChatIds.entrySet()) {
+                sent = sent.flatMap(count -> reads.markRead(org, entry.getKey(), entry.getValue()).map(done -> count + entry.getValue().size()));
+            }
+            return sent.onFailure(PhoneReupload.Failed.class).transform(error -> new ApiException(409, "not-connected",
+                    error.getMessage())).map(count -> new ReadResult(true, count));
+        });
     }
 
     /** Our own account's JID (for quoting our own messages), from the stored session. */

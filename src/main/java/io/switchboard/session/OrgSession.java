@@ -60,6 +60,10 @@ final class OrgSession extends HeldSession {
         if (command.kind() == SessionCommand.Kind.CONTACT_CHECK) {
             return contactCheck(java.util.List.of(command.argument().split(",")));
         }
+        if (command.kind() == SessionCommand.Kind.MARK_READ) {
+            String[] parts = command.argument().split(":", 2);
+            return markRead(parts[0], java.util.List.of(parts[1].split(",")));
+        }
         synchronized (commands) {
             if (command.equals(lastCommand) && lastPending != null) {
                 ctx.metrics().commandCoalesced();
@@ -164,6 +168,19 @@ final class OrgSession extends HeldSession {
                 })
                 .flatMap(checks -> ctx.contacts().keep(id, checks.stream().map(check -> new io.switchboard.session.store.ContactStore
                         .Check(check.input(), check.exists(), check.jid(), check.lid(), null)).toList()));
+    }
+
+    /** Sends the read receipt for received messages {@code ids} of the chat with {@code phone}, then records it. */
+    private Uni<Void> markRead(String phone, java.util.List<String> ids) {
+        WhatsAppClient running = client;
+        if (running == null) {
+            return notRunningHere(new PhoneReupload.Failed("not-connected",
+                    "The organization's WhatsApp is not connected, so read receipts cannot be sent."));
+        }
+        return Uni.createFrom().completionStage(() -> running.markRead(phone, ids).toCompletionStage())
+                .onFailure().transform(error -> new PhoneReupload.Failed("not-connected",
+                        "The read receipt could not be sent: " + error.getMessage()))
+                .flatMap(ignored -> ctx.messages().markedRead(id, phone, ids));
     }
 
     /** No client runs here: handed to the replica holding a live claim ({@link OwnedElsewhere}), else {@code notConnected}. */

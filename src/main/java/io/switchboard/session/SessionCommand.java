@@ -23,7 +23,9 @@ public record SessionCommand(Kind kind, String argument) {
         /** Ask the phone to upload a received file again (its media host no longer has it); not queued behind the others. */
         MEDIA_RETRY,
         /** Ask WhatsApp which numbers are on it (comma-separated digits, at most 50); not queued behind the others. */
-        CONTACT_CHECK
+        CONTACT_CHECK,
+        /** Tell a chat's sender we read messages ({@code phone:id,id,…}, at most 50); not queued behind the others. */
+        MARK_READ
     }
 
     /** E.164 digits: country code first, no '+'. */
@@ -35,15 +37,19 @@ public record SessionCommand(Kind kind, String argument) {
 
     /** A WhatsApp message id. */
     public static final Pattern MESSAGE_ID = Pattern.compile("[0-9A-Za-z]{1,64}");
+    /** A chat's number and up to 50 message ids: {@code phone:id,id}. */
+    public static final Pattern READ = Pattern.compile("[1-9][0-9]{6,14}:[0-9A-Za-z]{1,64}(,[0-9A-Za-z]{1,64}){0,49}");
     /** Up to 50 numbers as digits, comma-separated. */
     public static final Pattern NUMBERS = Pattern.compile("[0-9]{5,20}(,[0-9]{5,20}){0,49}");
 
     public SessionCommand {
-        boolean takesArgument = kind == Kind.LINK_CODE || kind == Kind.MEDIA_RETRY || kind == Kind.CONTACT_CHECK;
+        boolean takesArgument = kind == Kind.LINK_CODE || kind == Kind.MEDIA_RETRY || kind == Kind.CONTACT_CHECK
+                || kind == Kind.MARK_READ;
         if (takesArgument != (argument != null)
                 || (kind == Kind.LINK_CODE && !PHONE.matcher(argument).matches())
                 || (kind == Kind.MEDIA_RETRY && !MESSAGE_ID.matcher(argument).matches())
-                || (kind == Kind.CONTACT_CHECK && !NUMBERS.matcher(argument).matches())) {
+                || (kind == Kind.CONTACT_CHECK && !NUMBERS.matcher(argument).matches())
+                || (kind == Kind.MARK_READ && !READ.matcher(argument).matches())) {
             throw new IllegalArgumentException("a phone number (7 to 15 digits) goes with LINK_CODE, a message id with MEDIA_RETRY,"
                     + " 1 to 50 numbers with CONTACT_CHECK, and nothing with the others");
         }
@@ -60,6 +66,10 @@ public record SessionCommand(Kind kind, String argument) {
 
     public static SessionCommand contactCheck(java.util.List<String> numbers) {
         return new SessionCommand(Kind.CONTACT_CHECK, String.join(",", numbers));
+    }
+
+    public static SessionCommand markRead(String phone, java.util.List<String> ids) {
+        return new SessionCommand(Kind.MARK_READ, phone + ":" + String.join(",", ids));
     }
 
     public static SessionCommand mediaRetry(String messageId) {

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeoutException;
  * duties (notifications, timers, hand-over) are {@link ReplicaDuties}'.
  */
 @ApplicationScoped
-public class SessionSupervisor implements io.switchboard.messaging.PhoneReupload, io.switchboard.messaging.ContactChecks {
+public class SessionSupervisor implements io.switchboard.messaging.PhoneReupload, io.switchboard.messaging.ContactChecks,
+        io.switchboard.messaging.ReadReceipts {
 
     private static final Duration RELAY_ATTEMPT = Duration.ofSeconds(4);
     private static final Duration RETRY_PAUSE = Duration.ofMillis(200);
@@ -85,6 +86,16 @@ public class SessionSupervisor implements io.switchboard.messaging.PhoneReupload
                         "The request could not be handed to the replica running the connection: " + error.getMessage()));
     }
 
+    /** Sends a read receipt through the replica running the connection, and records it. */
+    @Override
+    public Uni<Void> markRead(UUID organizationId, String phone, java.util.List<String> ids) {
+        long deadline = System.nanoTime() + config.commandTimeout().toNanos();
+        return attempt(organizationId, SessionCommand.markRead(phone, ids), deadline)
+                .onFailure(SessionRefused.class).transform(error -> new Failed(((SessionRefused) error).reason(), error.getMessage()))
+                .onFailure(error -> !(error instanceof Failed)).transform(error -> new Failed("not-connected",
+                        "The request could not be handed to the replica running the connection: " + error.getMessage()));
+    }
+
     private Uni<Void> attempt(UUID organizationId, SessionCommand command, long deadline) {
         return registry.session(organizationId).run(command)
                 .onFailure(OwnedElsewhere.class).recoverWithUni(error -> {
@@ -98,7 +109,8 @@ public class SessionSupervisor implements io.switchboard.messaging.PhoneReupload
                     }
                     // A media retry waits for a phone: the relay waits as long as the caller does.
                     Duration wait = Duration.ofNanos(command.kind() == SessionCommand.Kind.MEDIA_RETRY
-                            || command.kind() == SessionCommand.Kind.CONTACT_CHECK ? left
+                            || command.kind() == SessionCommand.Kind.CONTACT_CHECK
+                            || command.kind() == SessionCommand.Kind.MARK_READ ? left
                             : Math.min(left, RELAY_ATTEMPT.toNanos()));
                     return relay.forward(organizationId, command, owner, wait)
                             .onFailure(e -> e instanceof OwnedElsewhere

@@ -54,6 +54,7 @@ public class ContractFilter implements OASFilter {
             Map.entry("PATCH /api/v1/organizations/{id}/whatsapp/messages/{messageId}", "editMessage"),
             Map.entry("DELETE /api/v1/organizations/{id}/whatsapp/messages/{messageId}", "deleteMessage"),
             Map.entry("POST /api/v1/organizations/{id}/whatsapp/messages/{messageId}/reactions", "reactToMessage"),
+            Map.entry("POST /api/v1/organizations/{id}/whatsapp/messages/read", "markMessagesRead"),
             Map.entry("GET /api/v1/organizations/{id}/whatsapp/messages/{messageId}/media", "downloadReceivedMedia"),
             Map.entry("POST /api/v1/organizations/{id}/whatsapp/contacts/check", "checkContacts"),
             Map.entry("POST /api/v1/organizations/{id}/webhooks", "createWebhook"),

@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Our conversation features as Baileys applies them: a reply quotes the right message (with its
  * text) and mentions the right number; a reaction lands on the right message; an edit replaces the
- * right text; a revoke deletes the right message. The windows and ownership rules answer 409.
+ * right text; a revoke deletes the right message; marking the chat read gives Baileys' message its
+ * blue ticks. The ownership rules answer 409.
  */
 @QuarkusTest
 class ConversationToBaileysTest {
@@ -75,6 +76,11 @@ class ConversationToBaileysTest {
             as(Tokens.admin()).body(Map.of("text", "Your order ships Tuesday")).patch(messages + "/" + draft).then().statusCode(202)
                     .body("kind", equalTo("edit")).body("target", equalTo(edited));
             as(Tokens.admin()).delete(messages + "/" + wrong).then().statusCode(202).body("kind", equalTo("revoke"));
+            as(Tokens.admin()).body(Map.of("chat", "+" + theirs)).post(messages + "/read").then().statusCode(200)
+                    .body("read", equalTo(1));
+            as(Tokens.admin()).body(Map.of("chat", "+" + theirs)).post(messages + "/read").then().statusCode(200)
+                    .body("read", equalTo(0));
+            as(Tokens.admin()).body(Map.of("ids", List.of("3EB0NOSUCHMESSAGE000"))).post(messages + "/read").then().statusCode(404);
             // What WhatsApp does not allow: editing a received message, or someone else's.
             as(Tokens.admin()).body(Map.of("text", "x")).patch(messages + "/" + question).then().statusCode(409)
                     .body("reason", equalTo("not-own-message"));
@@ -105,6 +111,7 @@ class ConversationToBaileysTest {
         assertEquals(edited, seen.path("edits").path(0).path("id").asText(), seen.toString());
         assertEquals("Your order ships Tuesday", seen.path("edits").path(0).path("text").asText());
         assertEquals(doomed, seen.path("revokes").path(0).path("id").asText(), seen.toString());
+        assertEquals(question, seen.path("reads").path(0).path("id").asText(), "Baileys saw its question read: " + seen);
     }
 
     private static void awaitSent(String messages, String id) {

@@ -296,6 +296,36 @@ public class MessageStore {
                 .map(rows -> rows.rowCount() > 0));
     }
 
+    /** We told the sender in the chat with {@code phone} that we read {@code ids}. */
+    public Uni<Void> markedRead(UUID organizationId, String phone, List<String> ids) {
+        return bounds.bounded(pool.preparedQuery("UPDATE whatsapp_inbound_message SET read_at = now() WHERE organization_id = $1"
+                + " AND chat = $2 AND message_id = ANY($3) AND read_at IS NULL")
+                .execute(Tuple.of(organizationId, phone + "@s.whatsapp.net", ids.toArray(new String[0])))).replaceWithVoid();
+    }
+
+    /**
+     * Received messages to mark read: {@code ids} (all must exist) or, with {@code chatPhone}, the
+     * chat's unread ones (newest 50); answers chat phone → ids. Null when an id is unknown.
+     */
+    public Uni<java.util.Map<String, List<String>>> toRead(UUID organizationId, List<String> ids, String chatPhone) {
+        String query = chatPhone != null
+                ? "SELECT message_id, chat FROM whatsapp_inbound_message WHERE organization_id = $1 AND chat = $2 AND read_at IS NULL"
+                        + " AND deleted_at IS NULL ORDER BY received_at DESC LIMIT 50"
+                : "SELECT DISTINCT ON (message_id) message_id, chat FROM whatsapp_inbound_message WHERE organization_id = $1"
+                        + " AND message_id = ANY($2)";
+        Tuple parameters = chatPhone != null ? Tuple.of(organizationId, chatPhone + "@s.whatsapp.net")
+                : Tuple.of(organizationId, ids.toArray(new String[0]));
+        return bounds.bounded(pool.preparedQuery(query).execute(parameters).map(rows -> {
+            java.util.Map<String, List<String>> byChat = new java.util.LinkedHashMap<>();
+            int found = 0;
+            for (Row row : rows) {
+                found++;
+                byChat.computeIfAbsent(phoneOf(row.getString("chat")), k -> new ArrayList<>()).add(row.getString("message_id"));
+            }
+            return chatPhone == null && found < new java.util.HashSet<>(ids).size() ? null : byChat;
+        }));
+    }
+
     /** A copy of the received file of {@code message} is kept as blob {@code blobId} (switchboard.media.keep-received). */
     public Uni<Boolean> keptCopy(UUID organizationId, InboundMessage message, UUID blobId) {
         return bounds.bounded(pool.preparedQuery("UPDATE whatsapp_inbound_message SET media_blob_id = $4"
