@@ -186,14 +186,17 @@ if (process.argv[7] === 'send-media') {
 
 // Reader mode for our conversation features (node e2e.mjs 6|7 … conversation-reader PHONE OURS): pair an account, print
 // ready, write "can you help?" to OURS, then watch what OURS does as Baileys applies it: a reply quoting that text
-// (and mentioning this account), a reaction to it, an edit of a text, a revoke of a text, the read receipt for it.
-// Prints "seen" with each.
+// (and mentioning this account), a reaction to it, an edit of a text, a revoke of a text, the read receipt for it,
+// and OURS typing; meanwhile this account types to OURS. Prints "seen" with each.
 if (process.argv[7] === 'conversation-reader') {
   const [phone, ours] = process.argv.slice(8);
   const dir = path.join(workDir, `conversation-reader-${phone}`);
   fs.rmSync(dir, { recursive: true, force: true });
   await connectUntilOpen(dir, phone, true, async (sock) => {
-    const seen = { texts: [], reactions: [], edits: [], revokes: [], reads: [] };
+    const seen = { texts: [], reactions: [], edits: [], revokes: [], reads: [], presences: [] };
+    sock.ev.on('presence.update', ({ id, presences }) => {
+      for (const [who, p] of Object.entries(presences ?? {})) seen.presences.push({ id, who, state: p.lastKnownPresence });
+    });
     sock.ev.on('messages.upsert', ({ messages }) => {
       for (const m of messages) {
         if (m.key.fromMe || !m.message) continue;
@@ -225,10 +228,17 @@ if (process.argv[7] === 'conversation-reader') {
     const question = await sock.sendMessage(`${ours}@s.whatsapp.net`, { text: 'can you help?' });
     sentMessages.set(question.key.id, question.message);
     step('asked', { id: question.key.id });
+    // Typing to OURS every second (OURS subscribes to this account's presence meanwhile: offline, since Baileys
+    // announces "available" only with a push name, which a paired test account does not have).
     const until = Date.now() + 60_000;
+    let typed = 0;
     while ((seen.texts.length < 3 || seen.reactions.length < 1 || seen.edits.length < 1 || seen.revokes.length < 1
-        || seen.reads.length < 1) && Date.now() < until) {
+        || seen.reads.length < 1 || !seen.presences.some((p) => p.state === 'composing')) && Date.now() < until) {
       sock.ev.flush?.(true);
+      if (Date.now() - typed > 1000) {
+        typed = Date.now();
+        await sock.sendPresenceUpdate('composing', `${ours}@s.whatsapp.net`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     step('seen', seen);

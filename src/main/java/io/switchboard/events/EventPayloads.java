@@ -20,12 +20,12 @@ public final class EventPayloads {
             + " (seconds), webhook-signature (v1,base64 HMAC-SHA256 of id.timestamp.body under each current secret, space separated)")
     public record Envelope(@Schema(example = "evt_5f1c…") String id,
             @Schema(enumeration = {"session.state_changed", "session.qr", "message.received", "message.status", "message.reaction",
-                "message.edited", "message.deleted"}) String type,
+                "message.edited", "message.deleted", "presence.updated"}) String type,
             String timestamp, String organizationId,
             @Schema(anyOf = {StateChanged.class, QrShown.class, MessageReceived.class, MessageStatus.class, MessageReaction.class,
-                MessageEdited.class, MessageDeleted.class},
+                MessageEdited.class, MessageDeleted.class, PresenceUpdated.class},
                     description = "By type: StateChanged, QrShown, MessageReceived, MessageStatus, MessageReaction, MessageEdited,"
-                            + " MessageDeleted") Object data) {
+                            + " MessageDeleted, PresenceUpdated") Object data) {
     }
 
     /** A WhatsApp user: the phone number (digits) and the JID. */
@@ -161,6 +161,17 @@ public final class EventPayloads {
     @Schema(requiredProperties = {"messageId", "from", "chat", "text", "at"})
     public record MessageEdited(@Schema(description = "WhatsApp id of the edited message") String messageId, Party from, String chat,
             String text, String at) {
+    }
+
+    /**
+     * presence.updated: a contact is online or offline (after POST …/presence/subscribe; lastSeen when
+     * they share it), or is typing, recording a voice note, or stopped, in our chat.
+     */
+    @Schema(requiredProperties = {"phone", "jid", "state", "at"})
+    public record PresenceUpdated(String phone, String jid,
+            @Schema(enumeration = {"available", "unavailable", "composing", "recording", "paused"}) String state,
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Schema(description = "When last online, if they share it") String lastSeen,
+            String at) {
     }
 
     /** message.deleted: the sender deleted a message for everyone; its content is removed from storage. */

@@ -40,6 +40,7 @@ public class EventStore {
     public static final String MESSAGE_REACTION = "message.reaction";
     public static final String MESSAGE_EDITED = "message.edited";
     public static final String MESSAGE_DELETED = "message.deleted";
+    public static final String PRESENCE_UPDATED = "presence.updated";
     public static final String PURPOSE = "event";
 
     /**

@@ -60,6 +60,10 @@ final class OrgSession extends HeldSession {
         if (command.kind() == SessionCommand.Kind.CONTACT_CHECK) {
             return contactCheck(java.util.List.of(command.argument().split(",")));
         }
+        if (command.kind() == SessionCommand.Kind.PRESENCE) {
+            String[] parts = command.argument().split(":", 2);
+            return presence(parts[0], parts.length > 1 ? parts[1] : null);
+        }
         if (command.kind() == SessionCommand.Kind.MARK_READ) {
             String[] parts = command.argument().split(":", 2);
             return markRead(parts[0], java.util.List.of(parts[1].split(",")));
@@ -168,6 +172,19 @@ final class OrgSession extends HeldSession {
                 })
                 .flatMap(checks -> ctx.contacts().keep(id, checks.stream().map(check -> new io.switchboard.session.store.ContactStore
                         .Check(check.input(), check.exists(), check.jid(), check.lid(), null)).toList()));
+    }
+
+    /** Announces a presence ({@code state}: available, unavailable; composing, recording, paused in a chat; subscribe to a contact). */
+    private Uni<Void> presence(String state, String phone) {
+        WhatsAppClient running = client;
+        if (running == null) {
+            return notRunningHere(new PhoneReupload.Failed("not-connected",
+                    "The organization's WhatsApp is not connected, so no presence can be sent."));
+        }
+        return Uni.createFrom().completionStage(() -> ("subscribe".equals(state) ? running.subscribePresence(phone)
+                        : running.sendPresence(state, phone)).toCompletionStage())
+                .onFailure().transform(error -> new PhoneReupload.Failed("not-connected", "The presence could not be sent: "
+                        + error.getMessage()));
     }
 
     /** Sends the read receipt for received messages {@code ids} of the chat with {@code phone}, then records it. */
@@ -435,6 +452,11 @@ final class OrgSession extends HeldSession {
         if (event instanceof ClientEvent.Receipt) {
             ClientEvent.Receipt receipt = (ClientEvent.Receipt) event;
             ctx.metrics().receipt(receipt.type());
+        }
+        if (event instanceof ClientEvent.Presence presence) {
+            return ctx.messages().presence(id, presence.jid(), presence.state(), presence.lastSeen(), presence.at())
+                    .onFailure().invoke(error -> LOG.warnf("session %s: a presence event was not stored: %s", id, error.getMessage()))
+                    .onFailure().recoverWithNull();
         }
         if (event instanceof ClientEvent.Retry) {
             ClientEvent.Retry retry = (ClientEvent.Retry) event;

@@ -25,7 +25,9 @@ public record SessionCommand(Kind kind, String argument) {
         /** Ask WhatsApp which numbers are on it (comma-separated digits, at most 50); not queued behind the others. */
         CONTACT_CHECK,
         /** Tell a chat's sender we read messages ({@code phone:id,id,…}, at most 50); not queued behind the others. */
-        MARK_READ
+        MARK_READ,
+        /** Send a presence ({@code state[:phone]}; {@code subscribe:phone} asks for a contact's); not queued behind the others. */
+        PRESENCE
     }
 
     /** E.164 digits: country code first, no '+'. */
@@ -39,17 +41,20 @@ public record SessionCommand(Kind kind, String argument) {
     public static final Pattern MESSAGE_ID = Pattern.compile("[0-9A-Za-z]{1,64}");
     /** A chat's number and up to 50 message ids: {@code phone:id,id}. */
     public static final Pattern READ = Pattern.compile("[1-9][0-9]{6,14}:[0-9A-Za-z]{1,64}(,[0-9A-Za-z]{1,64}){0,49}");
+    /** A presence: available or unavailable alone; composing, recording, paused or subscribe with a number. */
+    public static final Pattern PRESENCE_STATE = Pattern.compile("(available|unavailable|(composing|recording|paused|subscribe):[1-9][0-9]{6,14})");
     /** Up to 50 numbers as digits, comma-separated. */
     public static final Pattern NUMBERS = Pattern.compile("[0-9]{5,20}(,[0-9]{5,20}){0,49}");
 
     public SessionCommand {
         boolean takesArgument = kind == Kind.LINK_CODE || kind == Kind.MEDIA_RETRY || kind == Kind.CONTACT_CHECK
-                || kind == Kind.MARK_READ;
+                || kind == Kind.MARK_READ || kind == Kind.PRESENCE;
         if (takesArgument != (argument != null)
                 || (kind == Kind.LINK_CODE && !PHONE.matcher(argument).matches())
                 || (kind == Kind.MEDIA_RETRY && !MESSAGE_ID.matcher(argument).matches())
                 || (kind == Kind.CONTACT_CHECK && !NUMBERS.matcher(argument).matches())
-                || (kind == Kind.MARK_READ && !READ.matcher(argument).matches())) {
+                || (kind == Kind.MARK_READ && !READ.matcher(argument).matches())
+                || (kind == Kind.PRESENCE && !PRESENCE_STATE.matcher(argument).matches())) {
             throw new IllegalArgumentException("a phone number (7 to 15 digits) goes with LINK_CODE, a message id with MEDIA_RETRY,"
                     + " 1 to 50 numbers with CONTACT_CHECK, and nothing with the others");
         }
@@ -70,6 +75,10 @@ public record SessionCommand(Kind kind, String argument) {
 
     public static SessionCommand markRead(String phone, java.util.List<String> ids) {
         return new SessionCommand(Kind.MARK_READ, phone + ":" + String.join(",", ids));
+    }
+
+    public static SessionCommand presence(String state, String phone) {
+        return new SessionCommand(Kind.PRESENCE, phone == null ? state : state + ":" + phone);
     }
 
     public static SessionCommand mediaRetry(String messageId) {

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeoutException;
  */
 @ApplicationScoped
 public class SessionSupervisor implements io.switchboard.messaging.PhoneReupload, io.switchboard.messaging.ContactChecks,
-        io.switchboard.messaging.ReadReceipts {
+        io.switchboard.messaging.ReadReceipts, io.switchboard.messaging.Presences {
 
     private static final Duration RELAY_ATTEMPT = Duration.ofSeconds(4);
     private static final Duration RETRY_PAUSE = Duration.ofMillis(200);
@@ -69,30 +69,37 @@ public class SessionSupervisor implements io.switchboard.messaging.PhoneReupload
      */
     @Override
     public Uni<Void> reupload(UUID organizationId, String messageId) {
-        long deadline = System.nanoTime() + registry.context().media().retryTimeout().plus(RELAY_ATTEMPT).toNanos();
-        return attempt(organizationId, SessionCommand.mediaRetry(messageId), deadline)
-                .onFailure(SessionRefused.class).transform(error -> new Failed(((SessionRefused) error).reason(), error.getMessage()))
-                .onFailure(error -> !(error instanceof Failed)).transform(error -> new Failed("media-retry-failed",
-                        "The request could not be handed to the replica running the connection: " + error.getMessage()));
+        return relayed(organizationId, SessionCommand.mediaRetry(messageId),
+                registry.context().media().retryTimeout().plus(RELAY_ATTEMPT), "media-retry-failed");
     }
 
     /** Asks WhatsApp, through the replica running the connection, which of {@code numbers} are on it; the answers are stored. */
     @Override
     public Uni<Void> check(UUID organizationId, java.util.List<String> numbers) {
-        long deadline = System.nanoTime() + config.commandTimeout().toNanos();
-        return attempt(organizationId, SessionCommand.contactCheck(numbers), deadline)
-                .onFailure(SessionRefused.class).transform(error -> new Failed(((SessionRefused) error).reason(), error.getMessage()))
-                .onFailure(error -> !(error instanceof Failed)).transform(error -> new Failed("check-failed",
-                        "The request could not be handed to the replica running the connection: " + error.getMessage()));
+        return relayed(organizationId, SessionCommand.contactCheck(numbers), config.commandTimeout(), "check-failed");
+    }
+
+    /** Sends a presence through the replica running the connection. */
+    @Override
+    public Uni<Void> presence(UUID organizationId, String state, String phone) {
+        return relayed(organizationId, SessionCommand.presence(state, phone), config.commandTimeout(), "not-connected");
     }
 
     /** Sends a read receipt through the replica running the connection, and records it. */
     @Override
     public Uni<Void> markRead(UUID organizationId, String phone, java.util.List<String> ids) {
-        long deadline = System.nanoTime() + config.commandTimeout().toNanos();
-        return attempt(organizationId, SessionCommand.markRead(phone, ids), deadline)
+        return relayed(organizationId, SessionCommand.markRead(phone, ids), config.commandTimeout(), "not-connected");
+    }
+
+    /**
+     * Carries out a command that needs the live connection (here or on its owner) within {@code wait};
+     * every failure becomes a {@link Failed}, a hand-over that did not work one with {@code otherwise}.
+     */
+    private Uni<Void> relayed(UUID organizationId, SessionCommand command, Duration wait, String otherwise) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        return attempt(organizationId, command, deadline)
                 .onFailure(SessionRefused.class).transform(error -> new Failed(((SessionRefused) error).reason(), error.getMessage()))
-                .onFailure(error -> !(error instanceof Failed)).transform(error -> new Failed("not-connected",
+                .onFailure(error -> !(error instanceof Failed)).transform(error -> new Failed(otherwise,
                         "The request could not be handed to the replica running the connection: " + error.getMessage()));
     }
 
@@ -110,7 +117,8 @@ public class SessionSupervisor implements io.switchboard.messaging.PhoneReupload
                     // A media retry waits for a phone: the relay waits as long as the caller does.
                     Duration wait = Duration.ofNanos(command.kind() == SessionCommand.Kind.MEDIA_RETRY
                             || command.kind() == SessionCommand.Kind.CONTACT_CHECK
-                            || command.kind() == SessionCommand.Kind.MARK_READ ? left
+                            || command.kind() == SessionCommand.Kind.MARK_READ
+                            || command.kind() == SessionCommand.Kind.PRESENCE ? left
                             : Math.min(left, RELAY_ATTEMPT.toNanos()));
                     return relay.forward(organizationId, command, owner, wait)
                             .onFailure(e -> e instanceof OwnedElsewhere

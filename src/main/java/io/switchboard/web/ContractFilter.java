@@ -57,6 +57,8 @@ public class ContractFilter implements OASFilter {
             Map.entry("POST /api/v1/organizations/{id}/whatsapp/messages/read", "markMessagesRead"),
             Map.entry("GET /api/v1/organizations/{id}/whatsapp/messages/{messageId}/media", "downloadReceivedMedia"),
             Map.entry("POST /api/v1/organizations/{id}/whatsapp/contacts/check", "checkContacts"),
+            Map.entry("POST /api/v1/organizations/{id}/whatsapp/presence", "sendPresence"),
+            Map.entry("POST /api/v1/organizations/{id}/whatsapp/presence/subscribe", "subscribePresence"),
             Map.entry("POST /api/v1/organizations/{id}/webhooks", "createWebhook"),
             Map.entry("GET /api/v1/organizations/{id}/webhooks", "listWebhooks"),
             Map.entry("DELETE /api/v1/organizations/{id}/webhooks/{webhookId}", "deleteWebhook"),
@@ -251,7 +253,7 @@ public class ContractFilter implements OASFilter {
     private static Map<String, Object> webhooks() {
         Map<String, Object> hooks = new LinkedHashMap<>();
         for (String type : List.of("session.state_changed", "session.qr", "message.received", "message.status",
-                "message.reaction", "message.edited", "message.deleted")) {
+                "message.reaction", "message.edited", "message.deleted", "presence.updated")) {
             Map<String, Object> post = new LinkedHashMap<>();
             post.put("summary", "The " + type + " event, sent to each endpoint subscribed to it");
             post.put("operationId", "webhook" + generatedId(PathItem.HttpMethod.POST, "/" + type.replace('.', '-').replace('_', '-'))

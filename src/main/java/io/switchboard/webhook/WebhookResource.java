@@ -45,7 +45,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class WebhookResource {
 
     static final Set<String> EVENTS = Set.of(EventStore.SESSION_STATE_CHANGED, EventStore.SESSION_QR, EventStore.MESSAGE_RECEIVED,
-            EventStore.MESSAGE_STATUS, EventStore.MESSAGE_REACTION, EventStore.MESSAGE_EDITED, EventStore.MESSAGE_DELETED);
+            EventStore.MESSAGE_STATUS, EventStore.MESSAGE_REACTION, EventStore.MESSAGE_EDITED, EventStore.MESSAGE_DELETED,
+            EventStore.PRESENCE_UPDATED);
     static final int MAX_ENDPOINTS = 10;
 
     /** {@code url}: where to post; {@code events}: the types wanted (at least one). */

@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Our conversation features as Baileys applies them: a reply quotes the right message (with its
  * text) and mentions the right number; a reaction lands on the right message; an edit replaces the
  * right text; a revoke deletes the right message; marking the chat read gives Baileys' message its
- * blue ticks. The ownership rules answer 409.
+ * blue ticks; our "typing…" shows in Baileys, and Baileys' presence and typing arrive as
+ * presence.updated events once we subscribed. The ownership rules answer 409.
  */
 @QuarkusTest
 class ConversationToBaileysTest {
@@ -81,6 +82,14 @@ class ConversationToBaileysTest {
             as(Tokens.admin()).body(Map.of("chat", "+" + theirs)).post(messages + "/read").then().statusCode(200)
                     .body("read", equalTo(0));
             as(Tokens.admin()).body(Map.of("ids", List.of("3EB0NOSUCHMESSAGE000"))).post(messages + "/read").then().statusCode(404);
+            // Typing in Baileys' chat, and Baileys' presence (offline: Baileys announces "available" only with a push
+            // name) and typing as events.
+            String presence = "/api/v1/organizations/" + org + "/whatsapp/presence";
+            as(Tokens.admin()).body(Map.of("to", "+" + theirs, "state", "composing")).post(presence).then().statusCode(200);
+            as(Tokens.admin()).body(Map.of("phone", "+" + theirs)).post(presence + "/subscribe").then().statusCode(200);
+            as(Tokens.admin()).body(Map.of("state", "composing")).post(presence).then().statusCode(400);
+            await().atMost(Duration.ofSeconds(15)).until(() -> presenceStates(org, theirs).containsAll(List.of("unavailable",
+                    "composing")));
             // What WhatsApp does not allow: editing a received message, or someone else's.
             as(Tokens.admin()).body(Map.of("text", "x")).patch(messages + "/" + question).then().statusCode(409)
                     .body("reason", equalTo("not-own-message"));
@@ -112,6 +121,19 @@ class ConversationToBaileysTest {
         assertEquals("Your order ships Tuesday", seen.path("edits").path(0).path("text").asText());
         assertEquals(doomed, seen.path("revokes").path(0).path("id").asText(), seen.toString());
         assertEquals(question, seen.path("reads").path(0).path("id").asText(), "Baileys saw its question read: " + seen);
+        assertTrue(seen.path("presences").toString().contains("\"id\":\"" + ours + "@s.whatsapp.net\"")
+                && seen.path("presences").toString().contains("composing"), "Baileys saw us typing: " + seen.path("presences"));
+    }
+
+    @jakarta.inject.Inject
+    io.switchboard.events.EventStore events;
+
+    /** The states of presence.updated events about {@code phone}. */
+    private List<String> presenceStates(UUID org, String phone) {
+        return events.after(org, 0, 500).await().atMost(Duration.ofSeconds(5)).stream()
+                .filter(event -> "presence.updated".equals(event.type()))
+                .map(event -> new io.vertx.core.json.JsonObject(event.body()).getJsonObject("data"))
+                .filter(data -> phone.equals(data.getString("phone"))).map(data -> data.getString("state")).toList();
     }
 
     private static void awaitSent(String messages, String id) {

@@ -42,8 +42,9 @@ final class DocumentedStatuses {
         if (status == 414) {
             return null;
         }
-        // A path with an empty segment names no resource: the router answers 404 or, when it matched a template, 405.
-        if (path.contains("//") && (status == 404 || status == 405)) {
+        // A path with an empty segment names no resource: 404, or 405 when the router matched a template, or 413 from
+        // the body limit, which answers before routing.
+        if (path.contains("//") && (status == 404 || status == 405 || status == 413)) {
             return null;
         }
         // JAX-RS matches a path with a trailing slash as the path without it.

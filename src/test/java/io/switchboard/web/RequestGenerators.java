@@ -68,6 +68,8 @@ final class RequestGenerators {
             new Endpoint("POST", "/api/v1/organizations/{org}/whatsapp/contacts/check", true),
             new Endpoint("POST", "/api/v1/organizations/{org}/whatsapp/messages/{jid}/reactions", true),
             new Endpoint("POST", "/api/v1/organizations/{org}/whatsapp/messages/read", true),
+            new Endpoint("POST", "/api/v1/organizations/{org}/whatsapp/presence", true),
+            new Endpoint("POST", "/api/v1/organizations/{org}/whatsapp/presence/subscribe", true),
             new Endpoint("PATCH", "/api/v1/organizations/{org}/whatsapp/messages/{jid}", true),
             new Endpoint("DELETE", "/api/v1/organizations/{org}/whatsapp/messages/{jid}", false),
             new Endpoint("POST", "/sandbox/v1/scan", true),

@@ -5,7 +5,15 @@ import java.util.List;
 
 /** What a {@link WhatsAppClient} reports, in order, on its own context. */
 public sealed interface ClientEvent permits ClientEvent.QrCode, ClientEvent.Paired, ClientEvent.Connected,
-        ClientEvent.Restarting, ClientEvent.Disconnected, ClientEvent.Undecryptable, ClientEvent.Receipt, ClientEvent.Retry {
+        ClientEvent.Restarting, ClientEvent.Disconnected, ClientEvent.Undecryptable, ClientEvent.Receipt, ClientEvent.Retry,
+        ClientEvent.Presence {
+
+    /**
+     * Someone's presence: {@code available}/{@code unavailable} (with when last seen, if shared) for
+     * a subscribed contact, or a chat state ({@code composing}, {@code recording}, {@code paused}).
+     */
+    record Presence(String jid, String state, Instant lastSeen, Instant at) implements ClientEvent {
+    }
 
     /** Show this QR text until {@code expiresAt}; {@code index} of {@code total} refs. */
     record QrCode(String text, Instant expiresAt, int index, int total) implements ClientEvent {

@@ -54,6 +54,10 @@ final class Connection {
         /** The server holds only {@code count} of our one-time pre-keys. */
         void onPreKeysLow(Connection connection, int count);
 
+        /** A contact's {@code <presence>} or {@code <chatstate>}. */
+        default void onPresence(Connection connection, Node presence) {
+        }
+
         /** The phone answered a media retry ({@code <notification type="mediaretry">}, already acked). */
         default void onMediaRetry(Connection connection, Node notification) {
         }
@@ -227,8 +231,14 @@ final class Connection {
                 // The server's ack of a message we sent completes the send waiting on its id.
                 iqs.complete(node);
                 return;
+            case "presence":
+            case "chatstate":
+                if (state == State.CONNECTED) {
+                    listener.onPresence(this, node);
+                }
+                return;
             default:
-                // presence, acks: nothing to answer
+                // nothing to answer
         }
     }
 

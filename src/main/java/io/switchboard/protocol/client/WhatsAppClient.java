@@ -217,6 +217,80 @@ public final class WhatsAppClient extends ClientReceiving {
         });
     }
 
+    /** Presence states a device announces: globally ({@code available}, {@code unavailable}) or in a chat. */
+    public static final List<String> CHAT_STATES = List.of("composing", "recording", "paused");
+
+    /**
+     * Announces our presence: {@code available}/{@code unavailable} to everyone (no {@code phone}),
+     * or in the chat with {@code phone} {@code composing}, {@code recording} (a voice note) or {@code paused}.
+     */
+    public Future<Void> sendPresence(String state, String phone) {
+        boolean global = "available".equals(state) || "unavailable".equals(state);
+        if (global == (phone != null) || (!global && !CHAT_STATES.contains(state))
+                || (phone != null && !phone.matches("[1-9][0-9]{6,14}"))) {
+            return Future.failedFuture(new IllegalArgumentException("available or unavailable alone, or composing, recording or"
+                    + " paused with a phone (7 to 15 digits)"));
+        }
+        return onContextFuture(() -> {
+            Connection current = connection;
+            if (this.state != State.RUNNING || current == null || current.state() != Connection.State.CONNECTED) {
+                return Future.failedFuture(new IllegalStateException("not connected"));
+            }
+            if (global) {
+                current.send(Node.of("presence", Stanza.attrs("type", state)));
+            } else {
+                Node inner = "recording".equals(state) ? Node.of("composing", Stanza.attrs("media", "audio"))
+                        : Node.of(state);
+                current.send(Node.withChildren("chatstate", Stanza.attrs("from", credentials.account().orElseThrow().deviceJid(),
+                        "to", phone + Stanza.SERVER), List.of(inner)));
+            }
+            return Future.succeededFuture();
+        });
+    }
+
+    /** Asks WhatsApp for {@code phone}'s presence (online, last seen as shared) from now on. */
+    public Future<Void> subscribePresence(String phone) {
+        if (phone == null || !phone.matches("[1-9][0-9]{6,14}")) {
+            return Future.failedFuture(new IllegalArgumentException("a phone (7 to 15 digits) is required"));
+        }
+        return onContextFuture(() -> {
+            Connection current = connection;
+            if (state != State.RUNNING || current == null || current.state() != Connection.State.CONNECTED) {
+                return Future.failedFuture(new IllegalStateException("not connected"));
+            }
+            current.send(Node.of("presence", Stanza.attrs("type", "subscribe", "to", phone + Stanza.SERVER)));
+            return Future.succeededFuture();
+        });
+    }
+
+    @Override
+    public void onPresence(Connection from, Node node) {
+        if (from != connection) {
+            return;
+        }
+        String jid = node.attribute("from").orElse("");
+        if (jid.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        if ("presence".equals(node.tag())) {
+            String type = node.attribute("type").orElse("available");
+            if (!"available".equals(type) && !"unavailable".equals(type)) {
+                return;
+            }
+            Instant last = node.attribute("last").filter(t -> t.matches("[0-9]{1,12}")).map(t -> Instant.ofEpochSecond(Long.parseLong(t)))
+                    .orElse(null);
+            events.handle(new ClientEvent.Presence(Inbound.userJid(jid), type, last, now));
+            return;
+        }
+        Node inner = node.children().isEmpty() ? null : node.children().get(0);
+        if (inner == null || !List.of("composing", "paused").contains(inner.tag())) {
+            return;
+        }
+        String state = "composing".equals(inner.tag()) && "audio".equals(inner.attribute("media").orElse("")) ? "recording" : inner.tag();
+        events.handle(new ClientEvent.Presence(Inbound.userJid(node.attribute("participant").orElse(jid)), state, null, now));
+    }
+
     /** Media retries waiting for the phone's answer, by message id (on this client's context only). */
     private final Map<String, PendingRetry> mediaRetries = new java.util.HashMap<>();
 

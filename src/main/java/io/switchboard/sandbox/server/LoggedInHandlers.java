@@ -155,8 +155,14 @@ final class LoggedInHandlers {
                     connection.unacked.receipt(node.attribute("id").orElse(""), node.attribute("type").orElse(""));
                 }
                 return;
+            case "presence":
+                server.presences.presence(connection.device.phone(), deviceJid(), node);
+                return;
+            case "chatstate":
+                server.presences.chatstate(connection.device.phone(), node);
+                return;
             default:
-                // presence needs no answer
+                // nothing to answer
         }
     }
 

@@ -33,6 +33,7 @@ public final class SandboxServer {
     final WebVersionPolicy webVersions;
     final Map<String, Account> accounts = new ConcurrentHashMap<>();
     final Map<String, LinkedDevice> devices = new ConcurrentHashMap<>();
+    final PresenceRelay presences = new PresenceRelay(this);
     final Map<String, SandboxConnection> online = new ConcurrentHashMap<>();
     private final Map<String, Pairing> pairingsByRef = new ConcurrentHashMap<>();
     private final Map<String, SandboxConnection> codeRequests = new ConcurrentHashMap<>();

@@ -296,6 +296,14 @@ public class MessageStore {
                 .map(rows -> rows.rowCount() > 0));
     }
 
+    /** A contact's presence or chat state, as an event (presence.updated). */
+    public Uni<Void> presence(UUID organizationId, String jid, String state, java.time.Instant lastSeen, java.time.Instant at) {
+        String phone = phoneOf(jid);
+        return bounds.bounded(pool.withTransaction(connection -> events.append(connection, organizationId, EventStore.PRESENCE_UPDATED,
+                phone, io.switchboard.events.EventPayloads.json(new io.switchboard.events.EventPayloads.PresenceUpdated(phone, jid, state,
+                        lastSeen == null ? null : lastSeen.toString(), at.toString())))));
+    }
+
     /** We told the sender in the chat with {@code phone} that we read {@code ids}. */
     public Uni<Void> markedRead(UUID organizationId, String phone, List<String> ids) {
         return bounds.bounded(pool.preparedQuery("UPDATE whatsapp_inbound_message SET read_at = now() WHERE organization_id = $1"
