@@ -96,6 +96,49 @@ try {
   await expectText(page.locator('#messages li'), /→ \d+: \[document\] invoice\.pdf/);
   step('media-sent');
 
+  // A conversation: the customer writes and types; the operator sees "typing…", replies to that message, reacts
+  // to it, and deletes the reply for everyone.
+  const asAdmin = { 'content-type': 'application/json', authorization: `Bearer ${admin.token}` };
+  const asked = await fetch(`${baseUrl}/sandbox/v1/accounts/${customer}/messages`, { method: 'POST', headers: asAdmin,
+    body: JSON.stringify({ to: ours, text: 'is it shipped?' }) });
+  if (asked.status !== 202) throw new Error(`the customer's text answered ${asked.status}`);
+  await expectText(page.locator('#messages li'), /is it shipped\?/);
+  const typed = await fetch(`${baseUrl}/sandbox/v1/accounts/${customer}/typing`, { method: 'POST', headers: asAdmin,
+    body: JSON.stringify({ to: ours, state: 'composing' }) });
+  if (typed.status !== 204) throw new Error(`typing answered ${typed.status}`);
+  await expectText(page.locator('#typing'), `+${customer} is typing`);
+  step('typing-shown');
+  await page.getByRole('button', { name: `Reply to the message from +${customer}` }).first().click();
+  await page.getByText('Replying to “is it shipped?”').waitFor();
+  await page.getByLabel("Text, or a file's caption").fill('yes, today');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await expectText(page.locator('#messages li'), /→ \d+: ↩ yes, today/);
+  const out = (await (await fetch(`${baseUrl}/api/v1/organizations/${orgId}/whatsapp/messages?direction=out&limit=1`,
+    { headers: asAdmin })).json()).items[0];
+  const question = (await (await fetch(`${baseUrl}/api/v1/organizations/${orgId}/whatsapp/messages?direction=in&limit=1`,
+    { headers: asAdmin })).json()).items[0];
+  if (out.reply?.messageId !== question.id) throw new Error(`the reply quotes ${out.reply?.messageId}, not ${question.id}`);
+  step('replied');
+  await page.getByRole('button', { name: `React 👍 to the message from +${customer}` }).first().click();
+  await expectText(page.locator('#messages li'), /reacted 👍/);
+  step('reacted');
+  await page.getByRole('button', { name: `Delete for everyone the message to +${customer}: yes, today` })
+    .waitFor({ timeout: 20_000 });
+  await page.getByRole('button', { name: `Delete for everyone the message to +${customer}: yes, today` }).click();
+  await expectText(page.locator('#messages li'), /deleted a message for everyone/);
+  // The customer's phone checks the revoke (from the original sender, within the window) with its own code.
+  // The reaction and the revoke carry no text: both must have arrived, and the phone found nothing wrong with either.
+  let changes = [];
+  for (let attempt = 0; attempt < 40 && changes.length < 2; attempt++) {
+    const onPhone = await (await fetch(`${baseUrl}/sandbox/v1/accounts/${customer}/messages`, { headers: asAdmin })).json();
+    changes = onPhone.received.filter((r) => r.text == null && r.media == null && r.from.startsWith(ours));
+    if (changes.length < 2) await page.waitForTimeout(250);
+  }
+  if (changes.length < 2 || changes.some((c) => c.problem)) {
+    throw new Error(`the customer's phone did not accept the reaction and the revoke: ${JSON.stringify(changes)}`);
+  }
+  step('deleted');
+
   await page.getByRole('button', { name: 'Disconnect…' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Disconnect' }).click();
   await expectText(page.locator('#state'), 'DISCONNECTED');

@@ -248,13 +248,13 @@ if (process.argv[7] === 'conversation-reader') {
   process.exit(0);
 }
 
-// Converse mode (node e2e.mjs 6|7 … converse PHONE OURS): pair an account, print ready, wait for a text from
+// Chat-features mode (node e2e.mjs 6|7 … chat-features PHONE OURS): pair an account, print ready, wait for a text from
 // OURS, then answer it as a person does: a text, a reply quoting ours that mentions OURS, a reaction to ours, a
 // reaction to its own text, an edit of its own text, a location, a contact card, a text then deleted for everyone.
 // Prints the ids ("conversed"), then waits until every message is acknowledged by the server.
-if (process.argv[7] === 'converse') {
+if (process.argv[7] === 'chat-features') {
   const [phone, ours] = process.argv.slice(8);
-  const dir = path.join(workDir, `converse-${phone}`);
+  const dir = path.join(workDir, `chat-features-${phone}`);
   fs.rmSync(dir, { recursive: true, force: true });
   await connectUntilOpen(dir, phone, true, async (sock) => {
     let theirs = null;

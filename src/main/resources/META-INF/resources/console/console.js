@@ -172,10 +172,79 @@ function describeMedia(media) {
   return `[${media.type}] ${media.fileName || media.caption || media.mimetype} (${size})`;
 }
 
-/** A received message: its text, or its file with a thumbnail (images) and a download button. */
+/** What a received message says in words: its text, file, location, cards, poll — or that it was deleted. */
+function describeReceived(m) {
+  if (m.deletedAt) return '(deleted for everyone)';
+  if (m.media) return describeMedia(m.media);
+  if (m.location) return `[location] ${m.location.name || ''} ${m.location.latitude}, ${m.location.longitude}`.trim();
+  if (m.contacts) return `[contact] ${m.contacts.map((c) => c.displayName || 'card').join(', ')}`;
+  if (m.poll) return `[poll] ${m.poll.question}: ${m.poll.options.join(' / ')}`;
+  if (m.kind === 'unsupported') return '[a kind of message not shown yet]';
+  return m.text;
+}
+
+function smallButton(text, label, onClick) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'secondary';
+  button.textContent = text;
+  button.setAttribute('aria-label', label);
+  button.addEventListener('click', onClick);
+  return button;
+}
+
+/** A message we sent: what it is, its status; a text or file can be deleted for everyone. */
+function sentItem(m) {
+  const what = m.kind === 'reaction' ? `reacted ${m.text || '(removed)'}` : m.kind === 'edit' ? `edited to “${m.text}”`
+    : m.kind === 'revoke' ? 'deleted a message for everyone' : m.media ? describeMedia(m.media) : m.text;
+  const li = item(`→ ${m.to?.phone ?? ''}: ${m.reply ? '↩ ' : ''}${what} (${m.status})`);
+  if (['sent', 'delivered', 'read'].includes(m.status) && !['reaction', 'edit', 'revoke'].includes(m.kind)) {
+    li.append(' ', smallButton('Delete', `Delete for everyone the message to +${m.to?.phone ?? ''}: ${m.text ?? m.kind}`, async () => {
+      try {
+        await api('DELETE', `${base()}/messages/${m.id}`);
+        notice('Deleted for everyone.');
+        refreshDetail();
+      } catch (error) {
+        notice(error.message, true);
+      }
+    }));
+  }
+  return li;
+}
+
+/** Replying to {@code m}: the send form addresses its sender and quotes it. */
+let replyTo = null;
+function startReply(m) {
+  replyTo = m.id;
+  $('send-to').value = `+${m.from?.phone ?? ''}`;
+  $('replying-text').textContent = `Replying to “${describeReceived(m)}”`;
+  $('replying').hidden = false;
+  $('send-text').focus();
+}
+function cancelReply() {
+  replyTo = null;
+  $('replying').hidden = true;
+}
+
+/** A received message: its text or file (a thumbnail and a download button), its reactions, reply and react buttons. */
 function receivedItem(m) {
-  const li = item(`← ${m.from?.phone ?? ''}: ${m.media ? describeMedia(m.media) : m.text}`);
-  if (!m.media) return li;
+  const reactions = (m.reactions ?? []).map((r) => r.emoji).join('');
+  const li = item(`← ${m.from?.phone ?? ''}: ${m.reply ? '↩ ' : ''}${describeReceived(m)}${m.editedAt ? ' (edited)' : ''}`
+    + `${reactions ? ` ${reactions}` : ''}`);
+  if (!m.deletedAt) {
+    const who = `the message from +${m.from?.phone ?? ''}`;
+    li.append(' ', smallButton('Reply', `Reply to ${who}`, () => startReply(m)),
+      ' ', smallButton('👍', `React 👍 to ${who}`, async () => {
+        try {
+          await api('POST', `${base()}/messages/${m.id}/reactions`, { emoji: '👍' });
+          notice('Reaction sent.');
+          refreshDetail();
+        } catch (error) {
+          notice(error.message, true);
+        }
+      }));
+  }
+  if (!m.media || m.deletedAt) return li;
   if (m.media.thumbnail) {
     const img = document.createElement('img');
     img.className = 'thumbnail';
@@ -246,7 +315,8 @@ $('send-form').addEventListener('submit', async (event) => {
       if (!res.ok) throw new Error(answer?.detail || `sending answered ${res.status}`);
     } else {
       if (!text) throw new Error('Write a text or choose a file.');
-      await api('POST', `${base()}/messages`, { to, text });
+      await api('POST', `${base()}/messages`, replyTo ? { to, text, replyTo } : { to, text });
+      cancelReply();
     }
     notice(file ? `The ${file.name} is queued for +${to.replace('+', '')}.` : `The text is queued for +${to.replace('+', '')}.`);
     $('send-text').value = '';
@@ -256,6 +326,8 @@ $('send-form').addEventListener('submit', async (event) => {
     notice(error.message, true);
   }
 });
+
+$('reply-cancel').addEventListener('click', cancelReply);
 
 $('sandbox-scan').addEventListener('click', async () => {
   try {
@@ -368,8 +440,7 @@ async function renderDetail() {
   if (id !== current) return;
   $('timeline').replaceChildren(...timeline.map((t) => item(`${new Date(t.at).toLocaleString()} — ${t.to.toLowerCase()}`
     + ` (${t.event.toLowerCase()})${t.reason ? `: ${t.reason}` : ''}${t.code != null ? ` [code ${t.code}]` : ''}`)));
-  const messages = [...sent.map((m) => item(`→ ${m.to?.phone ?? ''}: ${m.media ? describeMedia(m.media) : m.text} (${m.status})`)),
-    ...received.map((m) => receivedItem(m))];
+  const messages = [...sent.map((m) => sentItem(m)), ...received.map((m) => receivedItem(m))];
   $('messages').replaceChildren(...(messages.length ? messages : [item('No messages yet.')]));
   $('deliveries').replaceChildren(...(deliveries.length ? deliveries.map((d) => item(`${d.eventType}: ${d.status}`
     + ` after ${d.attempts} attempt(s)`)) : [item('No webhook deliveries.')]));
@@ -398,7 +469,12 @@ function startStream(id) {
           while ((end = buffer.indexOf('\n\n')) >= 0) {
             const block = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            if (block.split('\n').some((line) => line.startsWith('event:'))) refreshDetail();
+            const lines = block.split('\n');
+            if (lines.some((line) => /^event:\s*presence\.updated$/.test(line))) {
+              showPresence(lines.find((line) => line.startsWith('data:')));
+            } else if (lines.some((line) => line.startsWith('event:'))) {
+              refreshDetail();
+            }
           }
         }
       } catch (error) {
@@ -407,6 +483,24 @@ function startStream(id) {
       await new Promise((r) => setTimeout(r, 2000));
     }
   })();
+}
+
+/** "+phone is typing…" from a presence.updated event, cleared when they pause or after 10 s. */
+let typingTimer = null;
+function showPresence(dataLine) {
+  let data;
+  try {
+    data = JSON.parse(dataLine.slice('data:'.length)).data;
+  } catch {
+    return;
+  }
+  if (data.state === 'composing' || data.state === 'recording') {
+    $('typing').textContent = `+${data.phone} is ${data.state === 'recording' ? 'recording a voice note' : 'typing'}…`;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => { $('typing').textContent = ''; }, 10_000);
+  } else if (data.state === 'paused') {
+    $('typing').textContent = '';
+  }
 }
 
 function stopStream() {

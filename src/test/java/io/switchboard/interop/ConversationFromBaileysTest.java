@@ -57,7 +57,7 @@ class ConversationFromBaileysTest {
         String theirs = randomPhone("1602");
         UUID org = linkedOrganization("Conversation with Baileys " + release, ours);
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Process process = BaileysJudge.startScenario(release, base.toString().replaceAll("/$", ""), List.of("converse", theirs, ours),
+        Process process = BaileysJudge.startScenario(release, base.toString().replaceAll("/$", ""), List.of("chat-features", theirs, ours),
                 lines::add);
         JsonNode ids;
         String messages = "/api/v1/organizations/" + org + "/whatsapp/messages";

@@ -253,6 +253,22 @@ public class SandboxAdminResource {
     public record ReadRequest(List<String> ids) {
     }
 
+    public record TypingRequest(String to, String state) {
+    }
+
+    /** The person types in a chat: the other side's connected devices see "typing…" (a chatstate). */
+    @Operation(summary = "A phone types (or stops) in a chat")
+    @APIResponse(responseCode = "204", description = "Relayed.")
+    @POST
+    @Path("/accounts/{phone}/typing")
+    public Response phoneTypes(@PathParam("phone") String phone, TypingRequest request) {
+        if (request == null || !server().router().phoneTypes(phone, request.to(), request.state())) {
+            throw ApiException.badRequest("invalid-body", "Body must be {\"to\": \"<a sandbox account>\", \"state\":"
+                    + " \"composing\"|\"paused\"} for a sandbox account.");
+        }
+        return Response.noContent().build();
+    }
+
     /** The person reads texts on the phone: each sender gets a read receipt. 200 {@code {read: n}}. */
     @Operation(summary = "A phone reads texts (read receipts to their senders)")
     @POST

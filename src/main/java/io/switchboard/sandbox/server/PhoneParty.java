@@ -126,6 +126,11 @@ public final class PhoneParty {
             } else if (own && plain.destination() == null && plain.text() != null) {
                 keep(new Received(id, from, null, null, at, "a copy from an own device without deviceSentMessage"));
             } else {
+                String wrongChange = own || plain.change() == null ? null : wrongChange(plain.change(), senderPhone, at);
+                if (wrongChange != null) {
+                    keep(new Received(id, from, senderPhone + Stanzas.SERVER, null, at, wrongChange));
+                    return receipt(message, null);
+                }
                 MediaCheck.Result media = plain.media() == null ? null : MediaCheck.check(mediaHost, plain.media());
                 String chat = own ? plain.destination() : senderPhone + Stanzas.SERVER;
                 if (media != null && media.problem() == null) {
@@ -226,6 +231,34 @@ public final class PhoneParty {
     /** The person deletes (or restores) the phone's files: media retries are then answered "not found". */
     synchronized void filesDeleted(boolean deleted) {
         filesDeleted = deleted;
+    }
+
+    /** WhatsApp lets a sender edit a message for 15 minutes and delete it for everyone for 60 hours. */
+    static final java.time.Duration EDIT_WINDOW = java.time.Duration.ofMinutes(15);
+    static final java.time.Duration REVOKE_WINDOW = java.time.Duration.ofHours(60);
+
+    /**
+     * Why an edit or revoke from {@code senderPhone} is not one WhatsApp allows (the phone received no
+     * such message from that sender, or too long ago), or null when it is.
+     */
+    private String wrongChange(PlainMessage.Change change, String senderPhone, Instant now) {
+        if ("reaction".equals(change.kind())) {
+            return null;
+        }
+        Received original = null;
+        for (Received received : inbox) {
+            if (received.id().equals(change.targetId()) && received.problem() == null && received.from().startsWith(senderPhone)
+                    && (received.from().charAt(senderPhone.length()) == ':' || received.from().charAt(senderPhone.length()) == '@')) {
+                original = received;
+            }
+        }
+        if (original == null) {
+            return ("edit".equals(change.kind()) ? "an edit" : "a revoke") + " of " + change.targetId()
+                    + ", which this sender did not send to this phone";
+        }
+        java.time.Duration window = "edit".equals(change.kind()) ? EDIT_WINDOW : REVOKE_WINDOW;
+        return original.at().plus(window).isBefore(now) ? ("edit".equals(change.kind()) ? "an edit" : "a revoke") + " of "
+                + change.targetId() + " after WhatsApp's window of " + window.toMinutes() + " minutes" : null;
     }
 
     /** A receipt for one of the phone's texts, from {@code device}. */
@@ -377,7 +410,15 @@ public final class PhoneParty {
     }
 
     /** The sandbox's own reading and writing of WhatsApp's padded Message protobuf (text, extended text, device-sent copies). */
-    record PlainMessage(String text, String destination, MediaCheck.Claimed media) {
+    record PlainMessage(String text, String destination, MediaCheck.Claimed media, Change change) {
+
+        PlainMessage(String text, String destination, MediaCheck.Claimed media) {
+            this(text, destination, media, null);
+        }
+
+        /** An edit (protocolMessage type 14), revoke (type 0) or reaction (reactionMessage) of message {@code targetId}. */
+        record Change(String kind, String targetId) {
+        }
 
         static PlainMessage read(byte[] padded) throws SandboxProtocolException {
             if (padded.length == 0) {
@@ -399,11 +440,27 @@ public final class PhoneParty {
             String text = null;
             String destination = null;
             MediaCheck.Claimed media = null;
+            Change change = null;
             ProtoFields reader = new ProtoFields(bytes, from, to);
             while (reader.more()) {
                 int field = reader.field();
                 if (field == 1 && reader.wire() == 2) {
                     text = reader.string();
+                } else if ((field == 12 || field == 46) && reader.wire() == 2) {
+                    int[] range = reader.bytes();
+                    change = change(field, bytes, range[0], range[1]);
+                } else if (field == 58 && reader.wire() == 2) {
+                    // editedMessage: a FutureProofMessage whose message 1 holds the protocolMessage.
+                    int[] range = reader.bytes();
+                    ProtoFields wrapper = new ProtoFields(bytes, range[0], range[1]);
+                    while (wrapper.more()) {
+                        if (wrapper.field() == 1 && wrapper.wire() == 2) {
+                            int[] inner = wrapper.bytes();
+                            change = message(bytes, inner[0], inner[1]).change();
+                        } else {
+                            wrapper.skip();
+                        }
+                    }
                 } else if (field == 6 && reader.wire() == 2) {
                     int[] range = reader.bytes();
                     ProtoFields extended = new ProtoFields(bytes, range[0], range[1]);
@@ -429,6 +486,7 @@ public final class PhoneParty {
                             PlainMessage wrapped = message(bytes, nested[0], nested[1]);
                             text = wrapped.text();
                             media = wrapped.media();
+                            change = wrapped.change();
                         } else {
                             copy.skip();
                         }
@@ -440,7 +498,37 @@ public final class PhoneParty {
                     reader.skip();
                 }
             }
-            return new PlainMessage(text, destination, media);
+            return new PlainMessage(text, destination, media, change);
+        }
+
+        /** A protocolMessage (12: key 1, type 2) or reactionMessage (46: key 1) as a change of the message its key names. */
+        private static Change change(int field, byte[] bytes, int from, int to) throws SandboxProtocolException {
+            String targetId = null;
+            long type = 0;
+            ProtoFields reader = new ProtoFields(bytes, from, to);
+            while (reader.more()) {
+                int inner = reader.field();
+                if (inner == 1 && reader.wire() == 2) {
+                    int[] key = reader.bytes();
+                    ProtoFields keyFields = new ProtoFields(bytes, key[0], key[1]);
+                    while (keyFields.more()) {
+                        if (keyFields.field() == 3 && keyFields.wire() == 2) {
+                            targetId = keyFields.string();
+                        } else {
+                            keyFields.skip();
+                        }
+                    }
+                } else if (inner == 2 && reader.wire() == 0 && field == 12) {
+                    type = reader.varint();
+                } else {
+                    reader.skip();
+                }
+            }
+            if (targetId == null) {
+                return null;
+            }
+            return field == 46 ? new Change("reaction", targetId) : type == 14 ? new Change("edit", targetId)
+                    : type == 0 ? new Change("revoke", targetId) : null;
         }
 
         /** Message fields of the media kinds: image 3, document 7, audio 8, video 9, sticker 26. */

@@ -224,6 +224,17 @@ public final class Router {
         return Future.succeededFuture(senders.size());
     }
 
+    /** The person types ({@code composing}) or stops ({@code paused}) in the chat with {@code to}; false when either is unknown. */
+    public boolean phoneTypes(String phone, String to, String state) {
+        if (server.accounts.get(phone) == null || to == null || server.accounts.get(to) == null
+                || !java.util.List.of("composing", "paused").contains(state)) {
+            return false;
+        }
+        server.presences.chatstate(phone, Node.withChildren("chatstate", Stanzas.attrs("to", to + Stanzas.SERVER),
+                java.util.List.of(Node.of(state))));
+        return true;
+    }
+
     /** The files on the phone of {@code phone} are deleted (or restored); false when there is no such account. */
     public boolean phoneFilesDeleted(String phone, boolean deleted) {
         Account account = server.accounts.get(phone);

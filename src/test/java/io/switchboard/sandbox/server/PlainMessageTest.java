@@ -32,6 +32,32 @@ class PlainMessageTest {
     }
 
     @Test
+    void readsWhichMessageAnEditARevokeOrAReactionIsAbout() throws Exception {
+        io.switchboard.protocol.proto.MessageKey key = io.switchboard.protocol.proto.MessageKey.newBuilder().setId("3EB0TARGET")
+                .setFromMe(true).setRemoteJid("15550001111@s.whatsapp.net").build();
+        io.switchboard.protocol.proto.Message.ProtocolMessage.Builder protocol = io.switchboard.protocol.proto.Message.ProtocolMessage
+                .newBuilder().setKey(key);
+        PhoneParty.PlainMessage revoke = PhoneParty.PlainMessage.read(Plaintext.message(io.switchboard.protocol.proto.Message
+                .newBuilder().setProtocolMessage(protocol.setType(io.switchboard.protocol.proto.Message.ProtocolMessage.Type.REVOKE))
+                .build()));
+        assertEquals(new PhoneParty.PlainMessage.Change("revoke", "3EB0TARGET"), revoke.change());
+        io.switchboard.protocol.proto.Message edit = io.switchboard.protocol.proto.Message.newBuilder().setProtocolMessage(protocol
+                .setType(io.switchboard.protocol.proto.Message.ProtocolMessage.Type.MESSAGE_EDIT)
+                .setEditedMessage(io.switchboard.protocol.proto.Message.newBuilder().setConversation("fixed"))).build();
+        assertEquals(new PhoneParty.PlainMessage.Change("edit", "3EB0TARGET"), PhoneParty.PlainMessage.read(Plaintext.message(edit))
+                .change());
+        // Wrapped as Baileys 7 sends an edit, and as a copy for the sender's own devices.
+        io.switchboard.protocol.proto.Message wrapped = io.switchboard.protocol.proto.Message.newBuilder().setEditedMessage(
+                io.switchboard.protocol.proto.Message.FutureProofMessage.newBuilder().setMessage(edit)).build();
+        assertEquals("edit", PhoneParty.PlainMessage.read(Plaintext.copy(wrapped, "15550002222@s.whatsapp.net")).change().kind());
+        PhoneParty.PlainMessage reaction = PhoneParty.PlainMessage.read(Plaintext.message(io.switchboard.protocol.proto.Message
+                .newBuilder().setReactionMessage(io.switchboard.protocol.proto.Message.ReactionMessage.newBuilder().setKey(key)
+                        .setText("👍")).build()));
+        assertEquals(new PhoneParty.PlainMessage.Change("reaction", "3EB0TARGET"), reaction.change());
+        assertNull(PhoneParty.PlainMessage.read(Plaintext.text("plain")).change());
+    }
+
+    @Test
     void refusesBadPadding() {
         byte[] body = {0x0a, 0x02, 'h', 'i'};
         assertThrows(SandboxProtocolException.class, () -> PhoneParty.PlainMessage.read(body), "no padding at all");

@@ -103,7 +103,7 @@ class CredentialsRotationTest {
             declared.add(table.table() + "." + table.keyId());
         }
         assertEquals(inSchema, declared);
-        assertEquals(9, inSchema.size(), inSchema.toString());
+        assertEquals(10, inSchema.size(), inSchema.toString());
     }
 
     private void insert(UUID org, AtRestCipher.Sealed sealed) {
