@@ -37,7 +37,8 @@ public final class MessageViews {
                             + " the message in target") String kind,
             @Schema(description = "For reaction, edit and revoke: the WhatsApp id of the message they are about") String target,
             @Schema(description = "For a reply: the quoted message and the numbers mentioned") io.switchboard.events.EventPayloads.Reply
-                    reply) {
+                    reply,
+            @Schema(description = "In lists: the reactions it has now, one per person") List<Reaction> reactions) {
     }
 
     /** A file a message carries: what it is, never its bytes. */

@@ -523,12 +523,14 @@ public class MessagesResource {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("invalid-query", "after is not a cursor this API gave.");
         }
-        return exists(org).flatMap(ignored -> outbox.page(org, beforeTime, beforeId, size)).map(page -> {
-            List<MessageViews.OutboundMessage> items = new ArrayList<>();
-            page.forEach(item -> items.add(outboundView(item, false)));
-            OutboxStore.Outbound last = page.size() == size ? page.get(page.size() - 1) : null;
-            return new MessageViews.OutboundPage(true, items, last == null ? null : cursorOf(last.createdAt(), last.id().toString()));
-        });
+        return exists(org).flatMap(ignored -> outbox.page(org, beforeTime, beforeId, size)).flatMap(page -> received.reactions(org,
+                page.stream().map(OutboxStore.Outbound::whatsappId).filter(java.util.Objects::nonNull).toList()).map(reactions -> {
+                    List<MessageViews.OutboundMessage> items = new ArrayList<>();
+                    page.forEach(item -> items.add(withReactions(outboundView(item, false), reactions.get(item.whatsappId()))));
+                    OutboxStore.Outbound last = page.size() == size ? page.get(page.size() - 1) : null;
+                    return new MessageViews.OutboundPage(true, items, last == null ? null
+                            : cursorOf(last.createdAt(), last.id().toString()));
+                }));
     }
 
     /** A cursor is base64url("epochMicros|id"); anything else is refused. */
@@ -552,6 +554,17 @@ public class MessagesResource {
         return Base64.getUrlEncoder().withoutPadding().encodeToString((micros + "|" + id).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The view with the reactions the message has now (reactor phone → emoji), if any. */
+    private static MessageViews.OutboundMessage withReactions(MessageViews.OutboundMessage view, java.util.Map<String, String> reactions) {
+        if (reactions == null || reactions.isEmpty()) {
+            return view;
+        }
+        return new MessageViews.OutboundMessage(view.success(), view.id(), view.direction(), view.status(), view.to(), view.text(),
+                view.whatsappId(), view.createdAt(), view.updatedAt(), view.sentAt(), view.reason(), view.detail(), view.history(),
+                view.media(), view.kind(), view.target(), view.reply(), reactions.entrySet().stream()
+                        .map(entry -> new MessageViews.Reaction(entry.getKey(), entry.getValue())).toList());
+    }
+
     private static MessageViews.OutboundMessage outboundView(OutboxStore.Outbound message, boolean withHistory) {
         List<MessageViews.StatusChange> history = null;
         if (withHistory) {
@@ -572,7 +585,8 @@ public class MessagesResource {
                 media != null || "revoke".equals(message.kind()) ? null : message.text(),
                 message.whatsappId(), message.createdAt(), message.updatedAt(), message.sentAt(), message.reason(), message.detail(),
                 history, media, message.kind(), context == null || reply ? null : context.targetId(),
-                reply ? new io.switchboard.events.EventPayloads.Reply(context.targetId(), context.participant(), context.mentions()) : null);
+                reply ? new io.switchboard.events.EventPayloads.Reply(context.targetId(), context.participant(), context.mentions()) : null,
+                null);
     }
 
     private static MessageViews.InboundMessage inboundView(UUID org, MessageStore.Received item) {

@@ -117,7 +117,11 @@ class ConversationFromBaileysTest {
         assertNull(doomed.get("text"), "a deleted message's text is gone");
         assertFalse(items.stream().anyMatch(i -> ids.path("revoke").asText().equals(i.get("id"))), "a revoke is not a message");
 
-        // The reaction to our text is an event too (nothing in the inbound list carries it).
+        // The reaction to our text shows on our sent message, and is an event too.
+        List<Map<String, Object>> sent = as(Tokens.admin()).get(messages + "?direction=out").then().statusCode(200).extract()
+                .jsonPath().getList("items");
+        Map<String, Object> ours0 = sent.stream().filter(m -> ourId.equals(m.get("whatsappId"))).findFirst().orElseThrow();
+        assertEquals(List.of(Map.of("phone", theirs, "emoji", "👍")), ours0.get("reactions"));
         List<String> types = new ArrayList<>();
         pool.preparedQuery("SELECT type FROM whatsapp_event WHERE organization_id = $1 ORDER BY seq").execute(Tuple.of(org))
                 .await().atMost(Duration.ofSeconds(5)).forEach(row -> types.add(row.getString("type")));
