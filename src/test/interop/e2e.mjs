@@ -326,6 +326,7 @@ if (process.argv[7] === 'media-reader') {
           const bytes = await baileys.downloadMediaMessage(m, 'buffer', {}, { logger, reuploadRequest: sock.updateMediaMessage });
           files.push({ id: m.key.id, kind: type === 'audioMessage' && content.ptt ? 'voice' : kinds[type],
             mimetype: content.mimetype, caption: content.caption, fileName: content.fileName, size: bytes.length,
+            quotedId: content.contextInfo?.stanzaId, mentions: content.contextInfo?.mentionedJid ?? [],
             sha256: createHash('sha256').update(bytes).digest('base64') });
         } catch (error) {
           files.push({ id: m.key.id, kind: kinds[type], error: String(error?.message || error) });

@@ -66,9 +66,9 @@ public class MessagesResource {
     public record SendRequest(@Schema(example = "+5511912345678") String to,
             @Schema(description = "The text (not with media: a file's text is its caption)") String text,
             @Schema(description = "A file to send instead of a text") MediaRequest media,
-            @Schema(description = "Texts: the message this one replies to — a received message's WhatsApp id, or one of ours (id or"
+            @Schema(description = "The message this one replies to — a received message's WhatsApp id, or one of ours (id or"
                     + " whatsappId) — in the same chat") String replyTo,
-            @Schema(description = "Texts: numbers mentioned (digits, country code first; write @<number> in the text where"
+            @Schema(description = "Numbers mentioned (digits, country code first; write @<number> in the text or caption where"
                     + " they go)", maxItems = 50) List<String> mentions) {
 
         public SendRequest(String to, String text) {
@@ -167,9 +167,6 @@ public class MessagesResource {
         }
         String phone = phone(request.to());
         List<String> mentions = mentions(request.mentions());
-        if (request.media() != null && (request.replyTo() != null || !mentions.isEmpty())) {
-            throw ApiException.invalidField("replyTo", "and mentions go with texts; a file cannot quote or mention yet");
-        }
         if (request.media() != null) {
             MediaRequest media = request.media();
             if (request.text() != null) {
@@ -183,9 +180,14 @@ public class MessagesResource {
                         + " send multipart/form-data");
             }
             String caption = caption(type, media.caption());
-            return enqueueMedia(org, idempotencyKey, phone, caption, data
+            java.util.function.Supplier<MediaIntake.Taken> take = data
                     ? () -> intake.fromBase64(org, type, media.data(), media.mimetype(), media.fileName())
-                    : () -> intake.fromUrl(org, type, media.url(), media.mimetype(), media.fileName()));
+                    : () -> intake.fromUrl(org, type, media.url(), media.mimetype(), media.fileName());
+            if (request.replyTo() == null && mentions.isEmpty()) {
+                return enqueueMedia(org, idempotencyKey, phone, caption, null, take);
+            }
+            return replyContext(org, phone, request.replyTo(), mentions)
+                    .flatMap(context -> enqueueMedia(org, idempotencyKey, phone, caption, context, take));
         }
         String text = request.text();
         if (text == null || text.isEmpty()) {
@@ -200,15 +202,20 @@ public class MessagesResource {
                     WhatsAppClient.newMessageId(), config.queueLimit())));
         }
         String requestHash = hash(phone, text + "\n" + request.replyTo() + "\n" + mentions);
-        return accepted(exists(org).flatMap(ignored -> request.replyTo() == null ? Uni.createFrom().<Conversations.Target>nullItem()
-                        : conversations.find(org, request.replyTo()))
+        return accepted(exists(org).flatMap(ignored -> replyContext(org, phone, request.replyTo(), mentions))
+                .flatMap(context -> outbox.enqueue(org, idempotencyKey, requestHash, phone, text, null, context,
+                        WhatsAppClient.newMessageId(), config.queueLimit())));
+    }
+
+    /** The reply context of a message to {@code phone}: the quoted message (of the same chat) and the mentions. */
+    private Uni<OutboxStore.OutboundContext> replyContext(UUID org, String phone, String replyTo, List<String> mentions) {
+        return (replyTo == null ? Uni.createFrom().<Conversations.Target>nullItem() : conversations.find(org, replyTo))
                 .flatMap(target -> {
                     if (target != null && !target.chat().equals(phone)) {
                         throw ApiException.invalidField("replyTo", "is a message of another chat");
                     }
-                    return ownJid(org).flatMap(own -> outbox.enqueue(org, idempotencyKey, requestHash, phone, text, null,
-                            Conversations.reply(target, own, mentions), WhatsAppClient.newMessageId(), config.queueLimit()));
-                }));
+                    return ownJid(org).map(own -> Conversations.reply(target, own, mentions));
+                });
     }
 
     /**
@@ -406,7 +413,7 @@ public class MessagesResource {
         String shownName = fileName != null ? fileName : kind == io.switchboard.protocol.media.MediaType.DOCUMENT
                 ? file.fileName() : null;
         String text = caption(kind, caption);
-        return enqueueMedia(org, idempotencyKey, phone, text,
+        return enqueueMedia(org, idempotencyKey, phone, text, null,
                 () -> intake.fromFile(org, kind, file.uploadedFile(), mimetype != null ? mimetype
                         : kind == io.switchboard.protocol.media.MediaType.DOCUMENT ? documentType(file.contentType()) : null,
                         shownName));
@@ -414,12 +421,13 @@ public class MessagesResource {
 
     /** Takes the file in on a worker thread (it reads and stores it), then enqueues as for a text. */
     private Uni<Response> enqueueMedia(UUID org, String idempotencyKey, String phone, String caption,
-            java.util.function.Supplier<MediaIntake.Taken> take) {
+            OutboxStore.OutboundContext context, java.util.function.Supplier<MediaIntake.Taken> take) {
+        String about = context == null ? "" : "\n" + context.targetId() + "\n" + context.mentions();
         return exists(org).flatMap(ignored -> Uni.createFrom().item(take)
                         .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool()))
                 .flatMap(taken -> accepted(outbox.enqueue(org, idempotencyKey, hash(phone, taken.digest() + "\n"
-                                + (caption == null ? "" : caption)), phone, caption, taken.media(), WhatsAppClient.newMessageId(),
-                                config.queueLimit())
+                                + (caption == null ? "" : caption) + about), phone, caption, taken.media(), context,
+                                WhatsAppClient.newMessageId(), config.queueLimit())
                         .call(enqueued -> enqueued.created() ? Uni.createFrom().voidItem() : intake.discard(taken.media()))
                         .onFailure().call(error -> intake.discard(taken.media()).onFailure().recoverWithNull())));
     }

@@ -17,7 +17,8 @@ final class OutboundContent {
     static Message of(OutboxStore.Outbound message) {
         OutboxStore.OutboundContext context = message.context();
         if (message.media() != null) {
-            return message.media().message(message.text());
+            Message file = message.media().message(message.text());
+            return context == null ? file : withContext(file, contextInfo(context));
         }
         if (context == null) {
             return Message.newBuilder().setConversation(message.text()).build();
@@ -40,19 +41,41 @@ final class OutboundContent {
                 return Message.newBuilder().setProtocolMessage(Message.ProtocolMessage.newBuilder().setKey(key)
                         .setType(Message.ProtocolMessage.Type.REVOKE)).build();
             default:
-                ContextInfo.Builder info = ContextInfo.newBuilder();
-                if (context.targetId() != null) {
-                    info.setStanzaId(context.targetId());
-                    if (context.participant() != null) {
-                        info.setParticipant(context.participant());
-                    }
-                    info.setQuotedMessage(Message.newBuilder().setConversation(context.quoted() == null ? "" : context.quoted()));
-                }
-                for (String phone : context.mentions()) {
-                    info.addMentionedJid(phone + "@s.whatsapp.net");
-                }
                 return Message.newBuilder().setExtendedTextMessage(Message.ExtendedTextMessage.newBuilder().setText(message.text())
-                        .setContextInfo(info)).build();
+                        .setContextInfo(contextInfo(context))).build();
         }
+    }
+
+    /** A reply's context: the quoted message's id, sender and text, and the mentioned JIDs. */
+    private static ContextInfo contextInfo(OutboxStore.OutboundContext context) {
+        ContextInfo.Builder info = ContextInfo.newBuilder();
+        if (context.targetId() != null) {
+            info.setStanzaId(context.targetId());
+            if (context.participant() != null) {
+                info.setParticipant(context.participant());
+            }
+            info.setQuotedMessage(Message.newBuilder().setConversation(context.quoted() == null ? "" : context.quoted()));
+        }
+        for (String phone : context.mentions()) {
+            info.addMentionedJid(phone + "@s.whatsapp.net");
+        }
+        return info.build();
+    }
+
+    /** A file message with a reply context (field 17 of each media message). */
+    private static Message withContext(Message file, ContextInfo info) {
+        Message.Builder builder = file.toBuilder();
+        if (builder.hasImageMessage()) {
+            builder.getImageMessageBuilder().setContextInfo(info);
+        } else if (builder.hasDocumentMessage()) {
+            builder.getDocumentMessageBuilder().setContextInfo(info);
+        } else if (builder.hasAudioMessage()) {
+            builder.getAudioMessageBuilder().setContextInfo(info);
+        } else if (builder.hasVideoMessage()) {
+            builder.getVideoMessageBuilder().setContextInfo(info);
+        } else if (builder.hasStickerMessage()) {
+            builder.getStickerMessageBuilder().setContextInfo(info);
+        }
+        return builder.build();
     }
 }

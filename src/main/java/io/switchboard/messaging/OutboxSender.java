@@ -78,7 +78,7 @@ public final class OutboxSender {
     private void send(WhatsAppClient client, Fence fence, OutboxStore.Outbound message) {
         session.fencedWrite(fence, () -> outbox.sending(fence, session.organizationId(), message.id()))
                 .flatMap(ignored -> message.media() == null ? Uni.createFrom().item(message.content())
-                        : media.uploaded(session, client, fence, message).map(uploaded -> uploaded.message(message.text())))
+                        : media.uploaded(session, client, fence, message).map(uploaded -> message.withMedia(uploaded).content()))
                 .flatMap(content -> Uni.createFrom().completionStage(() -> client.sendMessage(message.to(), content,
                         message.whatsappId()).toCompletionStage()))
                 .subscribe().with(sent -> record(fence, () -> outbox.sent(fence, session.organizationId(), message.id(), sent.at())),

@@ -68,6 +68,12 @@ public class OutboxStore {
                     requestHash, history, media, null);
         }
 
+        /** The same message with its file as uploaded. */
+        public Outbound withMedia(OutboundMedia uploaded) {
+            return new Outbound(id, organizationId, to, whatsappId, text, status, reason, detail, attempts, createdAt, updatedAt, sentAt,
+                    requestHash, history, uploaded, context);
+        }
+
         /** What the API calls it: text, a file's type, reaction, edit or revoke. */
         public String kind() {
             return context != null && !"reply".equals(context.kind()) ? context.kind() : media != null ? media.type().apiName() : "text";
@@ -201,7 +207,8 @@ public class OutboxStore {
     public Uni<Enqueued> enqueue(UUID organizationId, String idempotencyKey, String requestHash, String to, String text,
             OutboundMedia media, OutboundContext context, String whatsappId, int queueLimit) {
         UUID id = UUID.randomUUID();
-        AtRestCipher.Sealed sealed = cipher.sealText(organizationId, TEXT_PURPOSE, media != null ? sealedMedia(text, media)
+        AtRestCipher.Sealed sealed = cipher.sealText(organizationId, TEXT_PURPOSE, media != null
+                ? sealedMedia(text, media, context == null ? null : context.quoted())
                 : context != null ? new io.vertx.core.json.JsonObject().put("text", text).put("quoted", context.quoted()).encode()
                 : text);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
@@ -481,11 +488,15 @@ public class OutboxStore {
         OutboundMedia media = null;
         OutboundContext context = null;
         String kind = row.getString("kind");
+        boolean file = kind != null && io.switchboard.protocol.media.MediaType.ofApiName(kind) != null;
         if (row.getValue("context") != null) {
             io.vertx.core.json.JsonObject secret = new io.vertx.core.json.JsonObject(text);
-            text = secret.getString("text");
             context = OutboundContext.of(row.getValue("context"), secret.getString("quoted"));
-        } else if (kind != null && !"text".equals(kind)) {
+            if (!file) {
+                text = secret.getString("text");
+            }
+        }
+        if (file) {
             io.vertx.core.json.JsonObject secret = new io.vertx.core.json.JsonObject(text);
             text = secret.getString("caption");
             Object facts = row.getValue("media");
@@ -501,8 +512,11 @@ public class OutboxStore {
     }
 
     /** What a media message seals: its caption, file name, media key and thumbnail. */
-    private static String sealedMedia(String caption, OutboundMedia media) {
+    private static String sealedMedia(String caption, OutboundMedia media, String quoted) {
         io.vertx.core.json.JsonObject secret = new io.vertx.core.json.JsonObject().put("mediaKey", media.mediaKey());
+        if (quoted != null) {
+            secret.put("quoted", quoted);
+        }
         if (caption != null) {
             secret.put("caption", caption);
         }

@@ -4,6 +4,7 @@ import static io.switchboard.support.Api.as;
 import static io.switchboard.support.Api.awaitPreKeysUploaded;
 import static io.switchboard.support.Api.linkedOrganization;
 import static io.switchboard.support.Api.randomPhone;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,8 +60,12 @@ class MediaWithBaileysTest {
             byte[] ogg = MediaMessagesTest.oggOpus(2);
             byte[] webp = MediaMessagesTest.webp(512, 512);
             Map<String, String> ids = new HashMap<>();
-            ids.put(as(Tokens.admin()).body(Map.of("to", theirs, "media", Map.of("type", "image", "caption", "the receipt",
-                    "data", Base64.getEncoder().encodeToString(png)))).post(messages).then().statusCode(202).extract()
+            // The image replies to a text of ours and mentions the customer.
+            String asked = as(Tokens.admin()).body(Map.of("to", theirs, "text", "Here is the receipt you asked for")).post(messages)
+                    .then().statusCode(202).extract().path("whatsappId");
+            ids.put(as(Tokens.admin()).body(Map.of("to", theirs, "replyTo", asked, "mentions", List.of(theirs), "media",
+                    Map.of("type", "image", "caption", "the receipt @" + theirs, "data", Base64.getEncoder().encodeToString(png))))
+                    .post(messages).then().statusCode(202).body("reply.messageId", equalTo(asked)).extract()
                     .path("whatsappId"), "image");
             ids.put(as(Tokens.admin()).contentType("multipart/form-data").multiPart("to", theirs).multiPart("type", "document")
                     .multiPart("fileName", "invoice-4521.pdf").multiPart("file", "x.pdf", pdf, "application/pdf").post(messages)
@@ -83,7 +88,9 @@ class MediaWithBaileysTest {
                 assertEquals(bytes.get(kind).length, file.path("size").asInt());
             }
             JsonNode image = find(files, ids, "image");
-            assertEquals("the receipt", image.path("caption").asText());
+            assertEquals("the receipt @" + theirs, image.path("caption").asText());
+            assertEquals(asked, image.path("quotedId").asText(), "the image quotes our text: " + image);
+            assertEquals(theirs + "@s.whatsapp.net", image.path("mentions").path(0).asText());
             assertEquals("image/png", image.path("mimetype").asText());
             assertEquals("invoice-4521.pdf", find(files, ids, "document").path("fileName").asText());
             assertEquals("audio/ogg; codecs=opus", find(files, ids, "voice").path("mimetype").asText());
