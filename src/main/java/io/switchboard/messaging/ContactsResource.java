@@ -95,12 +95,7 @@ public class ContactsResource {
         }
         List<String> inputs = new ArrayList<>();
         for (int i = 0; i < request.phones().size(); i++) {
-            String written = request.phones().get(i);
-            String digits = written == null ? "" : written.replaceAll("[+\\s().-]", "");
-            if (!digits.matches("[1-9][0-9]{6,14}")) {
-                throw ApiException.invalidField("phones[" + i + "]", "must be a number of 7 to 15 digits, country code first");
-            }
-            inputs.add(digits);
+            inputs.add(PhoneNumbers.digits("phones[" + i + "]", request.phones().get(i)));
         }
         List<String> distinct = List.copyOf(new LinkedHashSet<>(inputs));
         return sessions.organizationExists(org).flatMap(exists -> {

@@ -359,11 +359,7 @@ public class MessagesResource {
         }
         List<String> phones = new ArrayList<>();
         for (int i = 0; i < mentions.size(); i++) {
-            String mention = mentions.get(i) == null ? "" : mentions.get(i).replaceAll("[+\\s().-]", "");
-            if (!mention.matches("[1-9][0-9]{6,14}")) {
-                throw ApiException.invalidField("mentions[" + i + "]", "must be a number of 7 to 15 digits, country code first");
-            }
-            phones.add(mention);
+            phones.add(PhoneNumbers.digits("mentions[" + i + "]", mentions.get(i)));
         }
         return phones;
     }

@@ -77,7 +77,7 @@ public class PresenceResource {
             throw ApiException.invalidField("to", global ? "goes only with composing, recording or paused"
                     : "is required with " + state);
         }
-        String phone = global ? null : number("to", request.to());
+        String phone = global ? null : PhoneNumbers.digits("to", request.to());
         return send(org, state, phone);
     }
 
@@ -95,7 +95,7 @@ public class PresenceResource {
     public Uni<Done> subscribe(@PathParam("id") String id, SubscribeRequest request) {
         UUID org = CanonicalUuid.pathParameter("id", id);
         access.requireOrganization(org);
-        return send(org, "subscribe", number("phone", request == null ? null : request.phone()));
+        return send(org, "subscribe", PhoneNumbers.digits("phone", request == null ? null : request.phone()));
     }
 
     private Uni<Done> send(UUID org, String state, String phone) {
@@ -106,13 +106,5 @@ public class PresenceResource {
             return presences.presence(org, state, phone).onFailure(PhoneReupload.Failed.class)
                     .transform(error -> new ApiException(409, "not-connected", error.getMessage())).map(ignored -> new Done(true));
         });
-    }
-
-    private static String number(String field, String value) {
-        String digits = value == null ? "" : value.replaceAll("[+\\s().-]", "");
-        if (!digits.matches("[1-9][0-9]{6,14}")) {
-            throw ApiException.invalidField(field, "must be a number of 7 to 15 digits, country code first");
-        }
-        return digits;
     }
 }
