@@ -16,7 +16,7 @@ const admin = adminClient(baseUrl, token);
 
 const step = (name, data = {}) => console.log(JSON.stringify({ step: name, ...data }));
 const fail = (message) => { console.log(JSON.stringify({ step: 'failed', message })); process.exit(1); };
-setTimeout(() => fail('scenario timed out'), 150_000).unref();
+let scenarioTimer = setTimeout(() => fail('scenario timed out'), 150_000).unref();
 
 if (await trustSandbox(release, baileys, admin)) step('trust-root-set');
 
@@ -116,6 +116,107 @@ if (process.argv[7] === 'send') {
   });
   step('passed');
   process.exit(0);
+}
+
+// Group-member mode (node e2e.mjs 6|7 … group-member PHONE): pair an account, print ready, then act on the JSON
+// commands read from stdin, one per line, and print what the account sees in its groups:
+//   {"op":"create","subject":S,"participants":[phones]}   → created {id, addressingMode}
+//   {"op":"send","group":G,"text":T} / {"op":"image","group":G,"path":P,"caption":C} → sent {id}
+//   {"op":"participants","group":G,"action":"add|remove|promote|demote","phones":[…]} → participants {result}
+//   {"op":"metadata","group":G}  → metadata {subject, participants}
+//   {"op":"read","group":G}      → marks every message received in G as read → read {count}
+//   {"op":"end"}                 → closes and exits 0
+// Seen: received {group, id, participant, text, caption}, undecryptable {group, id, participant}, joined {id, subject},
+// participants-update {group, action, participants}, group-update {group, …}, status {id, status}.
+if (process.argv[7] === 'group-member') {
+  const phone = process.argv[8];
+  clearTimeout(scenarioTimer);
+  scenarioTimer = setTimeout(() => fail('scenario timed out'), 600_000).unref();
+  const dir = path.join(workDir, `group-member-${phone}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  const jidOf = (p) => `${p}@s.whatsapp.net`;
+  await connectUntilOpen(dir, phone, true, async (sock) => {
+    const received = new Map();
+    sock.ev.on('messages.upsert', ({ messages }) => {
+      for (const m of messages) {
+        if (m.key.fromMe || !m.key.remoteJid?.endsWith('@g.us')) continue;
+        if (!m.message) {
+          // Stub 2 (CIPHERTEXT) is a message that did not decrypt; others (20: group created, 27/28: added/removed…)
+          // are the group notifications Baileys turns into chat entries.
+          if (m.messageStubType === 2) step('undecryptable', { group: m.key.remoteJid, id: m.key.id, participant: m.key.participant });
+          continue;
+        }
+        if (m.message.senderKeyDistributionMessage && Object.keys(m.message).length === 1) continue;
+        if (m.message.protocolMessage) continue;
+        const text = m.message.conversation || m.message.extendedTextMessage?.text;
+        const caption = m.message.imageMessage?.caption;
+        if (text === undefined && caption === undefined) continue;
+        if (!received.has(m.key.remoteJid)) received.set(m.key.remoteJid, []);
+        received.get(m.key.remoteJid).push(m.key);
+        step('received', { group: m.key.remoteJid, id: m.key.id, participant: m.key.participant,
+          participantAlt: m.key.participantAlt ?? m.key.participantPn ?? m.key.participantLid, text, caption });
+      }
+    });
+    sock.ev.on('messages.update', (updates) => {
+      for (const u of updates) {
+        if (u.key.remoteJid?.endsWith('@g.us') && u.key.fromMe && u.update?.status) step('status', { id: u.key.id, status: u.update.status });
+      }
+    });
+    sock.ev.on('message-receipt.update', (updates) => {
+      for (const u of updates) {
+        if (u.key.remoteJid?.endsWith('@g.us')) step('receipt', { id: u.key.id, user: u.receipt?.userJid, read: !!u.receipt?.readTimestamp });
+      }
+    });
+    sock.ev.on('groups.upsert', (groups) => {
+      for (const g of groups) step('joined', { id: g.id, subject: g.subject });
+    });
+    sock.ev.on('groups.update', (updates) => {
+      for (const u of updates) step('group-update', { group: u.id, subject: u.subject, desc: u.desc, announce: u.announce });
+    });
+    sock.ev.on('group-participants.update', ({ id, participants, action, author }) => {
+      step('participants-update', { group: id, action, author, participants: participants.map((p) => (typeof p === 'string' ? p : p.id)) });
+    });
+    step('ready');
+    const lines = (await import('node:readline')).createInterface({ input: process.stdin, crlfDelay: Infinity });
+    const flusher = setInterval(() => sock.ev.flush?.(true), 100);
+    for await (const line of lines) {
+      if (!line.trim()) continue;
+      const command = JSON.parse(line);
+      try {
+        if (command.op === 'create') {
+          const group = await sock.groupCreate(command.subject, command.participants.map(jidOf));
+          step('created', { id: group.id, addressingMode: group.addressingMode });
+        } else if (command.op === 'send') {
+          const sent = await sendText(sock, command.group, command.text);
+          step('sent', { id: sent.key.id, text: command.text });
+        } else if (command.op === 'image') {
+          const sent = await sock.sendMessage(command.group, { image: fs.readFileSync(command.path), caption: command.caption });
+          sentMessages.set(sent.key.id, sent.message);
+          step('sent', { id: sent.key.id, caption: command.caption });
+        } else if (command.op === 'participants') {
+          const result = await sock.groupParticipantsUpdate(command.group, command.phones.map(jidOf), command.action);
+          step('participants', { result: result.map((r) => ({ jid: r.jid, status: r.status })) });
+        } else if (command.op === 'metadata') {
+          const meta = await sock.groupMetadata(command.group);
+          step('metadata', { subject: meta.subject, addressingMode: meta.addressingMode,
+            participants: meta.participants.map((p) => ({ id: p.id, admin: p.admin })) });
+        } else if (command.op === 'read') {
+          const keys = received.get(command.group) ?? [];
+          await sock.readMessages(keys);
+          step('read', { count: keys.length });
+        } else if (command.op === 'end') {
+          clearInterval(flusher);
+          sock.end(undefined);
+          step('passed');
+          process.exit(0);
+        } else {
+          step('unknown-command', { op: command.op });
+        }
+      } catch (e) {
+        step('command-failed', { op: command.op, message: String(e?.message || e), status: e?.output?.statusCode });
+      }
+    }
+  });
 }
 
 // Reader mode (node e2e.mjs 6|7 … reader PHONE PEER COUNT): pair an account, print ready, send one text

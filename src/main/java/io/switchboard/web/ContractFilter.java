@@ -134,7 +134,7 @@ public class ContractFilter implements OASFilter {
         if (sandbox) {
             // The sandbox's resource consumes JSON as a whole: a request declaring another Content-Type is refused, GET too.
             problem(responses, "415", "`unsupported-media-type`: a Content-Type other than application/json.");
-            problem(responses, "404", "`not-found` (the sandbox is off), `unknown-device`, `unknown-ref`, `expired-ref`.");
+            problem(responses, "404", "`not-found` (the sandbox is off), `unknown-device`, `unknown-group`, `unknown-ref`, `expired-ref`.");
             if (path.endsWith("/scan") || path.endsWith("/pair-code")) {
                 problem(responses, "409", "`pairing-failed`: the device refused the pairing.");
                 problem(responses, "504", "`scan-timeout`, `pairing-timeout`: the device did not confirm in time.");

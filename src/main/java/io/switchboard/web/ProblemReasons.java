@@ -30,7 +30,7 @@ public final class ProblemReasons {
             // webhooks
             "webhook-not-found", "too-many-webhooks", "url-not-allowed", "delivery-not-found", "delivery-in-progress",
             // the sandbox (dev and test)
-            "unknown-device", "unknown-ref", "expired-ref", "unreadable-qr", "scan-timeout", "pairing-timeout",
+            "unknown-device", "unknown-group", "unknown-ref", "expired-ref", "unreadable-qr", "scan-timeout", "pairing-timeout",
             "pairing-failed", "unknown-phone");
 
     private ProblemReasons() {

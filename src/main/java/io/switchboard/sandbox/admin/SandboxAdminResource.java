@@ -278,6 +278,32 @@ public class SandboxAdminResource {
         return uni(server.router().phoneReads(phone, request == null ? null : request.ids())).map(ReadCount::new);
     }
 
+    public record AddressingRequest(String mode) {
+    }
+
+    /** The groups an account is in: id, subject, addressing and members (phone → role). */
+    @Operation(summary = "The groups a sandbox account is in")
+    @GET
+    @Path("/accounts/{phone}/groups")
+    public List<java.util.Map<String, Object>> groups(@PathParam("phone") String phone) {
+        return server().groups().of(phone);
+    }
+
+    /** WhatsApp moves a group to LID addressing (or back): later stanzas name members by LID. */
+    @Operation(summary = "Switch a group to LID or phone-number addressing")
+    @APIResponse(responseCode = "204", description = "Switched.")
+    @POST
+    @Path("/groups/{groupId}/addressing")
+    public Response address(@PathParam("groupId") String groupId, AddressingRequest request) {
+        if (request == null || !("lid".equals(request.mode()) || "pn".equals(request.mode()))) {
+            throw ApiException.badRequest("invalid-body", "Body must be {\"mode\": \"lid\"|\"pn\"}.");
+        }
+        if (!server().groups().address(groupId, "lid".equals(request.mode()))) {
+            throw ApiException.notFound("unknown-group", "The sandbox has no group " + groupId + ".");
+        }
+        return Response.noContent().build();
+    }
+
     /** What the phone of {@code phone} received (decrypted and checked) and sent. */
     @Operation(summary = "What a phone received and sent")
     @GET

@@ -179,6 +179,10 @@ final class LoggedInHandlers {
             connection.closeWith(Stanzas.deviceRemoved());
             return;
         }
+        if ("w:g2".equals(xmlns)) {
+            connection.send(server.groups().iq(connection.device.phone(), deviceJid(), iq));
+            return;
+        }
         String key = type + "/" + xmlns + "/" + (child == null ? "" : child.tag());
         BiFunction<Node, Node, Node> handler = iqTable.get(key);
         if (handler == null) {

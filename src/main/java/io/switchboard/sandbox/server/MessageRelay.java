@@ -27,6 +27,10 @@ final class MessageRelay {
     void message(Node message) {
         String id = message.attribute("id").orElse("");
         String to = message.attribute("to").orElse("");
+        if (to.endsWith(Groups.SERVER)) {
+            connection.send(server.groupRelay().message(connection.device.deviceJid(), message));
+            return;
+        }
         String toPhone = server.phoneOf(to);
         String senderPhone = connection.device.phone();
         String sender = connection.device.deviceJid();
@@ -138,6 +142,10 @@ final class MessageRelay {
         }
         if ("retry".equals(type) && (receipt.child("retry").isEmpty() || receipt.child("registration").flatMap(Node::bytes)
                 .map(b -> b.length != 4).orElse(true))) {
+            return;
+        }
+        if (receipt.attribute("to").orElse("").endsWith(Groups.SERVER)) {
+            server.groupRelay().receipt(connection.device.deviceJid(), receipt, ids, type);
             return;
         }
         // Each message's sender hears about its own message (a read receipt may name several, from several devices).

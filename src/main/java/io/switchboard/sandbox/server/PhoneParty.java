@@ -2,10 +2,12 @@ package io.switchboard.sandbox.server;
 
 import io.switchboard.protocol.binary.Node;
 import io.switchboard.protocol.crypto.KeyPair;
+import io.switchboard.protocol.proto.SenderKeyRecord;
 import io.switchboard.protocol.proto.SignalSessionRecord;
 import io.switchboard.protocol.signal.LocalIdentity;
 import io.switchboard.protocol.signal.PreKeyBundle;
 import io.switchboard.protocol.signal.PreKeySource;
+import io.switchboard.protocol.signal.SenderKeys;
 import io.switchboard.protocol.signal.SessionCipher;
 import io.switchboard.protocol.signal.SignalException;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +58,8 @@ public final class PhoneParty {
     private final Deque<Received> inbox = new ArrayDeque<>();
     private final Deque<Sent> outbox = new ArrayDeque<>();
     private final Set<String> seen = new HashSet<>();
+    /** Other members' sender keys, by group and sender address. */
+    private final Map<String, SenderKeyRecord> senderKeys = new HashMap<>();
     /** The files of messages the phone sent or read, by message id: what it can upload again when asked (a media retry). */
     private final Map<String, KeptFile> files = new java.util.LinkedHashMap<>() {
         @Override
@@ -85,6 +89,9 @@ public final class PhoneParty {
     synchronized Node receive(Node message, MediaHost mediaHost) {
         String id = message.attribute("id").orElse("");
         String from = message.attribute("from").orElse("");
+        if (from.endsWith(Groups.SERVER)) {
+            return receiveInGroup(message);
+        }
         String senderPhone = from.contains("@") ? from.substring(0, from.indexOf('@')).split(":")[0] : "";
         Node enc = message.child("enc").orElse(null);
         Instant at = Instant.now();
@@ -142,6 +149,71 @@ public final class PhoneParty {
             keep(new Received(id, from, null, null, at, e.getMessage()));
         }
         return own ? null : receipt(message, null);
+    }
+
+    /**
+     * A group message ({@code participant} names the sending device by phone number here): the
+     * pairwise {@code <enc>}, if any, carries the sender's distribution message, which is processed
+     * before the shared {@code skmsg} is opened. What does not open is answered with a retry receipt.
+     */
+    private Node receiveInGroup(Node message) {
+        String id = message.attribute("id").orElse("");
+        String group = message.attribute("from").orElse("");
+        String participant = message.attribute("participant").orElse("");
+        String address = address(participant);
+        Instant at = Instant.now();
+        if (!seen.add(group + " " + participant + " " + id)) {
+            return groupReceipt(message, null);
+        }
+        Node pairwise = message.children().stream().filter(child -> "enc".equals(child.tag())
+                && !"skmsg".equals(child.attribute("type").orElse(""))).findFirst().orElse(null);
+        Node skmsg = message.children().stream().filter(child -> "enc".equals(child.tag())
+                && "skmsg".equals(child.attribute("type").orElse(""))).findFirst().orElse(null);
+        if (address == null || skmsg == null || skmsg.bytes().isEmpty()) {
+            keep(new Received(id, participant, group, null, at, "a group message needs a sender device and an <enc type=skmsg>"));
+            return null;
+        }
+        String keyName = group + " " + address;
+        try {
+            if (pairwise != null) {
+                SessionCipher cipher = new SessionCipher(new LocalIdentity(account.identity, account.registrationId));
+                SignalSessionRecord record = sessions.getOrDefault(address, SignalSessionRecord.getDefaultInstance());
+                byte[] body = pairwise.bytes().orElseThrow();
+                SessionCipher.Decrypted decrypted = "pkmsg".equals(pairwise.attribute("type").orElse(""))
+                        ? cipher.decryptPreKey(record, preKeys(), body) : cipher.decrypt(record, body);
+                sessions.put(address, decrypted.record());
+                if (decrypted.usedPreKeyId() != null) {
+                    account.oneTimePreKeys.remove(decrypted.usedPreKeyId());
+                }
+                byte[] distribution = PlainMessage.senderKeyDistribution(decrypted.plaintext(), group);
+                senderKeys.put(keyName, SenderKeys.process(senderKeys.getOrDefault(keyName, SenderKeyRecord.getDefaultInstance()),
+                        distribution));
+            }
+            SenderKeys.Decrypted opened = SenderKeys.decrypt(senderKeys.getOrDefault(keyName, SenderKeyRecord.getDefaultInstance()),
+                    skmsg.bytes().get());
+            senderKeys.put(keyName, opened.record());
+            PlainMessage plain = PlainMessage.read(opened.plaintext());
+            keep(new Received(id, participant, group, plain.media() != null ? "[" + plain.media().kind() + "]" : plain.text(), at, null));
+        } catch (SignalException e) {
+            seen.remove(group + " " + participant + " " + id);
+            keep(new Received(id, participant, group, null, at, "did not decrypt: " + e.getMessage()));
+            Node retry = retry(message);
+            Map<String, String> attrs = new java.util.LinkedHashMap<>(retry.attributes());
+            attrs.put("to", group);
+            attrs.put("participant", participant);
+            return Node.withChildren("receipt", attrs, retry.children());
+        } catch (SandboxProtocolException e) {
+            keep(new Received(id, participant, group, null, at, e.getMessage()));
+        }
+        return groupReceipt(message, null);
+    }
+
+    private Node groupReceipt(Node message, String type) {
+        Node receipt = receipt(message, type);
+        Map<String, String> attrs = new java.util.LinkedHashMap<>(receipt.attributes());
+        attrs.put("to", message.attribute("from").orElse(""));
+        attrs.put("participant", message.attribute("participant").orElse(""));
+        return Node.of("receipt", attrs);
     }
 
     /**
@@ -420,7 +492,46 @@ public final class PhoneParty {
         record Change(String kind, String targetId) {
         }
 
+        /**
+         * The sender-key distribution a pairwise group message carries ({@code Message} field 2:
+         * {@code groupId} 1, the distribution bytes 2); it must name {@code group}.
+         */
+        static byte[] senderKeyDistribution(byte[] padded, String group) throws SandboxProtocolException {
+            byte[] bytes = unpad(padded);
+            ProtoFields reader = new ProtoFields(bytes, 0, bytes.length);
+            while (reader.more()) {
+                if (reader.field() == 2 && reader.wire() == 2) {
+                    int[] range = reader.bytes();
+                    ProtoFields inner = new ProtoFields(bytes, range[0], range[1]);
+                    String groupId = null;
+                    byte[] distribution = null;
+                    while (inner.more()) {
+                        int field = inner.field();
+                        if (field == 1 && inner.wire() == 2) {
+                            groupId = inner.string();
+                        } else if (field == 2 && inner.wire() == 2) {
+                            int[] value = inner.bytes();
+                            distribution = java.util.Arrays.copyOfRange(bytes, value[0], value[1]);
+                        } else {
+                            inner.skip();
+                        }
+                    }
+                    if (!group.equals(groupId) || distribution == null) {
+                        throw new SandboxProtocolException("senderKeyDistributionMessage names group " + groupId + ", not " + group);
+                    }
+                    return distribution;
+                }
+                reader.skip();
+            }
+            throw new SandboxProtocolException("the pairwise message of a group message holds no senderKeyDistributionMessage");
+        }
+
         static PlainMessage read(byte[] padded) throws SandboxProtocolException {
+            byte[] bytes = unpad(padded);
+            return message(bytes, 0, bytes.length);
+        }
+
+        private static byte[] unpad(byte[] padded) throws SandboxProtocolException {
             if (padded.length == 0) {
                 throw new SandboxProtocolException("empty plaintext");
             }
@@ -433,7 +544,7 @@ public final class PhoneParty {
                     throw new SandboxProtocolException("padding bytes differ from the pad length " + pad);
                 }
             }
-            return message(padded, 0, padded.length - pad);
+            return java.util.Arrays.copyOf(padded, padded.length - pad);
         }
 
         static PlainMessage message(byte[] bytes, int from, int to) throws SandboxProtocolException {

@@ -136,8 +136,23 @@ public final class Router {
         if (!"message".equals(stanza.tag())) {
             return;
         }
-        Node answer = phone.party.receive(stanza, server.media());
         String from = stanza.attribute("from").orElse("");
+        if (from.endsWith(Groups.SERVER)) {
+            // The phone knows its peers by number: the sending device as its phone-number jid.
+            Map<String, String> attrs = new java.util.LinkedHashMap<>(stanza.attributes());
+            String participant = attrs.getOrDefault("participant", "");
+            attrs.put("participant", server.toPhoneNumberJid(participant));
+            Node answer = phone.party.receive(Node.withChildren("message", attrs, stanza.children()), server.media());
+            if (answer != null) {
+                Map<String, String> receipt = new java.util.LinkedHashMap<>(answer.attributes());
+                receipt.put("participant", participant);
+                String type = receipt.getOrDefault("type", "");
+                server.groupRelay().receipt(phone.party.deviceJid(), Node.withChildren("receipt", receipt, answer.children()),
+                        List.of(receipt.getOrDefault("id", "")), type);
+            }
+            return;
+        }
+        Node answer = phone.party.receive(stanza, server.media());
         if (answer != null && !from.isEmpty()) {
             deliver(server.deviceJidOf(from), answer);
         }

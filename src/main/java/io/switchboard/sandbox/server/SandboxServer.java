@@ -40,6 +40,8 @@ public final class SandboxServer {
     final KeyDirectory keys = new KeyDirectory();
     private final MediaHost media;
     private final Router router = new Router(this);
+    private final Groups groups = new Groups(this);
+    private final GroupRelay groupRelay = new GroupRelay(this);
     private final Observations observations;
     /** Below this many one-time pre-keys left, a device is notified (Baileys uploads below 5). */
     static final int LOW_PRE_KEYS = 5;
@@ -332,6 +334,15 @@ public final class SandboxServer {
         }
         found.sort(Comparator.comparingInt(LinkedDevice::device));
         return found;
+    }
+
+    /** WhatsApp's groups: state, w:g2 IQs and w:gp2 notifications. */
+    public Groups groups() {
+        return groups;
+    }
+
+    GroupRelay groupRelay() {
+        return groupRelay;
     }
 
     KeyDirectory keys() {
