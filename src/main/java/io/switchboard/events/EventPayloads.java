@@ -20,12 +20,37 @@ public final class EventPayloads {
             + " (seconds), webhook-signature (v1,base64 HMAC-SHA256 of id.timestamp.body under each current secret, space separated)")
     public record Envelope(@Schema(example = "evt_5f1c…") String id,
             @Schema(enumeration = {"session.state_changed", "session.qr", "message.received", "message.status", "message.reaction",
-                "message.edited", "message.deleted", "presence.updated"}) String type,
+                "message.edited", "message.deleted", "presence.updated", "group.created", "group.joined", "group.updated",
+                "group.participants", "group.left"}) String type,
             String timestamp, String organizationId,
             @Schema(anyOf = {StateChanged.class, QrShown.class, MessageReceived.class, MessageStatus.class, MessageReaction.class,
-                MessageEdited.class, MessageDeleted.class, PresenceUpdated.class},
+                MessageEdited.class, MessageDeleted.class, PresenceUpdated.class, GroupChanged.class},
                     description = "By type: StateChanged, QrShown, MessageReceived, MessageStatus, MessageReaction, MessageEdited,"
-                            + " MessageDeleted, PresenceUpdated") Object data) {
+                            + " MessageDeleted, PresenceUpdated, GroupChanged (every group.* type)") Object data) {
+    }
+
+    /** A group member as an event names it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record GroupMember(@Schema(nullable = true, description = "Digits; absent when WhatsApp named only a LID we cannot map")
+            String phone, @Schema(description = "The member's LID user") String lid,
+            @Schema(enumeration = {"member", "admin", "superadmin"}, description = "For promote and in created/joined groups") String role) {
+    }
+
+    /**
+     * group.created (we created it), group.joined (we were added or joined by invite), group.updated
+     * (subject, description, settings), group.participants (others added, removed, promoted, demoted,
+     * or left), group.left (we left or were removed). The group's current subject, settings and
+     * addressing mode come with every one.
+     */
+    @Schema(requiredProperties = {"groupId", "action", "at"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record GroupChanged(@Schema(example = "120363041234567890@g.us") String groupId,
+            @Schema(enumeration = {"created", "add", "remove", "leave", "promote", "demote", "subject", "description", "announcement",
+                "not_announcement", "locked", "unlocked"}) String action,
+            @Schema(description = "Who made the change (digits)") String by,
+            @Schema(description = "Whom it names (for participant changes)") java.util.List<GroupMember> participants,
+            String subject, @Schema(description = "The new description (for a description change)") String description,
+            Boolean announcementOnly, Boolean locked, @Schema(enumeration = {"pn", "lid"}) String addressingMode, String at) {
     }
 
     /** A WhatsApp user: the phone number (digits) and the JID. */

@@ -41,6 +41,11 @@ public class EventStore {
     public static final String MESSAGE_EDITED = "message.edited";
     public static final String MESSAGE_DELETED = "message.deleted";
     public static final String PRESENCE_UPDATED = "presence.updated";
+    public static final String GROUP_CREATED = "group.created";
+    public static final String GROUP_JOINED = "group.joined";
+    public static final String GROUP_UPDATED = "group.updated";
+    public static final String GROUP_PARTICIPANTS = "group.participants";
+    public static final String GROUP_LEFT = "group.left";
     public static final String PURPOSE = "event";
 
     /**

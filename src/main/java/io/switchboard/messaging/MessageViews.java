@@ -13,7 +13,8 @@ public final class MessageViews {
     }
 
     /** A WhatsApp user: the phone number (digits) and the JID. */
-    public record Party(String phone, String jid) {
+    public record Party(@Schema(nullable = true, description = "Digits; null for a group (see jid)") String phone,
+            @Schema(description = "The person's JID, or the group's (…@g.us)") String jid) {
     }
 
     /** One step of a sent text's life. */

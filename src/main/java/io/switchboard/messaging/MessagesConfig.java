@@ -32,6 +32,10 @@ public interface MessagesConfig {
     @WithDefault("1s")
     Duration contactCheckSpacing();
 
+    /** How long a group's metadata read from WhatsApp is served before WhatsApp is asked again (it rate-limits the query). */
+    @WithDefault("60s")
+    Duration groupMetadataInterval();
+
     /** Received texts, and events no webhook delivery waits for, are deleted this long after they arrived. */
     @WithDefault("30d")
     Duration retention();

@@ -165,7 +165,7 @@ public class MessagesResource {
         if (request == null) {
             throw ApiException.invalidField("to", "is required");
         }
-        String phone = phone(request.to());
+        String phone = recipient(request.to());
         List<String> mentions = mentions(request.mentions());
         if (request.media() != null) {
             MediaRequest media = request.media();
@@ -401,7 +401,7 @@ public class MessagesResource {
         if (idempotencyKey != null && !KEY.matcher(idempotencyKey).matches()) {
             throw ApiException.badRequest("invalid-idempotency-key", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
         }
-        String phone = phone(to);
+        String phone = recipient(to);
         io.switchboard.protocol.media.MediaType kind = MediaIntake.type(type);
         if (file == null || file.uploadedFile() == null) {
             throw ApiException.invalidField("file", "is required (the part holding the file)");
@@ -440,6 +440,19 @@ public class MessagesResource {
                     }
                     return answer.build();
                 });
+    }
+
+    /** A phone number (digits) or a group's jid ({@code …@g.us}, kept as is). */
+    private static String recipient(String value) {
+        String trimmed = value == null ? "" : value.trim();
+        if (trimmed.endsWith("@g.us")) {
+            if (!WhatsAppClient.isGroupJid(trimmed)) {
+                throw ApiException.invalidField("to", "must be a phone number with its country code (7 to 15 digits), a JID like"
+                        + " 15551234567@s.whatsapp.net, or a group id like 120363041234567890@g.us");
+            }
+            return trimmed;
+        }
+        return phone(value);
     }
 
     private static String phone(String value) {
@@ -585,7 +598,8 @@ public class MessagesResource {
         OutboxStore.OutboundContext context = message.context();
         boolean reply = context != null && "reply".equals(context.kind());
         return new MessageViews.OutboundMessage(true, message.id(), "out", message.status(),
-                new MessageViews.Party(message.to(), message.to() + "@s.whatsapp.net"),
+                message.to().endsWith("@g.us") ? new MessageViews.Party(null, message.to())
+                        : new MessageViews.Party(message.to(), message.to() + "@s.whatsapp.net"),
                 media != null || "revoke".equals(message.kind()) ? null : message.text(),
                 message.whatsappId(), message.createdAt(), message.updatedAt(), message.sentAt(), message.reason(), message.detail(),
                 history, media, message.kind(), context == null || reply ? null : context.targetId(),

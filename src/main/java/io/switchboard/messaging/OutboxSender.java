@@ -79,8 +79,9 @@ public final class OutboxSender {
         session.fencedWrite(fence, () -> outbox.sending(fence, session.organizationId(), message.id()))
                 .flatMap(ignored -> message.media() == null ? Uni.createFrom().item(message.content())
                         : media.uploaded(session, client, fence, message).map(uploaded -> message.withMedia(uploaded).content()))
-                .flatMap(content -> Uni.createFrom().completionStage(() -> client.sendMessage(message.to(), content,
-                        message.whatsappId()).toCompletionStage()))
+                .flatMap(content -> Uni.createFrom().completionStage(() -> (message.to().endsWith("@g.us")
+                        ? client.sendGroupMessage(message.to(), content, message.whatsappId())
+                        : client.sendMessage(message.to(), content, message.whatsappId())).toCompletionStage()))
                 .subscribe().with(sent -> record(fence, () -> outbox.sent(fence, session.organizationId(), message.id(), sent.at())),
                         error -> {
                             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;

@@ -37,11 +37,13 @@ final class OrgSession extends HeldSession {
     }
 
     private final Pending commands = new Pending();
+    private final GroupOperations groupOperations;
     private SessionCommand lastCommand;
     private Uni<Void> lastPending;
 
     OrgSession(UUID id, SessionContext ctx) {
         super(id, ctx);
+        this.groupOperations = new GroupOperations(id, ctx);
     }
 
     // ---- commands -------------------------------------------------------------------------------
@@ -63,6 +65,12 @@ final class OrgSession extends HeldSession {
         if (command.kind() == SessionCommand.Kind.PRESENCE) {
             String[] parts = command.argument().split(":", 2);
             return presence(parts[0], parts.length > 1 ? parts[1] : null);
+        }
+        if (command.kind() == SessionCommand.Kind.GROUP) {
+            WhatsAppClient running = client;
+            return running == null ? notRunningHere(new PhoneReupload.Failed("not-connected",
+                    "The organization's WhatsApp is not connected, so group requests cannot be carried out."))
+                    : groupOperations.run(running, command.argument());
         }
         if (command.kind() == SessionCommand.Kind.MARK_READ) {
             String[] parts = command.argument().split(":", 2);

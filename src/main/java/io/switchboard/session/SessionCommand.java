@@ -27,7 +27,9 @@ public record SessionCommand(Kind kind, String argument) {
         /** Tell a chat's sender we read messages ({@code phone:id,id,…}, at most 50); not queued behind the others. */
         MARK_READ,
         /** Send a presence ({@code state[:phone]}; {@code subscribe:phone} asks for a contact's); not queued behind the others. */
-        PRESENCE
+        PRESENCE,
+        /** A group request ({@code requestId:base64url(JSON)}), its answer stored under the request id; not queued behind the others. */
+        GROUP
     }
 
     /** E.164 digits: country code first, no '+'. */
@@ -45,16 +47,19 @@ public record SessionCommand(Kind kind, String argument) {
     public static final Pattern PRESENCE_STATE = Pattern.compile("(available|unavailable|(composing|recording|paused|subscribe):[1-9][0-9]{6,14})");
     /** Up to 50 numbers as digits, comma-separated. */
     public static final Pattern NUMBERS = Pattern.compile("[0-9]{5,20}(,[0-9]{5,20}){0,49}");
+    /** A group request: its id and its JSON, base64url. */
+    public static final Pattern GROUP_REQUEST = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[A-Za-z0-9_-]{2,3900}");
 
     public SessionCommand {
         boolean takesArgument = kind == Kind.LINK_CODE || kind == Kind.MEDIA_RETRY || kind == Kind.CONTACT_CHECK
-                || kind == Kind.MARK_READ || kind == Kind.PRESENCE;
+                || kind == Kind.MARK_READ || kind == Kind.PRESENCE || kind == Kind.GROUP;
         if (takesArgument != (argument != null)
                 || (kind == Kind.LINK_CODE && !PHONE.matcher(argument).matches())
                 || (kind == Kind.MEDIA_RETRY && !MESSAGE_ID.matcher(argument).matches())
                 || (kind == Kind.CONTACT_CHECK && !NUMBERS.matcher(argument).matches())
                 || (kind == Kind.MARK_READ && !READ.matcher(argument).matches())
-                || (kind == Kind.PRESENCE && !PRESENCE_STATE.matcher(argument).matches())) {
+                || (kind == Kind.PRESENCE && !PRESENCE_STATE.matcher(argument).matches())
+                || (kind == Kind.GROUP && !GROUP_REQUEST.matcher(argument).matches())) {
             throw new IllegalArgumentException("a phone number (7 to 15 digits) goes with LINK_CODE, a message id with MEDIA_RETRY,"
                     + " 1 to 50 numbers with CONTACT_CHECK, and nothing with the others");
         }
@@ -79,6 +84,12 @@ public record SessionCommand(Kind kind, String argument) {
 
     public static SessionCommand presence(String state, String phone) {
         return new SessionCommand(Kind.PRESENCE, phone == null ? state : state + ":" + phone);
+    }
+
+    /** A group request under {@code requestId}: {@code request} is its JSON ({@code op} and its fields). */
+    public static SessionCommand group(java.util.UUID requestId, String request) {
+        return new SessionCommand(Kind.GROUP, requestId + ":" + java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(request.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     public static SessionCommand mediaRetry(String messageId) {

@@ -15,7 +15,7 @@ record SessionContext(String replicaId, SessionStore store, LeaseStore leases, V
         WebVersions versions, MessageStore messages, SessionMetrics metrics,
         io.switchboard.messaging.OutboxStore outbox, MessagesConfig messaging,
         io.switchboard.events.EventStore events, io.switchboard.messaging.MediaSender media,
-        io.switchboard.session.store.ContactStore contacts) {
+        io.switchboard.session.store.ContactStore contacts, io.switchboard.session.store.GroupStore groups) {
 
     /** The client's options, announcing the newest WhatsApp Web version known now. */
     ClientOptions options() {

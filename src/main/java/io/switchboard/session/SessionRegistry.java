@@ -25,10 +25,10 @@ class SessionRegistry {
             ClientOptionsFactory options, WebVersions versions, MessageStore messages, SessionMetrics metrics,
             io.switchboard.messaging.OutboxStore outbox, MessagesConfig messaging,
             io.switchboard.events.EventStore events, io.switchboard.messaging.MediaSender media,
-            io.switchboard.session.store.ContactStore contacts) {
+            io.switchboard.session.store.ContactStore contacts, io.switchboard.session.store.GroupStore groups) {
         this.context = new SessionContext(replica.id(), store, leases, vertx, Clock.systemUTC(), config,
                 new ReconnectPolicy(config.reconnectBase(), config.reconnectCap()), options, versions, messages, metrics,
-                outbox, messaging, events, media, contacts);
+                outbox, messaging, events, media, contacts, groups);
         Gauge.builder("switchboard.whatsapp.clients", this, SessionRegistry::liveClients)
                 .description("WhatsApp clients running on this replica").register(metrics.registry());
         Gauge.builder("switchboard.whatsapp.stuck", this, SessionRegistry::stuck)

@@ -61,9 +61,14 @@ final class SessionSignalStore implements SignalStore {
     }
 
     @Override
-    public Future<Void> received(String address, SignalSessionRecord record, InboundMessage message) {
-        return future(fenced.write("a message", fence -> ctx.messages().received(fence, id, address, record, message))
+    public Future<Void> received(Map<String, SignalSessionRecord> records, InboundMessage message) {
+        return future(fenced.write("a message", fence -> ctx.messages().received(fence, id, records, message))
                 .invoke(() -> ctx.media().keepReceived(id, message)));
+    }
+
+    @Override
+    public Future<Void> groupChanged(io.switchboard.protocol.client.GroupStanzas.GroupChange change, String ownPhone) {
+        return future(fenced.write("a group change", fence -> ctx.groups().changed(fence, id, change, ownPhone)));
     }
 
     @Override

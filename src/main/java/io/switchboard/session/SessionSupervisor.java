@@ -21,7 +21,7 @@ import java.util.concurrent.TimeoutException;
  */
 @ApplicationScoped
 public class SessionSupervisor implements io.switchboard.messaging.PhoneReupload, io.switchboard.messaging.ContactChecks,
-        io.switchboard.messaging.ReadReceipts, io.switchboard.messaging.Presences {
+        io.switchboard.messaging.ReadReceipts, io.switchboard.messaging.Presences, io.switchboard.messaging.GroupRequests {
 
     private static final Duration RELAY_ATTEMPT = Duration.ofSeconds(4);
     private static final Duration RETRY_PAUSE = Duration.ofMillis(200);
@@ -85,6 +85,15 @@ public class SessionSupervisor implements io.switchboard.messaging.PhoneReupload
         return relayed(organizationId, SessionCommand.presence(state, phone), config.commandTimeout(), "not-connected");
     }
 
+    /** Carries out a group request through the replica running the connection; answers what it stored as its answer. */
+    @Override
+    public Uni<io.vertx.core.json.JsonObject> group(UUID organizationId, io.vertx.core.json.JsonObject request) {
+        UUID requestId = UUID.randomUUID();
+        return relayed(organizationId, SessionCommand.group(requestId, request.encode()), config.commandTimeout(), "not-connected")
+                .flatMap(ignored -> registry.context().groups().takeAnswer(requestId))
+                .map(answer -> answer == null ? new io.vertx.core.json.JsonObject() : answer);
+    }
+
     /** Sends a read receipt through the replica running the connection, and records it. */
     @Override
     public Uni<Void> markRead(UUID organizationId, String phone, java.util.List<String> ids) {
@@ -118,7 +127,8 @@ public class SessionSupervisor implements io.switchboard.messaging.PhoneReupload
                     Duration wait = Duration.ofNanos(command.kind() == SessionCommand.Kind.MEDIA_RETRY
                             || command.kind() == SessionCommand.Kind.CONTACT_CHECK
                             || command.kind() == SessionCommand.Kind.MARK_READ
-                            || command.kind() == SessionCommand.Kind.PRESENCE ? left
+                            || command.kind() == SessionCommand.Kind.PRESENCE
+                            || command.kind() == SessionCommand.Kind.GROUP ? left
                             : Math.min(left, RELAY_ATTEMPT.toNanos()));
                     return relay.forward(organizationId, command, owner, wait)
                             .onFailure(e -> e instanceof OwnedElsewhere

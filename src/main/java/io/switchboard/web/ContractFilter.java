@@ -253,7 +253,8 @@ public class ContractFilter implements OASFilter {
     private static Map<String, Object> webhooks() {
         Map<String, Object> hooks = new LinkedHashMap<>();
         for (String type : List.of("session.state_changed", "session.qr", "message.received", "message.status",
-                "message.reaction", "message.edited", "message.deleted", "presence.updated")) {
+                "message.reaction", "message.edited", "message.deleted", "presence.updated", "group.created", "group.joined",
+                "group.updated", "group.participants", "group.left")) {
             Map<String, Object> post = new LinkedHashMap<>();
             post.put("summary", "The " + type + " event, sent to each endpoint subscribed to it");
             post.put("operationId", "webhook" + generatedId(PathItem.HttpMethod.POST, "/" + type.replace('.', '-').replace('_', '-'))

@@ -46,7 +46,8 @@ public class WebhookResource {
 
     static final Set<String> EVENTS = Set.of(EventStore.SESSION_STATE_CHANGED, EventStore.SESSION_QR, EventStore.MESSAGE_RECEIVED,
             EventStore.MESSAGE_STATUS, EventStore.MESSAGE_REACTION, EventStore.MESSAGE_EDITED, EventStore.MESSAGE_DELETED,
-            EventStore.PRESENCE_UPDATED);
+            EventStore.PRESENCE_UPDATED, EventStore.GROUP_CREATED, EventStore.GROUP_JOINED, EventStore.GROUP_UPDATED,
+            EventStore.GROUP_PARTICIPANTS, EventStore.GROUP_LEFT);
     static final int MAX_ENDPOINTS = 10;
 
     /** {@code url}: where to post; {@code events}: the types wanted (at least one). */

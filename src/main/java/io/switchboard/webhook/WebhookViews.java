@@ -16,7 +16,8 @@ final class WebhookViews {
     @JsonInclude(JsonInclude.Include.NON_ABSENT)
     public record WebhookView(boolean success, UUID id, String url,
             @Schema(description = "Event types delivered: session.state_changed, session.qr, message.received, message.status,"
-                    + " message.reaction, message.edited, message.deleted, presence.updated")
+                    + " message.reaction, message.edited, message.deleted, presence.updated, group.created, group.joined,"
+                    + " group.updated, group.participants, group.left")
             List<String> events, Instant createdAt,
             @Schema(nullable = true, description = "Until when deliveries are also signed with the rotated-out secret")
             Instant previousSecretValidUntil,

@@ -53,7 +53,8 @@ abstract class ClientReceiving extends ClientLinking {
      * phone of {@code sender_pn} (remembered) or of the LID as learned before; null when unknown.
      */
     Future<String> senderOf(Node message) {
-        String from = message.attribute("from").orElse("");
+        String chat = message.attribute("from").orElse("");
+        String from = chat.endsWith(GroupStanzas.SERVER) ? message.attribute("participant").orElse("") : chat;
         String lid = Inbound.lidUser(from);
         if (lid == null) {
             return Future.succeededFuture(from);
@@ -85,6 +86,9 @@ abstract class ClientReceiving extends ClientLinking {
         if (from != connection) {
             return Future.succeededFuture();
         }
+        if (message.attribute("from").orElse("").endsWith(GroupStanzas.SERVER)) {
+            return receiveGroup(from, message, sender);
+        }
         String id = message.attribute("id").orElse("");
         Node enc = message.children().stream().filter(child -> "enc".equals(child.tag())).findFirst().orElse(null);
         if (enc == null || enc.bytes().isEmpty()) {
@@ -97,7 +101,7 @@ abstract class ClientReceiving extends ClientLinking {
             from.send(Stanza.ack(message));
             events.handle(new ClientEvent.Undecryptable(id, message.attribute("from").orElse(""), "unsupported: "
                     + (address == null ? "sender " + message.attribute("from").orElse("") : "enc type " + type
-                    + " (group messages come later)")));
+                    )));
             return Future.succeededFuture();
         }
         Credentials keys = credentials;
@@ -118,10 +122,16 @@ abstract class ClientReceiving extends ClientLinking {
                             .orElse(Inbound.userJid(sender)), message.attribute("t")
                             .filter(t -> t.matches("[0-9]{1,12}")).map(t -> Instant.ofEpochSecond(Long.parseLong(t))).orElse(null),
                             decrypted.read());
-                    return signal.received(address, decrypted.record(), received).map(ignored -> decrypted);
+                    return signal.received(Map.of(address, decrypted.record()), received).map(ignored -> decrypted);
                 }));
         return stored.transform(done -> onContextFuture(() -> afterReceive(from, message, sender, done)));
     }
+
+    /** A group message (its sender resolved to a phone-number device jid, or null): see {@link ClientGroups}. */
+    abstract Future<Void> receiveGroup(Connection from, Node message, String sender);
+
+    /** A member device asked again for our group message {@code id}: see {@link ClientGroups}. */
+    abstract void resendInGroup(Connection from, Node receipt, String id, String device, SentText sent, int count);
 
     Future<Void> afterReceive(Connection from, Node message, String sender,
             io.vertx.core.AsyncResult<Inbound.Decrypted> done) {
@@ -208,7 +218,10 @@ abstract class ClientReceiving extends ClientLinking {
         List<String> ids = new ArrayList<>();
         receipt.attribute("id").ifPresent(ids::add);
         receipt.child("list").ifPresent(list -> list.children().forEach(item -> item.attribute("id").ifPresent(ids::add)));
-        String device = receipt.attribute("participant").orElse(receipt.attribute("from").orElse(""));
+        String named = receipt.attribute("participant").orElse(receipt.attribute("from").orElse(""));
+        String lid = Inbound.lidUser(named);
+        String known = lid == null ? null : knownLids.get(lid);
+        String device = known != null ? Inbound.phoneDevice(named, known) : named;
         ids.forEach(id -> retries.delivered(id, device));
         Instant at = receipt.attribute("t").filter(t -> t.matches("[0-9]{1,12}"))
                 .map(t -> Instant.ofEpochSecond(Long.parseLong(t))).orElse(clock.instant());
@@ -232,7 +245,10 @@ abstract class ClientReceiving extends ClientLinking {
      */
     void resend(Connection from, Node receipt) {
         String id = receipt.attribute("id").orElse("");
-        String device = receipt.attribute("participant").orElse(receipt.attribute("from").orElse(""));
+        String named = receipt.attribute("participant").orElse(receipt.attribute("from").orElse(""));
+        String lid = Inbound.lidUser(named);
+        String known = lid == null ? null : knownLids.get(lid);
+        String device = known != null ? Inbound.phoneDevice(named, known) : named;
         String address = Inbound.signalAddress(device);
         if (address == null || retries.wasDelivered(id, device)) {
             return;
@@ -243,6 +259,15 @@ abstract class ClientReceiving extends ClientLinking {
         text.onComplete(found -> context.runOnContext(ignored -> {
             SentText sent = found.result();
             if (sent != null && from == connection && sent.at().plus(Retries.SENT_KEPT_FOR).isAfter(clock.instant())) {
+                if (sent.phone().endsWith(GroupStanzas.SERVER)) {
+                    int count = Retries.countOf(receipt);
+                    vertx.setTimer(RESEND_DELAY_MILLIS, t -> context.runOnContext(later -> {
+                        if (from == connection && !retries.wasDelivered(id, device) && retries.mayResend(id, device)) {
+                            resendInGroup(from, receipt, id, device, sent, count);
+                        }
+                    }));
+                    return;
+                }
                 resendLater(from, receipt, id, device, address, sent);
             }
         }));
@@ -262,17 +287,25 @@ abstract class ClientReceiving extends ClientLinking {
     void resendNow(Connection from, Node receipt, String id, String device, String address, SentText sent,
             int count) {
         events.handle(new ClientEvent.Retry(id, device, count, false));
-        PreKeyBundle offered = Retries.bundleOf(receipt);
-        Future<PreKeyBundle> bundle = offered != null ? Future.succeededFuture(offered)
-                : signal.session(address).compose(record -> count < 2 && SessionCipher.hasOpenSession(record)
-                        ? Future.succeededFuture(null)
-                        : onContextFuture(() -> from.query(Outbound.bundleQuery(from.nextIqId(), List.of(device))))
-                                .map(answer -> Outbound.bundles(answer).get(device)));
-        bundle.compose(keys -> serialized(() -> signal.session(address).compose(record -> onContextFuture(() ->
+        resendBundle(from, receipt, device, address, count).compose(keys -> serialized(() -> signal.session(address)
+                .compose(record -> onContextFuture(() ->
                         encryptAgain(from, id, device, address, sent, count, record, keys)))))
                 .compose(message -> onContextFuture(() -> from.query(message)))
                 .onFailure(error -> events.handle(new ClientEvent.Undecryptable(id, device, "could not send it again: "
                         + error.getMessage())));
+    }
+
+    /**
+     * The keys a resend starts a new session on: those in the retry receipt, else (from the second
+     * ask on, or without an open session) a fresh bundle; null to keep the open session.
+     */
+    Future<PreKeyBundle> resendBundle(Connection from, Node receipt, String device, String address, int count) {
+        PreKeyBundle offered = Retries.bundleOf(receipt);
+        return offered != null ? Future.succeededFuture(offered)
+                : signal.session(address).compose(record -> count < 2 && SessionCipher.hasOpenSession(record)
+                        ? Future.succeededFuture(null)
+                        : onContextFuture(() -> from.query(Outbound.bundleQuery(from.nextIqId(), List.of(device))))
+                                .map(answer -> Outbound.bundles(answer).get(device)));
     }
 
     Future<Node> encryptAgain(Connection from, String id, String device, String address, SentText sent,

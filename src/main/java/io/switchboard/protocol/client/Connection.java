@@ -58,6 +58,11 @@ final class Connection {
         default void onPresence(Connection connection, Node presence) {
         }
 
+        /** A group changed ({@code <notification type="w:gp2">}, not acked yet: the listener acks it once stored). */
+        default void onGroupNotification(Connection connection, Node notification) {
+            connection.send(Stanza.ack(notification));
+        }
+
         /** The phone answered a media retry ({@code <notification type="mediaretry">}, already acked). */
         default void onMediaRetry(Connection connection, Node notification) {
         }
@@ -221,6 +226,11 @@ final class Connection {
                 send(Stanza.ack(node));
                 return;
             case "notification":
+                if (state == State.CONNECTED && "w:gp2".equals(node.attribute("type").orElse(""))) {
+                    // A group change: the listener stores it, then acknowledges it.
+                    listener.onGroupNotification(this, node);
+                    return;
+                }
                 send(Stanza.ack(node));
                 onNotification(node);
                 return;

@@ -50,7 +50,7 @@ final class Inbound {
 
     /** The phone number (digits) of {@code sender_pn}; null when absent or not a phone-number jid. */
     static String senderPhone(Node message) {
-        String pn = message.attribute("sender_pn").orElse("");
+        String pn = message.attribute("sender_pn").or(() -> message.attribute("participant_pn")).orElse("");
         int at = pn.indexOf('@');
         if (at <= 0 || !Stanza.SERVER.equals(pn.substring(at))) {
             return null;
@@ -110,6 +110,28 @@ final class Inbound {
         } catch (SignalException e) {
             throw new Unreadable(e.kind() + ": " + e.getMessage(), true);
         }
+    }
+
+    /** A pairwise message opened as the Message it carries (a group member's sender key), the session to store, the pre-key used. */
+    record Opened(io.switchboard.protocol.proto.Message message, SignalSessionRecord record, Integer usedPreKeyId) {
+    }
+
+    static Opened open(Credentials credentials, SignalSessionRecord record, String type, byte[] ciphertext) throws Unreadable {
+        SessionCipher cipher = new SessionCipher(new LocalIdentity(credentials.identityKey(), credentials.registrationId()));
+        SessionCipher.Decrypted decrypted;
+        try {
+            decrypted = "pkmsg".equals(type) ? cipher.decryptPreKey(record, preKeys(credentials), ciphertext)
+                    : cipher.decrypt(record, ciphertext);
+        } catch (SignalException e) {
+            throw new Unreadable(e.kind() + ": " + e.getMessage(), true);
+        }
+        io.switchboard.protocol.proto.Message message;
+        try {
+            message = io.switchboard.protocol.proto.Message.parseFrom(Plaintext.unpad(decrypted.plaintext()));
+        } catch (MessageFormatException | com.google.protobuf.InvalidProtocolBufferException e) {
+            message = io.switchboard.protocol.proto.Message.getDefaultInstance();
+        }
+        return new Opened(message, decrypted.record(), decrypted.usedPreKeyId());
     }
 
     private static PreKeySource preKeys(Credentials credentials) {

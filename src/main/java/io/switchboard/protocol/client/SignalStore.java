@@ -13,7 +13,17 @@ public interface SignalStore {
     /** The record for {@code address}; the empty record when there is none. */
     Future<SignalSessionRecord> session(String address);
 
-    Future<Void> received(String address, SignalSessionRecord record, InboundMessage message);
+    /**
+     * Stores the records a received message advanced (a pairwise session, a group member's sender
+     * key) and the message, together.
+     */
+    Future<Void> received(java.util.Map<String, SignalSessionRecord> records, InboundMessage message);
+
+    /**
+     * Stores what a group notification says (the metadata kept, the event); {@code ownPhone} is our
+     * number. The client acknowledges the notification only after this succeeded.
+     */
+    Future<Void> groupChanged(GroupStanzas.GroupChange change, String ownPhone);
 
     /** Whether the message {@code id} from {@code sender} was stored already (a redelivery). */
     Future<Boolean> alreadyReceived(String sender, String id);
@@ -67,8 +77,13 @@ public interface SignalStore {
             }
 
             @Override
-            public Future<Void> received(String address, SignalSessionRecord record, InboundMessage message) {
-                records.put(address, record);
+            public Future<Void> groupChanged(GroupStanzas.GroupChange change, String ownPhone) {
+                return Future.succeededFuture();
+            }
+
+            @Override
+            public Future<Void> received(java.util.Map<String, SignalSessionRecord> advanced, InboundMessage message) {
+                records.putAll(advanced);
                 if (seen.add(message.sender() + " " + message.id())) {
                     sink.accept(message);
                 }

@@ -11,7 +11,6 @@ import java.time.Instant;
 import io.switchboard.protocol.message.Plaintext;
 import io.switchboard.protocol.proto.SignalSessionRecord;
 import io.switchboard.protocol.signal.LocalIdentity;
-import io.switchboard.protocol.signal.PreKeyBundle;
 import io.switchboard.protocol.signal.SessionCipher;
 import io.switchboard.protocol.signal.SignalException;
 import java.util.ArrayList;
@@ -28,7 +27,7 @@ import java.util.List;
  * (state, start, stop), {@link ClientLinking} (pairing, link codes, login, pre-keys),
  * {@link ClientReceiving} (messages, receipts, retries) and, here, sending.
  */
-public final class WhatsAppClient extends ClientReceiving {
+public final class WhatsAppClient extends ClientGroups {
 
     /** A client whose Signal sessions live in memory only (tests and tools). */
     public WhatsAppClient(Vertx vertx, ClientOptions options, Credentials credentials, CredentialsStore store,
@@ -382,62 +381,6 @@ public final class WhatsAppClient extends ClientReceiving {
         });
     }
 
-    /** The stored record of each device, in order. */
-    private Future<Map<String, SignalSessionRecord>> sessionsFor(List<String> deviceJids) {
-        Map<String, SignalSessionRecord> records = new LinkedHashMap<>();
-        Future<Void> chain = Future.succeededFuture();
-        for (String jid : deviceJids) {
-            String address = Inbound.signalAddress(jid);
-            if (address == null) {
-                continue;
-            }
-            chain = chain.compose(ignored -> signal.session(address).map(record -> {
-                records.put(jid, record);
-                return null;
-            }));
-        }
-        return chain.map(ignored -> records);
-    }
-
-    /** Pre-key bundles for the devices without an open session. */
-    private Future<Map<String, PreKeyBundle>> bundlesFor(Connection current, Map<String, SignalSessionRecord> records) {
-        List<String> missing = new ArrayList<>();
-        records.forEach((jid, record) -> {
-            if (!SessionCipher.hasOpenSession(record)) {
-                missing.add(jid);
-            }
-        });
-        if (missing.isEmpty()) {
-            return Future.succeededFuture(Map.of());
-        }
-        return current.query(Outbound.bundleQuery(current.nextIqId(), missing)).map(Outbound::bundles);
-    }
-
-    /**
-     * Sessions started from the bundles for devices that still have none; a device without a usable
-     * bundle (none, or one whose signed pre-key does not verify) gets nothing, as Baileys would.
-     */
-    private Map<String, SignalSessionRecord> withBundles(Map<String, SignalSessionRecord> records,
-            Map<String, PreKeyBundle> bundles) {
-        SessionCipher cipher = new SessionCipher(new LocalIdentity(credentials.identityKey(), credentials.registrationId()));
-        Map<String, SignalSessionRecord> ready = new LinkedHashMap<>();
-        records.forEach((jid, record) -> {
-            if (SessionCipher.hasOpenSession(record)) {
-                ready.put(jid, record);
-                return;
-            }
-            PreKeyBundle bundle = bundles.get(jid);
-            if (bundle != null) {
-                try {
-                    ready.put(jid, cipher.initiate(record, bundle));
-                } catch (SignalException e) {
-                    // left out
-                }
-            }
-        });
-        return ready;
-    }
-
     /** Encrypts for every device, stores the advanced sessions, answers the message to send. */
     private Future<Node> encrypt(Connection current, Credentials.Account account, String id, String to, String phone,
             Message content, Map<String, SignalSessionRecord> records) {
@@ -485,11 +428,4 @@ public final class WhatsAppClient extends ClientReceiving {
         return signal.sent(updated).map(ignored -> message);
     }
 
-    private Future<Sent> acknowledged(String id, Node ack) {
-        if (ack.attribute("error").isPresent()) {
-            return Future.failedFuture(new SendRefused("rejected", "WhatsApp refused the message: error " + ack.attribute("error").get()));
-        }
-        String t = ack.attribute("t").filter(value -> value.matches("[0-9]{1,12}")).orElse(null);
-        return Future.succeededFuture(new Sent(id, t == null ? clock.instant() : Instant.ofEpochSecond(Long.parseLong(t))));
-    }
 }

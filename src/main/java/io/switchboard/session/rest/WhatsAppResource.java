@@ -272,7 +272,8 @@ public class WhatsAppResource {
     @Path("/events")
     @Operation(summary = "The organization's events (Server-Sent Events)", description = "Each SSE event's `event` name is"
             + " the event's type (`session.state_changed`, `session.qr`, `message.received`, `message.status`,"
-            + " `message.reaction`, `message.edited`, `message.deleted`, `presence.updated`), its `data`"
+            + " `message.reaction`, `message.edited`, `message.deleted`, `presence.updated`, `group.created`, `group.joined`,"
+            + " `group.updated`, `group.participants`, `group.left`), its `data`"
             + " the WebhookEvent a webhook receives, its `id` the event's position in the organization's commit order;"
             + " `Last-Event-ID` resumes after it. A `: heartbeat` comment every 15 s; ends when the token expires.")
     @Tag(name = "Events")

@@ -87,13 +87,18 @@ public class MessageStore {
      * message is kept once. A change (reaction, edit, revoke) is kept as a change and applied to the
      * message it names in the same transaction; its event follows.
      */
-    public Uni<Void> received(Fence fence, UUID organizationId, String address, SignalSessionRecord record,
+    public Uni<Void> received(Fence fence, UUID organizationId, java.util.Map<String, SignalSessionRecord> records,
             InboundMessage message) {
-        AtRestCipher.Sealed session = cipher.sealData(organizationId, SESSION_PURPOSE + ":" + address, record.toByteArray());
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<Tuple> sessions = new ArrayList<>();
+        records.forEach((address, record) -> {
+            AtRestCipher.Sealed session = cipher.sealData(organizationId, SESSION_PURPOSE + ":" + address, record.toByteArray());
+            sessions.add(Tuple.from(Arrays.asList(organizationId, address, Buffer.buffer(session.nonce()),
+                    Buffer.buffer(session.ciphertext()), session.keyId(), now)));
+        });
         return bounds.bounded(pool.withTransaction(connection -> fence.check(connection, organizationId)
-                .flatMap(ignored -> connection.preparedQuery(UPSERT_SESSION).execute(Tuple.from(Arrays.asList(organizationId,
-                        address, Buffer.buffer(session.nonce()), Buffer.buffer(session.ciphertext()), session.keyId(), now))))
+                .flatMap(ignored -> sessions.isEmpty() ? Uni.createFrom().voidItem()
+                        : connection.preparedQuery(UPSERT_SESSION).executeBatch(sessions).replaceWithVoid())
                 .flatMap(ignored -> message.change() != null ? MessageChanges.apply(connection, cipher, events, organizationId, message, now)
                         : insert(connection, organizationId, message, now))))
                 .replaceWithVoid();
