@@ -28,6 +28,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -145,18 +147,28 @@ public class GroupsResource {
             + " `refresh=true` asks WhatsApp for the whole list first.")
     @APIResponse(responseCode = "200", description = "A page, most recently changed first.", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = GroupPage.class)))
-    @APIResponse(responseCode = "400", description = "`invalid-query-parameter`, `invalid-path-parameter`.",
+    @APIResponse(responseCode = "400", description = "`invalid-paging`, `invalid-query`, `invalid-path-parameter`.",
             content = @Content(mediaType = "application/problem+json"))
     @APIResponse(responseCode = "404", description = "`organization-not-found`.", content = @Content(mediaType = "application/problem+json"))
     @APIResponse(responseCode = "409", description = ERRORS_409, content = @Content(mediaType = "application/problem+json"))
     @APIResponse(responseCode = "503", description = "`group-request-failed`, `owner-unavailable`: retry shortly.",
             content = @Content(mediaType = "application/problem+json"))
-    public Uni<GroupPage> list(@PathParam("id") String id, @QueryParam("page") @DefaultValue("0") int page,
-            @QueryParam("size") @DefaultValue("20") int size, @QueryParam("refresh") @DefaultValue("false") boolean refresh) {
+    public Uni<GroupPage> list(@PathParam("id") String id,
+            @QueryParam("page") @DefaultValue("0") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "0")) String pageText,
+            @QueryParam("size") @DefaultValue("20") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1",
+                    maximum = "100")) String sizeText,
+            @QueryParam("refresh") @DefaultValue("false") @Parameter(schema = @Schema(type = SchemaType.BOOLEAN)) String refreshText) {
         UUID org = organization(id);
+        // Parsed here: a value that is not a number is a 400 invalid-paging (JAX-RS would answer 404).
+        int page = pageText.matches("[0-9]{1,6}") ? Integer.parseInt(pageText) : -1;
+        int size = sizeText.matches("[0-9]{1,3}") ? Integer.parseInt(sizeText) : -1;
         if (page < 0 || size < 1 || size > 100) {
-            throw new ApiException(400, "invalid-query-parameter", "page must be 0 or more and size 1 to 100.");
+            throw ApiException.badRequest("invalid-paging", "page must be 0 to 999999 and size 1 to 100.");
         }
+        if (!"true".equals(refreshText) && !"false".equals(refreshText)) {
+            throw ApiException.badRequest("invalid-query", "refresh must be true or false.");
+        }
+        boolean refresh = Boolean.parseBoolean(refreshText);
         Uni<Void> first = refresh ? ask(org, new JsonObject().put("op", "list")).replaceWithVoid() : Uni.createFrom().voidItem();
         return existing(org).flatMap(ignored -> first).flatMap(ignored -> groups.joined(org, page, size))
                 .map(found -> new GroupPage(found.items().stream().map(GroupsResource::group).toList(), page, size, found.total()));

@@ -59,6 +59,15 @@ public class ContractFilter implements OASFilter {
             Map.entry("POST /api/v1/organizations/{id}/whatsapp/contacts/check", "checkContacts"),
             Map.entry("POST /api/v1/organizations/{id}/whatsapp/presence", "sendPresence"),
             Map.entry("POST /api/v1/organizations/{id}/whatsapp/presence/subscribe", "subscribePresence"),
+            Map.entry("POST /api/v1/organizations/{id}/whatsapp/groups", "createGroup"),
+            Map.entry("GET /api/v1/organizations/{id}/whatsapp/groups", "listGroups"),
+            Map.entry("GET /api/v1/organizations/{id}/whatsapp/groups/{groupId}", "getGroup"),
+            Map.entry("PATCH /api/v1/organizations/{id}/whatsapp/groups/{groupId}", "updateGroup"),
+            Map.entry("POST /api/v1/organizations/{id}/whatsapp/groups/{groupId}/participants", "changeGroupParticipants"),
+            Map.entry("GET /api/v1/organizations/{id}/whatsapp/groups/{groupId}/invite-link", "getGroupInviteLink"),
+            Map.entry("DELETE /api/v1/organizations/{id}/whatsapp/groups/{groupId}/invite-link", "revokeGroupInviteLink"),
+            Map.entry("POST /api/v1/organizations/{id}/whatsapp/groups/join", "joinGroup"),
+            Map.entry("POST /api/v1/organizations/{id}/whatsapp/groups/{groupId}/leave", "leaveGroup"),
             Map.entry("POST /api/v1/organizations/{id}/webhooks", "createWebhook"),
             Map.entry("GET /api/v1/organizations/{id}/webhooks", "listWebhooks"),
             Map.entry("DELETE /api/v1/organizations/{id}/webhooks/{webhookId}", "deleteWebhook"),
@@ -71,6 +80,7 @@ public class ContractFilter implements OASFilter {
         TAGS.put("Organizations", "The tenants: each has at most one WhatsApp number.");
         TAGS.put("WhatsApp connection", "Linking a number (QR or pairing code), its state, reconnecting and disconnecting.");
         TAGS.put("Messages", "Texts sent (through the outbox, exactly once) and received.");
+        TAGS.put("Groups", "WhatsApp groups: created, read, changed, joined and left; their messages go through Messages.");
         TAGS.put("Events", "The organization's events as Server-Sent Events; the same payloads as webhooks.");
         TAGS.put("Webhooks", "Endpoints that receive the organization's events, signed as Standard Webhooks does.");
         TAGS.put("Sandbox", "The local WhatsApp (dev and test only): plays the phone. Not served in production.");

@@ -27,6 +27,9 @@ public final class ProblemReasons {
             "revoke-window-closed",
             // contacts
             "not-connected", "check-failed",
+            // groups
+            "not-group-admin", "not-group-member", "group-not-found", "already-group-member", "invalid-group-field",
+            "invite-revoked", "group-request-failed",
             // webhooks
             "webhook-not-found", "too-many-webhooks", "url-not-allowed", "delivery-not-found", "delivery-in-progress",
             // the sandbox (dev and test)

@@ -281,12 +281,22 @@ public class SandboxAdminResource {
     public record AddressingRequest(String mode) {
     }
 
-    /** The groups an account is in: id, subject, addressing and members (phone → role). */
+    /** A sandbox group as the admin API shows it. */
+    public record SandboxGroup(String id, String subject, @Schema(enumeration = {"pn", "lid"}) String addressingMode,
+            List<SandboxGroupMember> members) {
+    }
+
+    public record SandboxGroupMember(String phone, @Schema(enumeration = {"", "admin", "superadmin"}) String role) {
+    }
+
+    /** The groups an account is in: id, subject, addressing and members. */
     @Operation(summary = "The groups a sandbox account is in")
     @GET
     @Path("/accounts/{phone}/groups")
-    public List<java.util.Map<String, Object>> groups(@PathParam("phone") String phone) {
-        return server().groups().of(phone);
+    public List<SandboxGroup> groups(@PathParam("phone") String phone) {
+        return server().groups().of(phone).stream().map(group -> new SandboxGroup(group.id(), group.subject(), group.lid() ? "lid" : "pn",
+                group.members().entrySet().stream().map(member -> new SandboxGroupMember(member.getKey(), member.getValue())).toList()))
+                .toList();
     }
 
     /** WhatsApp moves a group to LID addressing (or back): later stanzas name members by LID. */

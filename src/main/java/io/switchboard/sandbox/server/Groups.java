@@ -97,17 +97,16 @@ public final class Groups {
         return true;
     }
 
-    /** The groups {@code phone} is in, as the admin API lists them. */
-    public synchronized List<Map<String, Object>> of(String phone) {
-        List<Map<String, Object>> found = new ArrayList<>();
+    /** A group as the admin API shows it: members by phone with their role ("", admin, superadmin), in joining order. */
+    public record View(String id, String subject, boolean lid, Map<String, String> members) {
+    }
+
+    /** The groups {@code phone} is in. */
+    public synchronized List<View> of(String phone) {
+        List<View> found = new ArrayList<>();
         for (Group group : groups.values()) {
             if (group.members.containsKey(phone)) {
-                Map<String, Object> view = new LinkedHashMap<>();
-                view.put("id", group.jid());
-                view.put("subject", group.subject);
-                view.put("addressingMode", group.lid ? "lid" : "pn");
-                view.put("members", new LinkedHashMap<>(group.members));
-                found.add(view);
+                found.add(new View(group.jid(), group.subject, group.lid, new LinkedHashMap<>(group.members)));
             }
         }
         return found;
