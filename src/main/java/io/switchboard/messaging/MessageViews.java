@@ -39,7 +39,20 @@ public final class MessageViews {
             @Schema(description = "For reaction, edit and revoke: the WhatsApp id of the message they are about") String target,
             @Schema(description = "For a reply: the quoted message and the numbers mentioned") io.switchboard.events.EventPayloads.Reply
                     reply,
-            @Schema(description = "In lists: the reactions it has now, one per person") List<Reaction> reactions) {
+            @Schema(description = "In lists: the reactions it has now, one per person") List<Reaction> reactions,
+            @Schema(description = "For a group message asked for alone: who it was delivered to and who read it, per participant")
+            List<ParticipantReceipt> receipts) {
+
+        /** The same view with the group participants' receipts. */
+        public OutboundMessage withReceipts(List<ParticipantReceipt> list) {
+            return new OutboundMessage(success, id, direction, status, to, text, whatsappId, createdAt, updatedAt, sentAt, reason, detail,
+                    history, media, kind, target, reply, reactions, list);
+        }
+    }
+
+    /** A group participant's receipt for a message we sent to the group. */
+    public record ParticipantReceipt(@Schema(description = "The participant's number (digits)") String phone,
+            @Schema(enumeration = {"delivered", "read"}) String status, Instant at) {
     }
 
     /** A file a message carries: what it is, never its bytes. */

@@ -486,7 +486,8 @@ public class MessagesResource {
 
     @GET
     @Path("/{messageId}")
-    @Operation(summary = "Get a sent text", description = "With its status history.")
+    @Operation(summary = "Get a sent text", description = "With its status history; for a group message, each participant's"
+            + " delivered and read receipts.")
     @APIResponse(responseCode = "200", description = "The text.", content = @Content(schema = @Schema(implementation =
             MessageViews.OutboundMessage.class)))
     @APIResponse(responseCode = "404", description = "`organization-not-found`, `message-not-found`.",
@@ -495,11 +496,13 @@ public class MessagesResource {
         UUID org = CanonicalUuid.pathParameter("id", id);
         access.requireOrganization(org);
         UUID message = CanonicalUuid.pathParameter("messageId", messageId);
-        return exists(org).flatMap(ignored -> outbox.find(org, message)).map(found -> {
+        return exists(org).flatMap(ignored -> outbox.find(org, message)).flatMap(found -> {
             if (found == null) {
                 throw ApiException.notFound("message-not-found", "Message " + message + " does not exist.");
             }
-            return outboundView(found, true);
+            MessageViews.OutboundMessage view = outboundView(found, true);
+            return found.to().endsWith("@g.us") ? outbox.participantReceipts(message).map(view::withReceipts)
+                    : Uni.createFrom().item(view);
         });
     }
 
@@ -579,7 +582,7 @@ public class MessagesResource {
         return new MessageViews.OutboundMessage(view.success(), view.id(), view.direction(), view.status(), view.to(), view.text(),
                 view.whatsappId(), view.createdAt(), view.updatedAt(), view.sentAt(), view.reason(), view.detail(), view.history(),
                 view.media(), view.kind(), view.target(), view.reply(), reactions.entrySet().stream()
-                        .map(entry -> new MessageViews.Reaction(entry.getKey(), entry.getValue())).toList());
+                        .map(entry -> new MessageViews.Reaction(entry.getKey(), entry.getValue())).toList(), view.receipts());
     }
 
     private static MessageViews.OutboundMessage outboundView(OutboxStore.Outbound message, boolean withHistory) {
@@ -604,7 +607,7 @@ public class MessagesResource {
                 message.whatsappId(), message.createdAt(), message.updatedAt(), message.sentAt(), message.reason(), message.detail(),
                 history, media, message.kind(), context == null || reply ? null : context.targetId(),
                 reply ? new io.switchboard.events.EventPayloads.Reply(context.targetId(), context.participant(), context.mentions()) : null,
-                null);
+                null, null);
     }
 
     private static MessageViews.InboundMessage inboundView(UUID org, MessageStore.Received item) {

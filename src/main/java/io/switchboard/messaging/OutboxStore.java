@@ -379,6 +379,28 @@ public class OutboxStore {
                 })));
     }
 
+    /**
+     * A group participant's receipt ({@code phone}: digits) for the group messages with these
+     * WhatsApp ids: kept once per participant and status.
+     */
+    public Uni<Void> participantReceipt(UUID organizationId, List<String> whatsappIds, String phone, String status, Instant at) {
+        return database.bounded(pool.preparedQuery("INSERT INTO whatsapp_outbound_receipt (message_id, participant, status, at)"
+                + " SELECT id, $3, $4, $5 FROM whatsapp_outbound_message WHERE organization_id = $1 AND whatsapp_id = ANY($2)"
+                + " AND to_phone LIKE '%@g.us' ON CONFLICT DO NOTHING").execute(Tuple.of(organizationId,
+                        whatsappIds.toArray(new String[0]), phone, status, SqlTime.of(at == null ? Instant.now() : at)))).replaceWithVoid();
+    }
+
+    /** The participants' receipts of group message {@code id}, by participant, delivered before read. */
+    public Uni<List<MessageViews.ParticipantReceipt>> participantReceipts(UUID id) {
+        return database.bounded(pool.preparedQuery("SELECT participant, status, at FROM whatsapp_outbound_receipt WHERE message_id = $1"
+                + " ORDER BY participant, " + String.format(RANK, "status")).execute(Tuple.of(id)).map(rows -> {
+                    List<MessageViews.ParticipantReceipt> receipts = new ArrayList<>();
+                    rows.forEach(row -> receipts.add(new MessageViews.ParticipantReceipt(row.getString("participant"),
+                            row.getString("status"), SqlTime.instant(row.getOffsetDateTime("at")))));
+                    return receipts;
+                }));
+    }
+
     /** The statuses after {@code from} up to and including {@code to}, in order. */
     private static List<String> steps(String from, String to) {
         List<String> order = List.of("queued", "sending", "sent", "delivered", "read");

@@ -78,7 +78,10 @@ final class GroupOperations {
                     .onFailure(PhoneReupload.Failed.class).call(error -> List.of("not-group-member", "group-not-found")
                             .contains(((PhoneReupload.Failed) error).reason()) ? ctx.groups().left(organizationId, jid)
                             : Uni.createFrom().voidItem())
-                    .eventually(() -> querying.remove(jid)).memoize().indefinitely());
+                    // A Runnable, not a Supplier: the removed Uni is this one, and waiting on it would never end.
+                    .eventually(() -> {
+                        querying.remove(jid);
+                    }).memoize().indefinitely());
         });
     }
 

@@ -93,7 +93,12 @@ final class SessionSignalStore implements SignalStore {
         if (status == null) {
             return Future.succeededFuture();
         }
-        return future(Uni.createFrom().deferred(() -> ctx.outbox().receipt(id, receipt.ids(), status, receipt.at()))
+        String participant = receipt.group() == null ? null : receipt.from().substring(0, Math.max(0, receipt.from().indexOf('@')))
+                .split(":")[0];
+        boolean perParticipant = participant != null && participant.matches("[0-9]{5,20}") && !receipt.from().endsWith("@lid");
+        return future(Uni.createFrom().deferred(() -> ctx.outbox().receipt(id, receipt.ids(), status, receipt.at())
+                        .flatMap(moved -> !perParticipant ? Uni.createFrom().item(moved)
+                                : ctx.outbox().participantReceipt(id, receipt.ids(), participant, status, receipt.at()).replaceWith(moved)))
                 .onFailure().invoke(error -> {
                     ctx.metrics().writeRetried();
                     LOG.debugf("session %s: storing a %s receipt failed, retrying: %s", id, receipt.type(), error);

@@ -108,6 +108,96 @@ class GroupsWithBaileysTest {
             assertEquals("six here", got.get("text"));
             assertEquals(1, a.all("received").stream().filter(s -> ourText.equals(s.path("id").asText())).count());
             assertEquals(1, b.all("received").stream().filter(s -> ourText.equals(s.path("id").asText())).count());
+
+            // Both read our text: delivered and read, per participant.
+            a.ask(Map.of("op", "read", "group", group), "read");
+            b.ask(Map.of("op", "read", "group", group), "read");
+            String ourId = outboxId(api, ourText);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> receipts(api, ourId).containsAll(List.of(
+                    six + " delivered", six + " read", seven + " delivered", seven + " read")));
+
+            // An image from Baileys 7 reaches us (kept with the group and its sender) and Baileys 6.
+            java.nio.file.Path image = java.nio.file.Files.createTempFile("group", ".png");
+            java.nio.file.Files.write(image, io.switchboard.messaging.MediaMessagesTest.png(32, 24));
+            String picture = b.ask(Map.of("op", "image", "group", group, "path", image.toString(), "caption", "the whiteboard"), "sent")
+                    .path("id").asText();
+            assertEquals("the whiteboard", a.await("received", s -> picture.equals(s.path("id").asText()), 30).path("caption").asText());
+            Map<String, Object> kept = awaitInbound(api, picture);
+            assertEquals("image", kept.get("kind"));
+            assertEquals(group, kept.get("chat"));
+            assertEquals(seven, ((Map<?, ?>) kept.get("from")).get("phone"));
+
+            // Baileys changes the group: we promote Baileys 6, which adds and removes a phone; our events and metadata follow.
+            as(Tokens.admin()).body(Map.of("action", "promote", "phones", List.of(six))).post(api + "/groups/" + group + "/participants")
+                    .then().statusCode(200).body("results[0].status", org.hamcrest.Matchers.equalTo("done"));
+            String extra = randomPhone("1644");
+            as(Tokens.admin()).body(Map.of("to", six, "text", "hi")).post("/sandbox/v1/accounts/" + extra + "/messages").then()
+                    .statusCode(202);
+            assertEquals("200", a.ask(Map.of("op", "participants", "group", group, "action", "add", "phones", List.of(extra)),
+                    "participants").path("result").path(0).path("status").asText());
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> members(api, group).contains(extra));
+            assertEquals("admin", as(Tokens.admin()).get(api + "/groups/" + group).then().statusCode(200).extract().jsonPath()
+                    .getString("participants.find { it.phone == '" + six + "' }.role"));
+            a.ask(Map.of("op", "participants", "group", group, "action", "remove", "phones", List.of(extra)), "participants");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> !members(api, group).contains(extra));
+            List<String> types = groupEvents(organization, group);
+            assertTrue(types.containsAll(List.of("group.created", "group.participants")), types.toString());
+
+            // We remove Baileys 6: what we send next goes out under a new sender key, to Baileys 7 only.
+            as(Tokens.admin()).body(Map.of("action", "remove", "phones", List.of(six))).post(api + "/groups/" + group + "/participants")
+                    .then().statusCode(200).body("results[0].status", org.hamcrest.Matchers.equalTo("done"));
+            a.await("participants-update", s -> "remove".equals(s.path("action").asText()), 30);
+            String afterRemoval = as(Tokens.admin()).body(Map.of("to", group, "text", "only the two of us now")).post(api + "/messages")
+                    .then().statusCode(202).extract().path("whatsappId");
+            b.await("received", s -> afterRemoval.equals(s.path("id").asText()), 30);
+
+            // WhatsApp moves the group to LID addressing mid-conversation: nothing is lost either way.
+            as(Tokens.admin()).body(Map.of("mode", "lid")).post("/sandbox/v1/groups/" + group + "/addressing").then().statusCode(204);
+            String ourLid = as(Tokens.admin()).body(Map.of("to", group, "text", "after the move")).post(api + "/messages").then()
+                    .statusCode(202).extract().path("whatsappId");
+            assertEquals("after the move", b.await("received", s -> ourLid.equals(s.path("id").asText()), 30).path("text").asText());
+            String theirLid = b.ask(Map.of("op", "send", "group", group, "text", "seven after the move"), "sent").path("id").asText();
+            assertEquals("seven after the move", awaitInbound(api, theirLid).get("text"));
+
+            // A device that cannot decrypt asks again and then shows the message: ours to Baileys 7, and Baileys 7's to us.
+            as(Tokens.admin()).body(Map.of("phone", seven, "kind", "corrupt", "count", 1)).post("/sandbox/v1/faults").then().statusCode(204);
+            String damaged = as(Tokens.admin()).body(Map.of("to", group, "text", "arrives damaged first")).post(api + "/messages").then()
+                    .statusCode(202).extract().path("whatsappId");
+            assertEquals("arrives damaged first", b.await("received", s -> damaged.equals(s.path("id").asText()), 40).path("text").asText());
+            as(Tokens.admin()).body(Map.of("phone", ours, "kind", "corrupt", "count", 1)).post("/sandbox/v1/faults").then().statusCode(204);
+            String theirDamaged = b.ask(Map.of("op", "send", "group", group, "text", "damaged on the way to you"), "sent").path("id").asText();
+            assertEquals("damaged on the way to you", awaitInbound(api, theirDamaged).get("text"));
+            assertEquals(1, b.all("received").stream().filter(s -> damaged.equals(s.path("id").asText())).count());
         }
+    }
+
+    private static String outboxId(String api, String whatsappId) {
+        return as(Tokens.admin()).get(api + "/messages").then().extract().jsonPath().<Map<String, Object>>getList("items").stream()
+                .filter(m -> whatsappId.equals(m.get("whatsappId"))).map(m -> (String) m.get("id")).findFirst().orElseThrow();
+    }
+
+    private static List<String> receipts(String api, String id) {
+        return as(Tokens.admin()).get(api + "/messages/" + id).then().statusCode(200).extract().jsonPath()
+                .<Map<String, Object>>getList("receipts").stream().map(r -> r.get("phone") + " " + r.get("status")).toList();
+    }
+
+    private static Map<String, Object> awaitInbound(String api, String id) {
+        return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(40)).until(() -> as(Tokens.admin())
+                .get(api + "/messages?direction=in").then().extract().jsonPath().<Map<String, Object>>getList("items").stream()
+                .filter(m -> id.equals(m.get("id"))).findFirst().orElse(null), java.util.Objects::nonNull);
+    }
+
+    private static List<String> members(String api, String group) {
+        return as(Tokens.admin()).get(api + "/groups?size=100").then().statusCode(200).extract().jsonPath()
+                .<Map<String, Object>>getList("items").stream().filter(g -> group.equals(g.get("id")))
+                .flatMap(g -> ((List<Map<String, Object>>) g.get("participants")).stream()).map(p -> (String) p.get("phone")).toList();
+    }
+
+    @jakarta.inject.Inject
+    io.switchboard.events.EventStore events;
+
+    private List<String> groupEvents(java.util.UUID organization, String group) {
+        return events.after(organization, 0, 500).await().atMost(java.time.Duration.ofSeconds(5)).stream()
+                .filter(event -> group.equals(event.conversation())).map(io.switchboard.events.EventStore.Event::type).toList();
     }
 }

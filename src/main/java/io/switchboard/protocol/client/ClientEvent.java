@@ -37,9 +37,14 @@ public sealed interface ClientEvent permits ClientEvent.QrCode, ClientEvent.Pair
 
     /**
      * A device reports on messages we sent: {@code type} is {@code delivery}, {@code read},
-     * {@code played}, {@code sender} (our own device got its copy)…
+     * {@code played}, {@code sender} (our own device got its copy)…; {@code group} the group's jid for
+     * a receipt from a member of a group we wrote to (else null), {@code from} then the member's device.
      */
-    record Receipt(List<String> ids, String from, String type, Instant at) implements ClientEvent {
+    record Receipt(List<String> ids, String from, String type, Instant at, String group) implements ClientEvent {
+
+        public Receipt(List<String> ids, String from, String type, Instant at) {
+            this(ids, from, type, at, null);
+        }
     }
 
     /**

@@ -414,6 +414,7 @@ abstract class ClientGroups extends ClientReceiving {
                     Map<String, SignalSessionRecord> updates = new LinkedHashMap<>();
                     SenderKeyRecord senderKey = keyRecord.getSenderKey();
                     Integer usedPreKey = null;
+                    io.switchboard.protocol.message.Received pairwiseContent = null;
                     if (pairwise != null) {
                         Inbound.Opened opened;
                         try {
@@ -423,6 +424,7 @@ abstract class ClientGroups extends ClientReceiving {
                         }
                         updates.put(address, opened.record());
                         usedPreKey = opened.usedPreKeyId();
+                        pairwiseContent = io.switchboard.protocol.message.Received.of(opened.message()).orElse(null);
                         if (opened.message().hasSenderKeyDistributionMessage()
                                 && groupJid.equals(opened.message().getSenderKeyDistributionMessage().getGroupId())) {
                             try {
@@ -436,7 +438,13 @@ abstract class ClientGroups extends ClientReceiving {
                     }
                     Integer used = usedPreKey;
                     if (skmsg == null) {
-                        return signal.sent(updates).map(ignored -> new Inbound.Decrypted(null, session, used));
+                        // A resend for this device alone (Baileys 7 answers a retry so): the message itself is in the pairwise one.
+                        io.switchboard.protocol.message.Received whole = pairwiseContent;
+                        if (whole == null) {
+                            return signal.sent(updates).map(ignored -> new Inbound.Decrypted(null, session, used));
+                        }
+                        return signal.received(updates, InboundMessage.of(id, sender, groupJid, sentAt, whole))
+                                .map(ignored -> new Inbound.Decrypted(whole, session, used));
                     }
                     SenderKeys.Decrypted opened;
                     try {

@@ -225,7 +225,11 @@ abstract class ClientReceiving extends ClientLinking {
         ids.forEach(id -> retries.delivered(id, device));
         Instant at = receipt.attribute("t").filter(t -> t.matches("[0-9]{1,12}"))
                 .map(t -> Instant.ofEpochSecond(Long.parseLong(t))).orElse(clock.instant());
-        ClientEvent.Receipt received = new ClientEvent.Receipt(ids, device, type.isEmpty() ? "delivery" : type, at);
+        String chat = receipt.attribute("from").orElse("");
+        // Our own other devices confirm their copies too: not a participant's receipt.
+        boolean own = credentials.account().map(account -> Inbound.userJid(device).equals(account.phone() + Stanza.SERVER)).orElse(false);
+        ClientEvent.Receipt received = new ClientEvent.Receipt(ids, device, type.isEmpty() ? "delivery" : type, at,
+                chat.endsWith(GroupStanzas.SERVER) && !own ? chat : null);
         events.handle(received);
         // Acknowledged only once stored: unacknowledged, WhatsApp hands it over again at the next login.
         signal.receipted(received).onComplete(stored -> context.runOnContext(ignored -> {

@@ -45,7 +45,7 @@ public record Received(String kind, String text, String sentTo, MediaAttachment 
     }
 
     /** The content of {@code message} (own-device copies and feature wrappers unwrapped); empty for protocol-only messages. */
-    static Optional<Received> of(Message message) {
+    public static Optional<Received> of(Message message) {
         String sentTo = null;
         if (message.hasDeviceSentMessage()) {
             sentTo = message.getDeviceSentMessage().getDestinationJid();

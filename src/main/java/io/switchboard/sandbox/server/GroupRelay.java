@@ -41,8 +41,14 @@ final class GroupRelay {
         }
         Node skmsg = message.children().stream().filter(child -> "enc".equals(child.tag())
                 && "skmsg".equals(child.attribute("type").orElse(""))).findFirst().orElse(null);
-        if (id.isEmpty() || skmsg == null || skmsg.bytes().map(b -> b.length < 10).orElse(true)) {
-            return refuse(id, to, sender, "400", "a group message needs an id and one <enc type=skmsg> with bytes");
+        // A resend for one device (Baileys 7 answers a retry so) may carry the whole message in one pairwise <enc>.
+        Node direct = message.children().stream().filter(child -> "enc".equals(child.tag())
+                && List.of("pkmsg", "msg").contains(child.attribute("type").orElse(""))).findFirst().orElse(null);
+        boolean targeted = message.attribute("participant").isPresent();
+        if (id.isEmpty() || (skmsg == null && !(targeted && direct != null))
+                || (skmsg != null && skmsg.bytes().map(b -> b.length < 10).orElse(true))) {
+            return refuse(id, to, sender, "400", "a group message needs an id and one <enc type=skmsg> with bytes (or, for one"
+                    + " device named in participant, its own <enc>)");
         }
         // Every device of every member (phones and linked companions with keys), in the group's order.
         List<String> memberDevices = new ArrayList<>();
@@ -55,10 +61,14 @@ final class GroupRelay {
             String device = server.deviceJidOf(target.attribute("jid").orElse(""));
             Node enc = target.child("enc").orElse(null);
             String type = enc == null ? "" : enc.attribute("type").orElse("");
+            if (device.equals(sender)) {
+                // Baileys 7 lists its own device under its LID in a LID-addressed group; WhatsApp delivers nothing back to it.
+                LOG.log(System.Logger.Level.DEBUG, "sandbox: group message {0} names its own sending device; skipped", id);
+                continue;
+            }
             String problem = !"to".equals(target.tag()) ? "<participants> holds <" + target.tag() + ">"
                     : !("pkmsg".equals(type) || "msg".equals(type)) || enc.bytes().isEmpty() ? "no <enc type=pkmsg|msg> for " + device
                     : !memberDevices.contains(device) ? device + " is not a member device"
-                    : device.equals(sender) ? "a device cannot send to itself"
                     : pairwise.containsKey(device) ? device + " named twice" : null;
             if (problem != null) {
                 return refuse(id, to, sender, "400", problem);
@@ -68,6 +78,9 @@ final class GroupRelay {
         String only = message.attribute("participant").map(server::deviceJidOf).orElse(null);
         if (only != null && !memberDevices.contains(only)) {
             return refuse(id, to, sender, "400", only + " is not a member device");
+        }
+        if (only != null && direct != null && !pairwise.containsKey(only)) {
+            pairwise.put(only, direct);
         }
         Node deviceIdentity = message.child("device-identity").orElse(null);
         Map<String, String> attrs = Stanzas.attrs("from", group.jid(), "participant", server.groups().deviceJid(group.lid(), sender),
@@ -84,7 +97,9 @@ final class GroupRelay {
             if (enc != null) {
                 children.add(enc);
             }
-            children.add(skmsg);
+            if (skmsg != null) {
+                children.add(skmsg);
+            }
             if (deviceIdentity != null && enc != null && "pkmsg".equals(enc.attribute("type").orElse(""))) {
                 children.add(deviceIdentity);
             }
