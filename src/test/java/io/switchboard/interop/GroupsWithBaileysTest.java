@@ -143,13 +143,28 @@ class GroupsWithBaileysTest {
             List<String> types = groupEvents(organization, group);
             assertTrue(types.containsAll(List.of("group.created", "group.participants")), types.toString());
 
+            // The phone that left took our sender key's secrecy with it: our next text goes out under a new key, to both.
+            String keyed = as(Tokens.admin()).body(Map.of("to", group, "text", "new key, same two readers")).post(api + "/messages")
+                    .then().statusCode(202).extract().path("whatsappId");
+            a.await("received", s -> keyed.equals(s.path("id").asText()), 30);
+            b.await("received", s -> keyed.equals(s.path("id").asText()), 30);
+
             // We remove Baileys 6: what we send next goes out under a new sender key, to Baileys 7 only.
+            io.switchboard.protocol.proto.SenderKeyRecord before = ownSenderKey(organization, group);
+            assertTrue(before.getDistributedToList().stream().anyMatch(device -> device.startsWith(six)), before.getDistributedToList()
+                    .toString());
             as(Tokens.admin()).body(Map.of("action", "remove", "phones", List.of(six))).post(api + "/groups/" + group + "/participants")
                     .then().statusCode(200).body("results[0].status", org.hamcrest.Matchers.equalTo("done"));
             a.await("participants-update", s -> "remove".equals(s.path("action").asText()), 30);
             String afterRemoval = as(Tokens.admin()).body(Map.of("to", group, "text", "only the two of us now")).post(api + "/messages")
                     .then().statusCode(202).extract().path("whatsappId");
             b.await("received", s -> afterRemoval.equals(s.path("id").asText()), 30);
+            io.switchboard.protocol.proto.SenderKeyRecord after = ownSenderKey(organization, group);
+            assertTrue(after.getStates(0).getId() != before.getStates(0).getId(), "a new sender key after the removal");
+            assertTrue(after.getDistributedToList().stream().noneMatch(device -> device.startsWith(six)), after.getDistributedToList()
+                    .toString());
+            assertTrue(after.getDistributedToList().stream().anyMatch(device -> device.startsWith(seven)), after.getDistributedToList()
+                    .toString());
 
             // WhatsApp moves the group to LID addressing mid-conversation: nothing is lost either way.
             as(Tokens.admin()).body(Map.of("mode", "lid")).post("/sandbox/v1/groups/" + group + "/addressing").then().statusCode(204);
@@ -195,6 +210,14 @@ class GroupsWithBaileysTest {
 
     @jakarta.inject.Inject
     io.switchboard.events.EventStore events;
+
+    @jakarta.inject.Inject
+    io.switchboard.session.store.MessageStore messages;
+
+    /** Our sender key for the group, as stored (sealed) for the organization. */
+    private io.switchboard.protocol.proto.SenderKeyRecord ownSenderKey(java.util.UUID organization, String group) {
+        return messages.signalSession(organization, group + "::own").await().atMost(java.time.Duration.ofSeconds(5)).getSenderKey();
+    }
 
     private List<String> groupEvents(java.util.UUID organization, String group) {
         return events.after(organization, 0, 500).await().atMost(java.time.Duration.ofSeconds(5)).stream()
