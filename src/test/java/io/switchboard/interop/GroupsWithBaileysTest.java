@@ -138,6 +138,10 @@ class GroupsWithBaileysTest {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> members(api, group).contains(extra));
             assertEquals("admin", as(Tokens.admin()).get(api + "/groups/" + group).then().statusCode(200).extract().jsonPath()
                     .getString("participants.find { it.phone == '" + six + "' }.role"));
+            a.ask(Map.of("op", "participants", "group", group, "action", "promote", "phones", List.of(extra)), "participants");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> "admin".equals(as(Tokens.admin())
+                    .get(api + "/groups?size=100").then().extract().jsonPath().getString("items.find { it.id == '" + group
+                            + "' }.participants.find { it.phone == '" + extra + "' }.role")));
             a.ask(Map.of("op", "participants", "group", group, "action", "remove", "phones", List.of(extra)), "participants");
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> !members(api, group).contains(extra));
             List<String> types = groupEvents(organization, group);

@@ -228,4 +228,60 @@ class MessagingFailoverIT {
         assertTrue(java.util.Arrays.equals(file, again), "the bytes the phone sent, fetched again through the owner");
         System.out.printf("media retry: a forgotten file fetched again through the other replica%n");
     }
+
+    /**
+     * A group conversation across a crash: the group is created through the replica that does not
+     * run the connection (the owner asks WhatsApp), texts to it are queued there and the owner is
+     * killed (-9) mid-way. The survivor sends the rest under the group's stored sender key (a phone
+     * that never got it asks again and gets it): every text reaches both member phones once.
+     */
+    @Test
+    void aGroupConversationLosesNothingAcrossKillNine() throws Exception {
+        ServiceProcess a = cluster.replicas.stream().filter(ServiceProcess::alive).findFirst().orElseThrow();
+        UUID org = steps.organization(a, "Failover in a group");
+        String jid = steps.link(a, org);
+        String phone = jid.substring(0, jid.indexOf(':'));
+        List<String> friends = List.of("1547" + (1_000_000 + (long) (Math.random() * 8_999_999)),
+                "1546" + (1_000_000 + (long) (Math.random() * 8_999_999)));
+        for (String friend : friends) {
+            cluster.on(cluster.sandbox).body(Map.of("to", phone, "text", "add me")).post("/sandbox/v1/accounts/" + friend + "/messages")
+                    .then().statusCode(202);
+        }
+        ServiceProcess owner = cluster.owner(org);
+        ServiceProcess other = cluster.replicas.stream().filter(r -> r != owner && r.alive()).findFirst().orElseThrow();
+        String group = cluster.on(other).body(Map.of("subject", "Night shift", "participants", friends))
+                .post("/api/v1/organizations/" + org + "/whatsapp/groups").then().statusCode(201).extract().path("id");
+        assertEquals("Night shift", cluster.on(other).get("/api/v1/organizations/" + org + "/whatsapp/groups/" + group).then()
+                .statusCode(200).extract().path("subject"));
+        for (int i = 0; i < 10; i++) {
+            if (i == 4) {
+                owner.kill9();
+            }
+            cluster.on(other).header("Idempotency-Key", "group-" + i).body(Map.of("to", group, "text", "shift note " + i))
+                    .post("/api/v1/organizations/" + org + "/whatsapp/messages").then().statusCode(202);
+        }
+        long deadline = System.currentTimeMillis() + 90_000;
+        while (cluster.count("SELECT count(*) FROM whatsapp_outbound_message WHERE organization_id = ? AND status IN ('delivered',"
+                + " 'read')", org) < 10) {
+            assertTrue(System.currentTimeMillis() < deadline, "group texts delivered: " + cluster.count("SELECT count(*) FROM"
+                    + " whatsapp_outbound_message WHERE organization_id = ? AND status IN ('delivered', 'read')", org) + " of 10");
+            Thread.sleep(250);
+        }
+        cluster.heal();
+        deadline = System.currentTimeMillis() + 30_000;
+        for (String friend : friends) {
+            for (int i = 0; i < 10; i++) {
+                String text = "shift note " + i;
+                long copies;
+                while ((copies = cluster.on(cluster.sandbox).get("/sandbox/v1/accounts/" + friend + "/messages").then().statusCode(200)
+                        .extract().jsonPath().<Map<String, Object>>getList("received").stream()
+                        .filter(m -> text.equals(m.get("text")) && group.equals(m.get("chat"))).count()) == 0) {
+                    assertTrue(System.currentTimeMillis() < deadline, text + " never reached " + friend);
+                    Thread.sleep(250);
+                }
+                assertEquals(1, copies, text + " reached " + friend + " once");
+            }
+        }
+        System.out.printf("failover: 10 group texts queued on the other replica around a kill -9, each read once by both phones%n");
+    }
 }

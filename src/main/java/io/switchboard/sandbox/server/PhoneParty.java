@@ -169,8 +169,8 @@ public final class PhoneParty {
                 && !"skmsg".equals(child.attribute("type").orElse(""))).findFirst().orElse(null);
         Node skmsg = message.children().stream().filter(child -> "enc".equals(child.tag())
                 && "skmsg".equals(child.attribute("type").orElse(""))).findFirst().orElse(null);
-        if (address == null || skmsg == null || skmsg.bytes().isEmpty()) {
-            keep(new Received(id, participant, group, null, at, "a group message needs a sender device and an <enc type=skmsg>"));
+        if (address == null || (skmsg == null && pairwise == null) || (skmsg != null && skmsg.bytes().isEmpty())) {
+            keep(new Received(id, participant, group, null, at, "a group message needs a sender device and an <enc>"));
             return null;
         }
         String keyName = group + " " + address;
@@ -185,9 +185,18 @@ public final class PhoneParty {
                 if (decrypted.usedPreKeyId() != null) {
                     account.oneTimePreKeys.remove(decrypted.usedPreKeyId());
                 }
-                byte[] distribution = PlainMessage.senderKeyDistribution(decrypted.plaintext(), group);
-                senderKeys.put(keyName, SenderKeys.process(senderKeys.getOrDefault(keyName, SenderKeyRecord.getDefaultInstance()),
-                        distribution));
+                byte[] distribution = PlainMessage.senderKeyDistribution(decrypted.plaintext(), group, skmsg != null);
+                if (distribution != null) {
+                    senderKeys.put(keyName, SenderKeys.process(senderKeys.getOrDefault(keyName, SenderKeyRecord.getDefaultInstance()),
+                            distribution));
+                }
+                if (skmsg == null) {
+                    // A resend for this device alone: the message itself is in the pairwise one.
+                    PlainMessage plain = PlainMessage.read(decrypted.plaintext());
+                    keep(new Received(id, participant, group, plain.media() != null ? "[" + plain.media().kind() + "]" : plain.text(), at,
+                            null));
+                    return groupReceipt(message, null);
+                }
             }
             SenderKeys.Decrypted opened = SenderKeys.decrypt(senderKeys.getOrDefault(keyName, SenderKeyRecord.getDefaultInstance()),
                     skmsg.bytes().get());
@@ -494,9 +503,10 @@ public final class PhoneParty {
 
         /**
          * The sender-key distribution a pairwise group message carries ({@code Message} field 2:
-         * {@code groupId} 1, the distribution bytes 2); it must name {@code group}.
+         * {@code groupId} 1, the distribution bytes 2); it must name {@code group}. Null when there is none and
+         * none is {@code required} (a resend carrying the message itself).
          */
-        static byte[] senderKeyDistribution(byte[] padded, String group) throws SandboxProtocolException {
+        static byte[] senderKeyDistribution(byte[] padded, String group, boolean required) throws SandboxProtocolException {
             byte[] bytes = unpad(padded);
             ProtoFields reader = new ProtoFields(bytes, 0, bytes.length);
             while (reader.more()) {
@@ -522,6 +532,9 @@ public final class PhoneParty {
                     return distribution;
                 }
                 reader.skip();
+            }
+            if (!required) {
+                return null;
             }
             throw new SandboxProtocolException("the pairwise message of a group message holds no senderKeyDistributionMessage");
         }
