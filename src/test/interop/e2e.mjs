@@ -153,8 +153,10 @@ if (process.argv[7] === 'group-member') {
         if (text === undefined && caption === undefined) continue;
         if (!received.has(m.key.remoteJid)) received.set(m.key.remoteJid, []);
         received.get(m.key.remoteJid).push(m.key);
+        const context = m.message.extendedTextMessage?.contextInfo ?? m.message.imageMessage?.contextInfo;
         step('received', { group: m.key.remoteJid, id: m.key.id, participant: m.key.participant,
-          participantAlt: m.key.participantAlt ?? m.key.participantPn ?? m.key.participantLid, text, caption });
+          participantAlt: m.key.participantAlt ?? m.key.participantPn ?? m.key.participantLid, text, caption,
+          quotedId: context?.stanzaId, quotedParticipant: context?.participant, mentions: context?.mentionedJid ?? [] });
       }
     });
     sock.ev.on('messages.update', (updates) => {
@@ -165,6 +167,11 @@ if (process.argv[7] === 'group-member') {
     sock.ev.on('message-receipt.update', (updates) => {
       for (const u of updates) {
         if (u.key.remoteJid?.endsWith('@g.us')) step('receipt', { id: u.key.id, user: u.receipt?.userJid, read: !!u.receipt?.readTimestamp });
+      }
+    });
+    sock.ev.on('messages.reaction', (reactions) => {
+      for (const r of reactions) {
+        if (r.key.remoteJid?.endsWith('@g.us')) step('reaction', { group: r.key.remoteJid, id: r.key.id, emoji: r.reaction?.text });
       }
     });
     sock.ev.on('groups.upsert', (groups) => {

@@ -104,7 +104,11 @@ public class Conversations {
         }
     }
 
+    /** The chat as the outbox names it: a number's digits, or a group's whole jid. */
     private static String phoneOf(String jid) {
+        if (jid.endsWith("@g.us")) {
+            return jid;
+        }
         int at = jid.indexOf('@');
         return (at < 0 ? jid : jid.substring(0, at)).split(":")[0];
     }

@@ -245,7 +245,8 @@ public class MessagesResource {
         io.switchboard.web.SafeText.requireUnicode("emoji", emoji);
         return accepted(exists(org).flatMap(ignored -> conversations.find(org, messageId)).flatMap(target -> outbox.enqueue(org, null,
                 hash(target.chat(), "reaction\n" + target.whatsappId() + "\n" + emoji), target.chat(), emoji, null,
-                new OutboxStore.OutboundContext("reaction", target.whatsappId(), null, target.fromMe(), List.of(), null),
+                new OutboxStore.OutboundContext("reaction", target.whatsappId(), target.chat().endsWith("@g.us") && !target.fromMe()
+                        ? target.participant() : null, target.fromMe(), List.of(), null),
                 WhatsAppClient.newMessageId(), config.queueLimit())));
     }
 

@@ -23,8 +23,13 @@ final class OutboundContent {
         if (context == null) {
             return Message.newBuilder().setConversation(message.text()).build();
         }
-        String chat = message.to() + "@s.whatsapp.net";
+        boolean group = message.to().endsWith("@g.us");
+        String chat = group ? message.to() : message.to() + "@s.whatsapp.net";
         MessageKey.Builder key = MessageKey.newBuilder().setRemoteJid(chat).setFromMe(context.targetFromMe());
+        if (group && !context.targetFromMe() && context.participant() != null) {
+            // In a group, a member's message is named with its sender.
+            key.setParticipant(context.participant());
+        }
         if (context.targetId() != null) {
             key.setId(context.targetId());
         }

@@ -127,6 +127,22 @@ class GroupsWithBaileysTest {
             assertEquals(group, kept.get("chat"));
             assertEquals(seven, ((Map<?, ?>) kept.get("from")).get("phone"));
 
+            // Our own image, a reply quoting Baileys 7 that mentions Baileys 6, and a reaction to Baileys 6's text, in the group.
+            String ourImage = as(Tokens.admin()).body(Map.of("to", group, "media", Map.of("type", "image", "caption", "our chart",
+                    "data", java.util.Base64.getEncoder().encodeToString(io.switchboard.messaging.MediaMessagesTest.png(40, 30)))))
+                    .post(api + "/messages").then().statusCode(202).extract().path("whatsappId");
+            assertEquals("our chart", a.await("received", s -> ourImage.equals(s.path("id").asText()), 30).path("caption").asText());
+            assertEquals("our chart", b.await("received", s -> ourImage.equals(s.path("id").asText()), 30).path("caption").asText());
+            String reply = as(Tokens.admin()).body(Map.of("to", group, "text", "@" + six + " see what seven said", "replyTo", fromSeven,
+                    "mentions", List.of("+" + six))).post(api + "/messages").then().statusCode(202).extract().path("whatsappId");
+            for (GroupMember member : List.of(a, b)) {
+                JsonNode quoted = member.await("received", s -> reply.equals(s.path("id").asText()), 30);
+                assertEquals(fromSeven, quoted.path("quotedId").asText(), quoted.toString());
+                assertTrue(quoted.path("mentions").toString().contains(six), quoted.toString());
+            }
+            as(Tokens.admin()).body(Map.of("emoji", "👍")).post(api + "/messages/" + fromSix + "/reactions").then().statusCode(202);
+            assertEquals("👍", a.await("reaction", s -> fromSix.equals(s.path("id").asText()), 30).path("emoji").asText());
+
             // Baileys changes the group: we promote Baileys 6, which adds and removes a phone; our events and metadata follow.
             as(Tokens.admin()).body(Map.of("action", "promote", "phones", List.of(six))).post(api + "/groups/" + group + "/participants")
                     .then().statusCode(200).body("results[0].status", org.hamcrest.Matchers.equalTo("done"));

@@ -154,7 +154,7 @@ class KeyRotationIT {
                 .asString();
         io.vertx.core.json.JsonObject paths = new io.vertx.core.json.JsonObject(document).getJsonObject("paths");
         assertTrue(paths.fieldNames().stream().allMatch(path -> path.startsWith("/api/v1/")), "only /api/v1: " + paths.fieldNames());
-        assertEquals(24, paths.fieldNames().size(), paths.fieldNames().toString());
+        assertEquals(30, paths.fieldNames().size(), paths.fieldNames().toString());
         assertTrue(!document.contains("\"Sandbox\"") || !document.contains("/sandbox/v1"), "no sandbox operations");
     }
 

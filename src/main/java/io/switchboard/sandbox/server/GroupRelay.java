@@ -118,6 +118,10 @@ final class GroupRelay {
      * {@code <receipt from="G" participant="<device>">}; a retry keeps its children.
      */
     void receipt(String device, Node receipt, List<String> ids, String type) {
+        if ("sender".equals(type)) {
+            // A device of the sender's own account confirming its copy: nothing for the sender to learn.
+            return;
+        }
         String to = receipt.attribute("to").orElse("");
         boolean lid = server.groups().snapshot(to).map(Groups.Snapshot::lid).orElse(false);
         for (String id : ids) {

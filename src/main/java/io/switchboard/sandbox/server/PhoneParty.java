@@ -163,7 +163,7 @@ public final class PhoneParty {
         String address = address(participant);
         Instant at = Instant.now();
         if (!seen.add(group + " " + participant + " " + id)) {
-            return groupReceipt(message, null);
+            return groupReceipt(message, ownCopy(participant));
         }
         Node pairwise = message.children().stream().filter(child -> "enc".equals(child.tag())
                 && !"skmsg".equals(child.attribute("type").orElse(""))).findFirst().orElse(null);
@@ -195,7 +195,7 @@ public final class PhoneParty {
                     PlainMessage plain = PlainMessage.read(decrypted.plaintext());
                     keep(new Received(id, participant, group, plain.media() != null ? "[" + plain.media().kind() + "]" : plain.text(), at,
                             null));
-                    return groupReceipt(message, null);
+                    return groupReceipt(message, ownCopy(participant));
                 }
             }
             SenderKeys.Decrypted opened = SenderKeys.decrypt(senderKeys.getOrDefault(keyName, SenderKeyRecord.getDefaultInstance()),
@@ -203,6 +203,7 @@ public final class PhoneParty {
             senderKeys.put(keyName, opened.record());
             PlainMessage plain = PlainMessage.read(opened.plaintext());
             keep(new Received(id, participant, group, plain.media() != null ? "[" + plain.media().kind() + "]" : plain.text(), at, null));
+            return groupReceipt(message, ownCopy(participant));
         } catch (SignalException e) {
             seen.remove(group + " " + participant + " " + id);
             keep(new Received(id, participant, group, null, at, "did not decrypt: " + e.getMessage()));
@@ -215,6 +216,11 @@ public final class PhoneParty {
             keep(new Received(id, participant, group, null, at, e.getMessage()));
         }
         return groupReceipt(message, null);
+    }
+
+    /** "sender" for a copy of a message this account's own device sent (WhatsApp's type for it), else null (delivered). */
+    private String ownCopy(String participant) {
+        return participant.startsWith(account.phone + ":") || participant.startsWith(account.phone + "@") ? "sender" : null;
     }
 
     private Node groupReceipt(Node message, String type) {
