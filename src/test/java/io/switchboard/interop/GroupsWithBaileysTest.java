@@ -206,6 +206,63 @@ class GroupsWithBaileysTest {
         }
     }
 
+    /**
+     * WhatsApp's refusals as problems: in a group Baileys 7 created, we are a plain member — changing
+     * it is 403 not-group-admin; a group that does not exist is 404; a reset invite link is 410 and
+     * joining a group we are in 409; after we leave, reading it is 403 and group.left was written.
+     */
+    @Test
+    void whatsAppsGroupRefusalsAreProblems() throws Exception {
+        String root = base.toString().replaceAll("/$", "");
+        String ours = randomPhone("1651");
+        String seven = randomPhone("1652");
+        java.util.UUID organization = io.switchboard.support.Api.linkedOrganization("Group refusals", ours);
+        String api = "/api/v1/organizations/" + organization + "/whatsapp";
+        try (GroupMember b = GroupMember.start(Release.V7, seven, root)) {
+            b.await("ready", s -> true, 90);
+            awaitPreKeysUploaded(seven);
+            String theirs = b.ask(Map.of("op", "create", "subject", "Their group", "participants", List.of(ours)), "created")
+                    .path("id").asText();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> groupEvents(organization, theirs)
+                    .contains("group.joined"));
+            assertEquals("member", as(Tokens.admin()).get(api + "/groups/" + theirs).then().statusCode(200).extract().jsonPath()
+                    .getString("participants.find { it.phone == '" + ours + "' }.role"));
+            // Any member may rename an unlocked group (as in WhatsApp); settings are for admins.
+            assertEquals("Renamed by a member", as(Tokens.admin()).body(Map.of("subject", "Renamed by a member"))
+                    .patch(api + "/groups/" + theirs).then().statusCode(200).extract().path("subject"));
+            b.await("group-update", s -> "Renamed by a member".equals(s.path("subject").asText()), 30);
+            as(Tokens.admin()).body(Map.of("announcementOnly", true)).patch(api + "/groups/" + theirs).then().statusCode(403)
+                    .body("reason", org.hamcrest.Matchers.equalTo("not-group-admin"));
+            as(Tokens.admin()).body(Map.of("action", "remove", "phones", List.of(seven))).post(api + "/groups/" + theirs + "/participants")
+                    .then().statusCode(403).body("reason", org.hamcrest.Matchers.equalTo("not-group-admin"));
+            as(Tokens.admin()).get(api + "/groups/" + theirs + "/invite-link").then().statusCode(403)
+                    .body("reason", org.hamcrest.Matchers.equalTo("not-group-admin"));
+            as(Tokens.admin()).get(api + "/groups/120363000000000001@g.us").then().statusCode(404)
+                    .body("reason", org.hamcrest.Matchers.equalTo("group-not-found"));
+            as(Tokens.admin()).get(api + "/groups/not-a-group").then().statusCode(400);
+
+            String ownGroup = as(Tokens.admin()).body(Map.of("subject", "Ours", "participants", List.of(seven)))
+                    .post(api + "/groups").then().statusCode(201).extract().path("id");
+            String first = as(Tokens.admin()).get(api + "/groups/" + ownGroup + "/invite-link").then().statusCode(200).extract().path("code");
+            String second = as(Tokens.admin()).delete(api + "/groups/" + ownGroup + "/invite-link").then().statusCode(200).extract()
+                    .path("code");
+            assertTrue(!first.equals(second), "a new code after the reset");
+            as(Tokens.admin()).body(Map.of("code", "https://chat.whatsapp.com/" + first)).post(api + "/groups/join").then().statusCode(410)
+                    .body("reason", org.hamcrest.Matchers.equalTo("invite-revoked"));
+            as(Tokens.admin()).body(Map.of("code", second)).post(api + "/groups/join").then().statusCode(409)
+                    .body("reason", org.hamcrest.Matchers.equalTo("already-group-member"));
+
+            as(Tokens.admin()).post(api + "/groups/" + theirs + "/leave").then().statusCode(204);
+            b.await("participants-update", s -> theirs.equals(s.path("group").asText()) && "remove".equals(s.path("action").asText()), 30);
+            as(Tokens.admin()).get(api + "/groups/" + theirs).then().statusCode(403)
+                    .body("reason", org.hamcrest.Matchers.equalTo("not-group-member"));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> groupEvents(organization, theirs)
+                    .contains("group.left"));
+            assertTrue(as(Tokens.admin()).get(api + "/groups").then().statusCode(200).extract().jsonPath().<String>getList("items.id")
+                    .equals(List.of(ownGroup)), "only the group we are still in is listed");
+        }
+    }
+
     private static String outboxId(String api, String whatsappId) {
         return as(Tokens.admin()).get(api + "/messages").then().extract().jsonPath().<Map<String, Object>>getList("items").stream()
                 .filter(m -> whatsappId.equals(m.get("whatsappId"))).map(m -> (String) m.get("id")).findFirst().orElseThrow();
