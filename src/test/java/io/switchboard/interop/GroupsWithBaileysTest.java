@@ -243,6 +243,15 @@ class GroupsWithBaileysTest {
 
             String ownGroup = as(Tokens.admin()).body(Map.of("subject", "Ours", "participants", List.of(seven)))
                     .post(api + "/groups").then().statusCode(201).extract().path("id");
+            // Read twenty times at once: served from what is kept, WhatsApp is not asked (it rate-limits the query).
+            long asked = sandbox.server().orElseThrow().observations().groupQueries(ownGroup);
+            java.util.List<java.util.concurrent.CompletableFuture<Integer>> reads = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                reads.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> as(Tokens.admin()).get(api + "/groups/" + ownGroup)
+                        .then().extract().statusCode()));
+            }
+            assertTrue(reads.stream().allMatch(read -> read.join() == 200));
+            assertEquals(asked, sandbox.server().orElseThrow().observations().groupQueries(ownGroup), "metadata asked of WhatsApp");
             String first = as(Tokens.admin()).get(api + "/groups/" + ownGroup + "/invite-link").then().statusCode(200).extract().path("code");
             String second = as(Tokens.admin()).delete(api + "/groups/" + ownGroup + "/invite-link").then().statusCode(200).extract()
                     .path("code");
@@ -287,6 +296,9 @@ class GroupsWithBaileysTest {
 
     @jakarta.inject.Inject
     io.switchboard.events.EventStore events;
+
+    @jakarta.inject.Inject
+    io.switchboard.sandbox.admin.SandboxMount sandbox;
 
     @jakarta.inject.Inject
     io.switchboard.session.store.MessageStore messages;

@@ -157,6 +157,7 @@ public final class Groups {
         }
         switch (type + "/" + child.tag()) {
             case "get/query":
+                server.observations().groupQueried(group.jid());
                 return Stanzas.result(iq, List.of(render(group, "group")));
             case "set/add":
             case "set/remove":

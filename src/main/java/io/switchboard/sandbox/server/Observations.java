@@ -79,4 +79,16 @@ public final class Observations {
     void rejected(boolean typed) {
         (typed ? rejections : unexpected).incrementAndGet();
     }
+
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> groupQueries = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** How many times devices asked for {@code groupJid}'s metadata (WhatsApp rate-limits this query). */
+    public long groupQueries(String groupJid) {
+        java.util.concurrent.atomic.AtomicLong count = groupQueries.get(groupJid);
+        return count == null ? 0 : count.get();
+    }
+
+    void groupQueried(String groupJid) {
+        groupQueries.computeIfAbsent(groupJid, jid -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+    }
 }
