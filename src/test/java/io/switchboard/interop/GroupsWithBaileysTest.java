@@ -60,6 +60,12 @@ class GroupsWithBaileysTest {
             assertTrue(phoneGot.stream().anyMatch(m -> "hello from seven".equals(m.get("text"))), phoneGot.toString());
             assertTrue(phoneGot.stream().anyMatch(m -> "again from six".equals(m.get("text"))), phoneGot.toString());
             assertEquals(1, b.all("received").stream().filter(s -> first.equals(s.path("id").asText())).count());
+
+            // The phone writes to the group too: its sender key reaches both Baileys releases.
+            String fromPhone = as(Tokens.admin()).body(Map.of("to", group, "text", "the phone speaks")).post("/sandbox/v1/accounts/"
+                    + phone + "/messages").then().statusCode(202).extract().path("id");
+            assertEquals("the phone speaks", a.await("received", s -> fromPhone.equals(s.path("id").asText()), 30).path("text").asText());
+            assertEquals("the phone speaks", b.await("received", s -> fromPhone.equals(s.path("id").asText()), 30).path("text").asText());
         }
     }
 
@@ -154,6 +160,10 @@ class GroupsWithBaileysTest {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> members(api, group).contains(extra));
             assertEquals("admin", as(Tokens.admin()).get(api + "/groups/" + group).then().statusCode(200).extract().jsonPath()
                     .getString("participants.find { it.phone == '" + six + "' }.role"));
+            String phoneText = as(Tokens.admin()).body(Map.of("to", group, "text", "a phone in the group")).post("/sandbox/v1/accounts/"
+                    + extra + "/messages").then().statusCode(202).extract().path("id");
+            assertEquals("a phone in the group", awaitInbound(api, phoneText).get("text"));
+            b.await("received", s -> phoneText.equals(s.path("id").asText()), 30);
             a.ask(Map.of("op", "participants", "group", group, "action", "promote", "phones", List.of(extra)), "participants");
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> "admin".equals(as(Tokens.admin())
                     .get(api + "/groups?size=100").then().extract().jsonPath().getString("items.find { it.id == '" + group

@@ -425,6 +425,71 @@ public final class PhoneParty {
         return messages;
     }
 
+    /** This phone's own sender key per group, and the devices it was given to. */
+    private final Map<String, SenderKeyRecord> ownGroupKeys = new HashMap<>();
+    private final Map<String, Set<String>> ownGroupKeyGiven = new HashMap<>();
+
+    /**
+     * The phone writes {@code body} (an unpadded Message) to {@code group} as a client does: its
+     * sender key (created on first use) in a pairwise message to each of {@code devices} that lacks
+     * it (a session started from {@code bundles} where there is none), the message once under the key.
+     * Answers the stanza a client would send, for the group fan-out to check and deliver.
+     */
+    synchronized Node writeToGroup(String id, String group, List<String> devices, Map<String, PreKeyBundle> bundles, byte[] body,
+            String shown) throws SandboxException {
+        SessionCipher cipher = new SessionCipher(new LocalIdentity(account.identity, account.registrationId));
+        SenderKeyRecord own = ownGroupKeys.computeIfAbsent(group, g -> SenderKeys.create());
+        Set<String> given = ownGroupKeyGiven.computeIfAbsent(group, g -> new HashSet<>());
+        byte[] distribution = PlainMessage.field(2, concat(PlainMessage.field(1, group.getBytes(StandardCharsets.UTF_8)),
+                PlainMessage.field(2, SenderKeys.distribution(own))));
+        Map<String, SignalSessionRecord> advanced = new HashMap<>();
+        List<Node> participants = new ArrayList<>();
+        List<String> reached = new ArrayList<>();
+        try {
+            for (String device : devices) {
+                if (given.contains(device)) {
+                    continue;
+                }
+                String address = address(device);
+                SignalSessionRecord record = sessions.getOrDefault(address, SignalSessionRecord.getDefaultInstance());
+                if (!SessionCipher.hasOpenSession(record)) {
+                    PreKeyBundle bundle = bundles.get(device);
+                    if (bundle == null) {
+                        continue;
+                    }
+                    record = cipher.initiate(record, bundle);
+                }
+                SessionCipher.Encrypted encrypted = cipher.encrypt(record, PlainMessage.padded(distribution));
+                advanced.put(address, encrypted.record());
+                reached.add(device);
+                participants.add(Node.withChildren("to", Stanzas.attrs("jid", device), List.of(Node.withBytes("enc",
+                        Stanzas.attrs("v", "2", "type", encrypted.type()), encrypted.ciphertext()))));
+            }
+            SenderKeys.Encrypted encrypted = SenderKeys.encrypt(own, PlainMessage.padded(body));
+            sessions.putAll(advanced);
+            given.addAll(reached);
+            ownGroupKeys.put(group, encrypted.record());
+            outbox.addLast(new Sent(id, group, shown, Instant.now(), new ArrayList<>()));
+            while (outbox.size() > KEPT) {
+                outbox.removeFirst();
+            }
+            List<Node> children = new ArrayList<>();
+            if (!participants.isEmpty()) {
+                children.add(Node.withChildren("participants", Stanzas.attrs(), participants));
+            }
+            children.add(Node.withBytes("enc", Stanzas.attrs("v", "2", "type", "skmsg"), encrypted.ciphertext()));
+            return Node.withChildren("message", Stanzas.attrs("id", id, "to", group, "type", "text"), children);
+        } catch (SignalException e) {
+            throw new SandboxException(SandboxException.Kind.BAD_REQUEST, "cannot encrypt for " + group + ": " + e.getMessage());
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] joined = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, joined, a.length, b.length);
+        return joined;
+    }
+
     /** The sender devices of the texts {@code ids} this phone received, by id (unknown ids left out). */
     synchronized Map<String, String> sendersOf(List<String> ids) {
         Map<String, String> senders = new java.util.LinkedHashMap<>();

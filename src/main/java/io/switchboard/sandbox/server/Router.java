@@ -167,6 +167,9 @@ public final class Router {
             return Future.failedFuture(new SandboxException(SandboxException.Kind.BAD_REQUEST,
                     "phone and to (7 to 16 digits) and a text of 1 to 65,536 characters are required"));
         }
+        if (to != null && to.endsWith(Groups.SERVER) && phone != null && server.PHONE.matcher(phone).matches()) {
+            return phoneWritesToGroup(phone, to, text);
+        }
         return phoneWrites(phone, to, PhoneParty.PlainMessage.textBody(text), null, text);
     }
 
@@ -186,6 +189,45 @@ public final class Router {
         String url = "https://" + server.media().hostname() + kept.directPath() + "&mms3=true";
         byte[] body = PhoneParty.PlainMessage.mediaBody(kind, sealed, url, kept.directPath(), mimetype, caption, fileName);
         return phoneWrites(phone, to, body, "voice".equals(kind) ? "ptt" : kind, caption != null ? caption : "[" + kind + "]");
+    }
+
+    /**
+     * The phone of {@code phone} writes {@code text} to the group {@code groupJid}: encrypted by the
+     * phone with its sender key, then fanned out as any member's message; answers the message id.
+     */
+    private Future<String> phoneWritesToGroup(String phone, String groupJid, String text) {
+        Groups.Snapshot group = server.groups().snapshot(groupJid).orElse(null);
+        if (group == null || !group.members().containsKey(phone)) {
+            return Future.failedFuture(new SandboxException(SandboxException.Kind.BAD_REQUEST, phone + " is not in " + groupJid));
+        }
+        Account sender = server.account(phone);
+        String own = LinkedDevice.deviceJid(phone, 0);
+        List<String> devices = new ArrayList<>();
+        for (String member : group.members().keySet()) {
+            devices.add(LinkedDevice.deviceJid(member, 0));
+            server.devicesOf(member).stream().map(LinkedDevice::deviceJid).filter(server.keys::has).forEach(devices::add);
+        }
+        devices.remove(own);
+        Map<String, io.switchboard.protocol.signal.PreKeyBundle> bundles = new java.util.HashMap<>();
+        for (String device : devices) {
+            if (!sender.party.hasSession(device)) {
+                io.switchboard.protocol.signal.PreKeyBundle bundle = server.keys.takeBundle(device);
+                if (bundle != null) {
+                    bundles.put(device, bundle);
+                }
+                server.preKeysTaken(device);
+            }
+        }
+        String id = PhoneParty.newMessageId();
+        Node stanza;
+        try {
+            stanza = sender.party.writeToGroup(id, group.jid(), devices, bundles, PhoneParty.PlainMessage.textBody(text), text);
+        } catch (SandboxException e) {
+            return Future.failedFuture(e);
+        }
+        Node ack = server.groupRelay().message(own, stanza);
+        return ack.attribute("error").isPresent() ? Future.failedFuture(new SandboxException(SandboxException.Kind.BAD_REQUEST,
+                "the group refused the phone's message: error " + ack.attribute("error").get())) : Future.succeededFuture(id);
     }
 
     private Future<String> phoneWrites(String phone, String to, byte[] body, String mediaType, String shown) {
