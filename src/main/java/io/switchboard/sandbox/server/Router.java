@@ -208,16 +208,7 @@ public final class Router {
             server.devicesOf(member).stream().map(LinkedDevice::deviceJid).filter(server.keys::has).forEach(devices::add);
         }
         devices.remove(own);
-        Map<String, io.switchboard.protocol.signal.PreKeyBundle> bundles = new java.util.HashMap<>();
-        for (String device : devices) {
-            if (!sender.party.hasSession(device)) {
-                io.switchboard.protocol.signal.PreKeyBundle bundle = server.keys.takeBundle(device);
-                if (bundle != null) {
-                    bundles.put(device, bundle);
-                }
-                server.preKeysTaken(device);
-            }
-        }
+        Map<String, io.switchboard.protocol.signal.PreKeyBundle> bundles = bundlesFor(sender, devices);
         String id = PhoneParty.newMessageId();
         Node stanza;
         try {
@@ -228,6 +219,21 @@ public final class Router {
         Node ack = server.groupRelay().message(own, stanza);
         return ack.attribute("error").isPresent() ? Future.failedFuture(new SandboxException(SandboxException.Kind.BAD_REQUEST,
                 "the group refused the phone's message: error " + ack.attribute("error").get())) : Future.succeededFuture(id);
+    }
+
+    /** A bundle (its one-time key taken, as WhatsApp hands them out) for each of {@code devices} the phone has no session with. */
+    private Map<String, io.switchboard.protocol.signal.PreKeyBundle> bundlesFor(Account sender, List<String> devices) {
+        Map<String, io.switchboard.protocol.signal.PreKeyBundle> bundles = new java.util.HashMap<>();
+        for (String device : devices) {
+            if (!sender.party.hasSession(device)) {
+                io.switchboard.protocol.signal.PreKeyBundle bundle = server.keys.takeBundle(device);
+                if (bundle != null) {
+                    bundles.put(device, bundle);
+                }
+                server.preKeysTaken(device);
+            }
+        }
+        return bundles;
     }
 
     private Future<String> phoneWrites(String phone, String to, byte[] body, String mediaType, String shown) {
@@ -244,18 +250,9 @@ public final class Router {
         server.devicesOf(to).stream().map(LinkedDevice::deviceJid).filter(server.keys::has).forEach(recipientDevices::add);
         List<String> ownDevices = new ArrayList<>();
         server.devicesOf(phone).stream().map(LinkedDevice::deviceJid).filter(server.keys::has).forEach(ownDevices::add);
-        Map<String, io.switchboard.protocol.signal.PreKeyBundle> bundles = new java.util.HashMap<>();
         List<String> all = new ArrayList<>(recipientDevices);
         all.addAll(ownDevices);
-        for (String device : all) {
-            if (!sender.party.hasSession(device)) {
-                io.switchboard.protocol.signal.PreKeyBundle bundle = server.keys.takeBundle(device);
-                if (bundle != null) {
-                    bundles.put(device, bundle);
-                }
-                server.preKeysTaken(device);
-            }
-        }
+        Map<String, io.switchboard.protocol.signal.PreKeyBundle> bundles = bundlesFor(sender, all);
         String id = PhoneParty.newMessageId();
         Map<String, Node> messages;
         try {
