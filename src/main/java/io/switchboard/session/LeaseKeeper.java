@@ -25,6 +25,17 @@ class LeaseKeeper {
 
     LeaseKeeper(SessionRegistry registry) {
         this.registry = registry;
+        io.micrometer.core.instrument.Gauge.builder("switchboard.lease.renewal.lag", this, LeaseKeeper::lagSeconds)
+                .description("How long this replica's claim renewal takes: the one in flight, or else the last one (seconds);"
+                        + " past a sixth of the lease, adoption waits")
+                .baseUnit("seconds").register(registry.context().metrics().registry());
+    }
+
+    /** The renewal in flight's age, or the last renewal's duration, in seconds. */
+    double lagSeconds() {
+        long sent = renewalSentNanos;
+        long inFlight = sent >= 0 ? System.nanoTime() - sent : 0;
+        return Math.max(inFlight, lastRenewalNanos) / 1e9;
     }
 
     void renew() {

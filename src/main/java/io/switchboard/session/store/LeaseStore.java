@@ -43,10 +43,13 @@ public class LeaseStore {
             + " EXISTS (SELECT 1 FROM whatsapp_credentials c WHERE c.organization_id = s.organization_id) AS linked";
 
     private final Pool pool;
+    /** Renewals only: one connection of their own, never queued behind the main pool's work. */
+    private final Pool renewals;
     private final SessionStore bounds;
 
-    LeaseStore(Pool pool, SessionStore bounds) {
+    LeaseStore(Pool pool, @io.quarkus.reactive.datasource.ReactiveDataSource("leases") Pool renewals, SessionStore bounds) {
         this.pool = pool;
+        this.renewals = renewals;
         this.bounds = bounds;
     }
 
@@ -71,7 +74,7 @@ public class LeaseStore {
         for (int i = 0; i < ids.length; i++) {
             epochs[i] = held.get(ids[i]);
         }
-        return bounds.bounded(pool.preparedQuery(RENEW).execute(Tuple.of(owner, seconds(lease), ids, epochs))
+        return bounds.bounded(renewals.preparedQuery(RENEW).execute(Tuple.of(owner, seconds(lease), ids, epochs))
                 .map(rows -> {
                     Set<UUID> renewed = new HashSet<>();
                     rows.forEach(row -> renewed.add(row.getUUID(0)));

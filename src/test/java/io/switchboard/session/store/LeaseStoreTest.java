@@ -39,6 +39,26 @@ class LeaseStoreTest {
     @Inject
     Pool pool;
 
+    /**
+     * Renewals have a connection of their own: with every connection of the main pool busy (twenty
+     * two-second queries) and one more query waiting for them, a renewal is answered before that query.
+     */
+    @Test
+    void aRenewalNeverWaitsBehindAFullPool() throws Exception {
+        UUID org = createOrganization("Renewed while busy");
+        Fence held = leases.claim(org, "replica-busy", LEASE).await().atMost(WAIT).orElseThrow();
+        List<java.util.concurrent.CompletableFuture<?>> busy = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            busy.add(pool.query("SELECT pg_sleep(2)").execute().subscribeAsCompletionStage());
+        }
+        Thread.sleep(300);
+        java.util.concurrent.CompletableFuture<?> waiting = pool.query("SELECT 1").execute().subscribeAsCompletionStage();
+        assertEquals(Set.of(org), leases.renew("replica-busy", Map.of(org, held.epoch()), LEASE).await().atMost(WAIT));
+        assertFalse(waiting.isDone(), "the main pool was full: its next query still waits");
+        java.util.concurrent.CompletableFuture.allOf(busy.toArray(new java.util.concurrent.CompletableFuture[0])).get(10,
+                java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @Test
     void aClaimFencesOffTheOneBefore() {
         UUID org = createOrganization("Fenced");
