@@ -42,7 +42,7 @@ final class GroupOperations {
         Uni<JsonObject> answer = switch (request.getString("op", "")) {
             case "create" -> call(() -> client.createGroup(request.getString("subject"), strings(request, "phones")))
                     .flatMap(this::kept).map(info -> new JsonObject().put("group", info.jid()));
-            case "get" -> metadata(client, group, request.getBoolean("refresh", false)).map(info -> new JsonObject().put("group", info.jid()));
+            case "get" -> metadata(client, group, request.getBoolean("refresh", false)).map(ignored -> new JsonObject().put("group", group));
             case "list" -> call(client::joinedGroups).flatMap(infos -> {
                 Uni<Void> chain = Uni.createFrom().voidItem();
                 for (GroupInfo info : infos) {
@@ -66,13 +66,16 @@ final class GroupOperations {
         return answer.flatMap(result -> ctx.groups().answer(requestId, organizationId, result));
     }
 
-    /** The group's metadata: kept if asked within the interval (unless {@code refresh}), else asked once for every caller. */
-    private Uni<GroupInfo> metadata(WhatsAppClient client, String group, boolean refresh) {
+    /**
+     * Makes sure the kept metadata is fresh: kept if asked within the interval (unless
+     * {@code refresh}), else asked of WhatsApp once for every caller and kept.
+     */
+    private Uni<Void> metadata(WhatsAppClient client, String group, boolean refresh) {
         Instant since = Instant.now().minus(ctx.messaging().groupMetadataInterval());
         return ctx.groups().find(organizationId, group).flatMap(kept -> {
             if (!refresh && kept.isPresent() && kept.get().member() && kept.get().fetchedAt() != null
                     && kept.get().fetchedAt().isAfter(since)) {
-                return Uni.createFrom().item(infoOf(group));
+                return Uni.createFrom().voidItem();
             }
             return querying.computeIfAbsent(group, jid -> call(() -> client.groupInfo(jid, true)).flatMap(this::kept)
                     .onFailure(PhoneReupload.Failed.class).call(error -> List.of("not-group-member", "group-not-found")
@@ -81,16 +84,11 @@ final class GroupOperations {
                     // A Runnable, not a Supplier: the removed Uni is this one, and waiting on it would never end.
                     .eventually(() -> {
                         querying.remove(jid);
-                    }).memoize().indefinitely());
+                    }).memoize().indefinitely()).replaceWithVoid();
         });
     }
 
-    /** A placeholder naming the group only (its metadata is read from the store by the caller). */
-    private static GroupInfo infoOf(String jid) {
-        return new GroupInfo(jid, null, null, null, null, null, null, false, false, "pn", List.of());
-    }
-
-    private Uni<GroupInfo> refreshed(WhatsAppClient client, String group) {
+    private Uni<Void> refreshed(WhatsAppClient client, String group) {
         return metadata(client, group, true);
     }
 

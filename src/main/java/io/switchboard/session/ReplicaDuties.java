@@ -222,6 +222,8 @@ class ReplicaDuties {
         if (++choreRuns % PRUNE_EVERY_CHORES == 0) {
             commands.prune().subscribe().with(ok -> { }, error -> LOG.debugf("pruning old commands failed: %s",
                     error.getMessage()));
+            registry.context().groups().pruneAnswers().subscribe().with(ok -> { }, error -> LOG.debugf(
+                    "pruning group answers nobody read failed: %s", error.getMessage()));
         }
     }
 

@@ -239,21 +239,22 @@ abstract class ClientGroups extends ClientReceiving {
 
     /** The devices our current sender key for the group was not given to yet (all of them when we have none). */
     private Future<List<String>> missingKey(String groupJid, List<String> devices) {
-        return signal.session(senderKeyAddress(groupJid, OWN)).map(record -> {
-            SenderKeyRecord own = record.getSenderKey();
-            if (!SenderKeys.canEncrypt(own)) {
-                return devices;
-            }
-            Set<String> have = new java.util.HashSet<>(own.getDistributedToList());
-            return devices.stream().filter(device -> !have.contains(device)).toList();
-        });
+        return signal.session(senderKeyAddress(groupJid, OWN)).map(record -> missingKey(record.getSenderKey(), devices));
+    }
+
+    private static List<String> missingKey(SenderKeyRecord own, List<String> devices) {
+        if (!SenderKeys.canEncrypt(own)) {
+            return devices;
+        }
+        Set<String> have = new java.util.HashSet<>(own.getDistributedToList());
+        return devices.stream().filter(device -> !have.contains(device)).toList();
     }
 
     /** In the Signal lane: reads our key and the sessions again, encrypts, stores, answers the stanza. */
     private Future<Node> encryptForGroup(Connection current, Credentials.Account account, GroupInfo info, String id, Message content,
             List<String> devices, Map<String, PreKeyBundle> bundles) {
         String ownAddress = senderKeyAddress(info.jid(), OWN);
-        return signal.session(ownAddress).compose(ownRecord -> missingKey(info.jid(), devices).compose(missing -> sessionsFor(missing)
+        return signal.session(ownAddress).compose(ownRecord -> sessionsFor(missingKey(ownRecord.getSenderKey(), devices))
                 .compose(records -> onContextFuture(() -> {
                     if (current != connection || current.state() != Connection.State.CONNECTED) {
                         return Future.failedFuture(new IllegalStateException("the connection ended while sending"));
@@ -314,7 +315,7 @@ abstract class ClientGroups extends ClientReceiving {
                     }
                     Node message = Node.withChildren("message", attrs, children);
                     return signal.sent(updated).map(ignored -> message);
-                }))));
+                })));
     }
 
     /**
