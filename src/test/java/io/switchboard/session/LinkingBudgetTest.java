@@ -56,6 +56,7 @@ class LinkingBudgetTest {
      */
     @Test
     void parallelInitsAreJoinedAndBudgeted() throws Exception {
+        awaitRoomInTheWindow();
         UUID org = createOrganization("Twenty inits");
         as(Tokens.admin()).post(base(org) + "/init-baileys").then().statusCode(anyOf(is(200), is(202)));
         double linkingsBefore = count("switchboard.whatsapp.transitions", "event", "LINK_REQUESTED");
@@ -97,6 +98,7 @@ class LinkingBudgetTest {
 
     @Test
     void pairingCodesAreBudgetedPerOrganizationAndPerPhone() {
+        awaitRoomInTheWindow();
         UUID org = createOrganization("Codes for many numbers");
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -128,6 +130,7 @@ class LinkingBudgetTest {
      */
     @Test
     void randomLinkingRequestsNeverPassTheBudgets() {
+        awaitRoomInTheWindow();
         java.util.Random random = new java.util.Random(20261206);
         List<UUID> orgs = List.of(createOrganization("Random linking 1"), createOrganization("Random linking 2"),
                 createOrganization("Random linking 3"));
@@ -175,5 +178,15 @@ class LinkingBudgetTest {
         var search = metrics.find(name);
         var counter = (tag == null ? search : search.tag(tag, value)).counter();
         return counter == null ? 0 : counter.count();
+    }
+
+    /**
+     * Budgets count per fixed window of the database's clock (10 minutes, aligned): a test that
+     * straddled a window's end would see two budgets. Starts with at least 45 s of the window left.
+     */
+    private void awaitRoomInTheWindow() {
+        await("45 s left in the budget window").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> pool.query("SELECT 600 - floor(extract(epoch FROM now()))::bigint % 600 AS left").execute()
+                        .await().atMost(Duration.ofSeconds(5)).iterator().next().getLong("left") >= 45);
     }
 }
