@@ -1,18 +1,18 @@
 package io.switchboard.session;
 
-import io.switchboard.session.store.Adopted;
+import io.micrometer.core.instrument.Gauge;
 import io.switchboard.db.Fence;
+import io.switchboard.session.store.Adopted;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
  * The one way a replica takes up connections it did not start: at start-up, after another
  * replica died (lease expired) or handed over (claim released). Claims in batches that skip
- * rows another replica is taking, paced by a concurrency limit (logins not yet settled) and a
- * rate (logins per second), and waiting while this replica's claim renewals run late.
+ * rows another replica is taking, as many as the adaptive limit ({@link AdoptionLimit}) has room
+ * for and the rate ceiling allows; while this replica's claim renewals run late it takes nothing.
  */
 @ApplicationScoped
 class Adoption {
@@ -21,24 +21,55 @@ class Adoption {
     private static final long SETTLE_DEADLINE_MILLIS = 30_000;
     private static final long DRAIN_PAUSE_MILLIS = 20;
 
+    /** How a claimed connection's login settled; the first call counts. */
+    interface Settled {
+        void loginSettled(boolean loggedIn);
+
+        /** The connection needed no login (an interrupted linking, an inactive session). */
+        void nothingToLogIn();
+    }
+
     private final SessionRegistry registry;
     private final LeaseKeeper keeper;
-    private final AtomicInteger unsettled = new AtomicInteger();
+    private final EventLoopDelay loops;
     private final AtomicBoolean scanning = new AtomicBoolean();
+    private volatile AdoptionLimit limit;
     private double tokens;
     private long refilledAt = System.nanoTime();
     private volatile boolean stopped;
 
-    Adoption(SessionRegistry registry, LeaseKeeper keeper) {
+    Adoption(SessionRegistry registry, LeaseKeeper keeper, EventLoopDelay loops) {
         this.registry = registry;
         this.keeper = keeper;
+        this.loops = loops;
+        var metrics = registry.context().metrics().registry();
+        Gauge.builder("switchboard.adoption.limit", this, adoption -> adoption.limit().limit())
+                .description("How many logins from adoption may run at once now (adaptive, up to adoption-concurrency)")
+                .register(metrics);
+        Gauge.builder("switchboard.adoption.inflight", this, adoption -> adoption.limit().inflight())
+                .description("Logins from adoption in progress").register(metrics);
+    }
+
+    AdoptionLimit limit() {
+        AdoptionLimit current = limit;
+        if (current == null) {
+            synchronized (this) {
+                if (limit == null) {
+                    SessionConfig config = registry.context().config();
+                    limit = new AdoptionLimit(config.adoptionConcurrency(), config.adoptionSlowLogin(), config.adoptionLoopDelay(),
+                            loops::nanos, keeper::lagging);
+                }
+                current = limit;
+            }
+        }
+        return current;
     }
 
     void stop() {
         stopped = true;
     }
 
-    /** Adopts what the pacing allows now; keeps going while there is more. */
+    /** Adopts what the limit and the rate allow now; keeps going while there is more. */
     void tick() {
         SessionContext ctx = registry.context();
         if (stopped || !scanning.compareAndSet(false, true)) {
@@ -50,43 +81,56 @@ class Adoption {
             LOG.debugf("adoption waits: connection claims are being renewed late");
             return;
         }
-        int allowed = takeTokens(ctx.config().adoptionConcurrency() - unsettled.get());
-        if (allowed <= 0) {
+        AdoptionLimit limits = limit();
+        int wanted = takeTokens(limits.room());
+        List<AdoptionLimit.Permit> permits = limits.acquire(wanted);
+        returnTokens(wanted - permits.size());
+        if (permits.isEmpty()) {
             scanning.set(false);
             return;
         }
+        int allowed = permits.size();
         long sent = System.nanoTime();
         ctx.leases().adopt(ctx.replicaId(), ctx.lease(), allowed).subscribe().with(adopted -> {
             returnTokens(allowed - adopted.size());
-            start(adopted, sent);
+            permits.subList(adopted.size(), allowed).forEach(AdoptionLimit.Permit::release);
+            start(adopted, permits, sent);
             scanning.set(false);
             if (adopted.size() == allowed && !stopped) {
                 ctx.vertx().setTimer(DRAIN_PAUSE_MILLIS, t -> tick());
             }
         }, error -> {
             returnTokens(allowed);
+            permits.forEach(AdoptionLimit.Permit::release);
             scanning.set(false);
             LOG.warnf("looking for connections to adopt failed: %s", error.getMessage());
         });
     }
 
-    private void start(List<Adopted> adopted, long sent) {
+    private void start(List<Adopted> adopted, List<AdoptionLimit.Permit> permits, long sent) {
         SessionContext ctx = registry.context();
-        for (Adopted one : adopted) {
-            unsettled.incrementAndGet();
-            AtomicBoolean once = new AtomicBoolean();
-            Runnable settled = () -> {
-                if (once.compareAndSet(false, true)) {
-                    unsettled.decrementAndGet();
+        for (int i = 0; i < adopted.size(); i++) {
+            Adopted one = adopted.get(i);
+            AdoptionLimit.Permit permit = permits.get(i);
+            Settled settled = new Settled() {
+                @Override
+                public void loginSettled(boolean loggedIn) {
+                    permit.settled(loggedIn);
                     // A free slot: take the next one now rather than at the next interval.
                     ctx.vertx().runOnContext(v -> tick());
                 }
+
+                @Override
+                public void nothingToLogIn() {
+                    permit.release();
+                    ctx.vertx().runOnContext(v -> tick());
+                }
             };
-            ctx.vertx().setTimer(SETTLE_DEADLINE_MILLIS, t -> settled.run());
+            ctx.vertx().setTimer(SETTLE_DEADLINE_MILLIS, t -> settled.loginSettled(false));
             LOG.infof("adopting the WhatsApp connection of %s (%s, epoch %d)", one.organizationId(), one.state(), one.epoch());
             registry.session(one.organizationId()).adopted(new Fence(ctx.replicaId(), one.epoch()), sent, settled)
                     .subscribe().with(ok -> { }, error -> {
-                        settled.run();
+                        settled.loginSettled(false);
                         LOG.warnf("adopting %s failed: %s", one.organizationId(), error.getMessage());
                     });
         }

@@ -51,7 +51,8 @@ abstract class HeldSession implements OutboxConnection {
     SessionRecord record;
     boolean linked;
     int generation;
-    Runnable settled;
+    /** Adoption's callback, told how this session's login settled (logged in or not). */
+    java.util.function.Consumer<Boolean> settled;
     /** What the running client was started with: a 405 is retried once with the same credentials and a newer version. */
     Credentials clientCredentials;
     WebVersion clientVersion;
@@ -178,7 +179,7 @@ abstract class HeldSession implements OutboxConnection {
         Fence current = fence;
         fence = null;
         state = null;
-        settle();
+        settle(false);
         if (current == null) {
             return Uni.createFrom().voidItem();
         }
@@ -266,7 +267,7 @@ abstract class HeldSession implements OutboxConnection {
             }
             ctx.metrics().transition(event);
             if (to != SessionState.CONNECTING) {
-                settle();
+                settle(to == SessionState.CONNECTED);
             }
         });
     }
@@ -291,11 +292,11 @@ abstract class HeldSession implements OutboxConnection {
                 });
     }
 
-    void settle() {
-        Runnable pending = settled;
+    void settle(boolean loggedIn) {
+        java.util.function.Consumer<Boolean> pending = settled;
         settled = null;
         if (pending != null) {
-            pending.run();
+            pending.accept(loggedIn);
         }
     }
 

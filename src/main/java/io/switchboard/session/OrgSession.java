@@ -342,7 +342,7 @@ final class OrgSession extends HeldSession {
     }
 
     /** This replica adopted the connection (start-up, failover, handover): log in, or end an interrupted linking. */
-    Uni<Void> adopted(Fence claimed, long claimSentNanos, Runnable onSettled) {
+    Uni<Void> adopted(Fence claimed, long claimSentNanos, Adoption.Settled onSettled) {
         return lane.submit(() -> {
             stopClient();
             fence = claimed;
@@ -352,17 +352,17 @@ final class OrgSession extends HeldSession {
                 boolean resumable = current == SessionState.CONNECTING || current == SessionState.PAIRED_RESTARTING
                         || current == SessionState.CONNECTED || current == SessionState.RECONNECTING;
                 if (linked && resumable) {
-                    settled = onSettled;
+                    settled = onSettled::loginSettled;
                     return login("adopted: no live replica held the connection");
                 }
-                onSettled.run();
+                onSettled.nothingToLogIn();
                 if (!current.isActive()) {
                     return release();
                 }
                 return transition(SessionEvent.INTERRUPTED, "linking interrupted: the replica running it stopped; link again",
                         null, SessionStore.KEEP, r -> r.withRetry(0, null), null).flatMap(stored -> release());
             });
-        }).onFailure().invoke(error -> settle());
+        }).onFailure().invoke(error -> settle(false));
     }
 
     /** The organization is gone (its rows were deleted): stop the client; WhatsApp is told by the removal queue. */

@@ -75,6 +75,9 @@ class ReplicaDuties {
         if (config.adoptionConcurrency() < 1 || config.adoptionRate() < 1) {
             throw ClientOptionsFactory.invalid("adoption-concurrency / adoption-rate", "must be at least 1");
         }
+        if (config.adoptionLoopDelay().toNanos() <= 0 || config.adoptionSlowLogin().toNanos() <= 0) {
+            throw ClientOptionsFactory.invalid("adoption-loop-delay / adoption-slow-login", "must be positive");
+        }
         long lease = config.ownershipLease().toMillis();
         if (lease < 1000) {
             throw ClientOptionsFactory.invalid("ownership-lease", "must be at least 1s");
@@ -97,8 +100,9 @@ class ReplicaDuties {
         timers.add(vertx.setPeriodic(CHORES_MILLIS, t -> chores()));
         timers.add(vertx.setPeriodic(Math.max(1000, registry.context().messaging().sweepInterval().toMillis()), t -> sweepMessages()));
         adoption.tick();
-        LOG.infof("replica %s: lease %d ms, adoption every %s (at most %d at once, %d/s)", registry.context().replicaId(), lease,
-                config.adoptionInterval(), config.adoptionConcurrency(), config.adoptionRate());
+        LOG.infof("replica %s: lease %d ms, adoption every %s (adaptive, from %d up to %d at once, at most %d/s)",
+                registry.context().replicaId(), lease, config.adoptionInterval(), Math.min(AdoptionLimit.INITIAL,
+                        config.adoptionConcurrency()), config.adoptionConcurrency(), config.adoptionRate());
     }
 
     void onStop(@Observes ShutdownEvent event) {

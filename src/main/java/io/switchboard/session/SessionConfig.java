@@ -64,13 +64,25 @@ public interface SessionConfig {
     @WithDefault("1s")
     Duration adoptionInterval();
 
-    /** Logins from adoption (start-up included) in progress at once on one replica. */
+    /**
+     * The most logins from adoption (start-up included) in progress at once on one replica: a ceiling.
+     * Below it the limit adapts (AIMD) to what the replica measures: it grows while logins settle
+     * with the event loops on time and the claim renewals prompt, and shrinks when they do not.
+     */
     @WithDefault("128")
     int adoptionConcurrency();
 
-    /** Logins from adoption started per second on one replica. */
+    /** The most logins from adoption started per second on one replica: a ceiling. */
     @WithDefault("1000")
     int adoptionRate();
+
+    /** Event-loop delay past which a login that settles counts as overload (adoption's limit shrinks). */
+    @WithDefault("100ms")
+    Duration adoptionLoopDelay();
+
+    /** A login from adoption slower than this counts as overload whatever else is measured. */
+    @WithDefault("10s")
+    Duration adoptionSlowLogin();
 
     /** How long a command sent to another replica (the connection's owner) may take before 503. */
     @WithDefault("15s")

@@ -51,7 +51,8 @@ class SideBySideBenchmark {
     private static final int STATUS_RATE = 1000;
     private static final int STATUS_SECONDS = 10;
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
-    private static final Map<String, String> PACING_OFF = Map.of("switchboard.whatsapp.adoption-rate", "1000000",
+    /** ColdAdoption's ceilings removed: the adaptive limit alone paces the logins. */
+    private static final Map<String, String> CEILINGS_OFF = Map.of("switchboard.whatsapp.adoption-rate", "1000000",
             "switchboard.whatsapp.adoption-concurrency", "1000000");
 
     /** Every figure is also appended here as it comes: a long run's output survives whatever ends it. */
@@ -141,26 +142,24 @@ class SideBySideBenchmark {
                         latency, keepalives));
             }
             long errors = errorLines(holder) + errorLines(other);
-            // Pacing off: the next adopter takes every organization at once (up to 1,000: beyond, the
-            // simultaneous handshakes time out and retry for minutes, which is what the pacing is for).
-            double unpacedRelogin = Double.NaN;
-            ServiceProcess cold = holder;
-            if (n <= 1000) {
-                int otherIndex = cluster.replicas.indexOf(other);
-                other.stop();
-                other = other.with(PACING_OFF, HEAP);
-                cluster.replicas.set(otherIndex, other);
-                other.start();
-                Thread.sleep(3000);
-                unpacedRelogin = relogin(cluster, n, holder::stop).seconds();
-                other.stop();
-            } else {
-                holder.stop();
-                other.stop();
+            // Cold adoptions: every replica stopped (the empty one first, so nobody takes the released claims),
+            // then one replica starts with a fresh JVM and logs all N in — with the default ceilings, and with
+            // the ceilings removed (the adaptive limit alone), alternately, REPEATS times each.
+            other.stop();
+            holder.stop();
+            int coldIndex = cluster.replicas.indexOf(holder);
+            List<ColdAdoption> defaults = new ArrayList<>();
+            List<ColdAdoption> unbounded = new ArrayList<>();
+            for (int r = 0; r < REPEATS; r++) {
+                for (boolean ceilings : new boolean[] {true, false}) {
+                    ServiceProcess cold = holder.with(ceilings ? Map.of() : CEILINGS_OFF, HEAP);
+                    cluster.replicas.set(coldIndex, cold);
+                    ColdAdoption adoption = coldAdoption(cluster, cold, n, ceilings);
+                    (ceilings ? defaults : unbounded).add(adoption);
+                    cold.stop();
+                }
             }
-            // A cold start: every replica stopped, one starts and logs all N in with a fresh JVM.
-            double coldRelogin = relogin(cluster, n, cold::start).seconds();
-            cold.stop();
+            cluster.replicas.set(coldIndex, holder);
 
             table.add(String.format("N = %,d — Switchboard (one JVM, -Xmx%s)%s", n, HEAP,
                     withBaileys ? " vs Baileys 6.17.16 (one Node process)" : ""));
@@ -169,9 +168,10 @@ class SideBySideBenchmark {
             row("RSS per idle session (KB, minus empty process)", ours, baileys, s -> s.rssBytes / 1024, false);
             row("re-login of all N, default pacing (s)", ours, baileys, s -> s.reloginSeconds, false);
             row("re-login rate, default pacing (sessions/s)", ours, baileys, s -> n / s.reloginSeconds, true);
-            table.add(String.format("  re-login, pacing off: %.2f s (%.0f sessions/s); first handover (JVM not yet warm): %.2f s"
-                    + " (%.0f/s); cold start of one replica: %.2f s (%.0f/s)", unpacedRelogin, n / unpacedRelogin, firstHandover.seconds(),
-                    n / firstHandover.seconds(), coldRelogin, n / coldRelogin));
+            table.add(String.format("  first handover (to a replica that never logged anyone in): %.2f s (%.0f/s)", firstHandover.seconds(),
+                    n / firstHandover.seconds()));
+            adoptionRows(n, defaults, "cold start, default ceilings");
+            adoptionRows(n, unbounded, "cold start, ceilings removed");
             row("CPU of the logging-in process per login (ms)", ours, baileys, s -> s.cpuMillisPerLogin, false);
             row("CPU while idle (ms per minute)", ours, baileys, s -> s.idleCpuMillisPerMinute, false);
             row("GET …/status p99 (ms)", ours, List.of(), s -> s.latency[1], false);
@@ -191,6 +191,63 @@ class SideBySideBenchmark {
         }
     }
 
+    /** A cold replica's adoption of all N: time, CPU, what stood down, and the most the limit and the lags reached. */
+    record ColdAdoption(double seconds, double cpuMillisPerLogin, double leaseLosses, long renewalWarnings, double maxLimit,
+            double maxLoopDelayMillis, double maxRenewalLagMillis) { }
+
+    /**
+     * Starts {@code cold} (every other replica stopped) and waits until it logged all N in, sampling its adoption
+     * limit, event-loop delay and renewal lag every 200 ms; then reads how many sessions it stood down.
+     */
+    private static ColdAdoption coldAdoption(ReplicaCluster cluster, ServiceProcess cold, int n, boolean ceilings) throws Exception {
+        long warningsBefore = logLines(cold, "could not be renewed in time", "connection claims failed");
+        double[] peaks = new double[3];
+        java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread sampler = new Thread(() -> {
+            while (sampling.get()) {
+                try {
+                    if (cold.alive()) {
+                        peaks[0] = Math.max(peaks[0], cluster.metric(cold, "switchboard_adoption_limit"));
+                        peaks[1] = Math.max(peaks[1], cluster.metric(cold, "switchboard_event_loop_delay_seconds") * 1000);
+                        peaks[2] = Math.max(peaks[2], cluster.metric(cold, "switchboard_lease_renewal_lag_seconds") * 1000);
+                    }
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException | AssertionError notUpYet) {
+                    // Not answering yet (starting); the next sample tries again.
+                }
+            }
+        }, "adoption-sampler");
+        sampler.start();
+        Relogin relogin;
+        try {
+            relogin = relogin(cluster, n, cold::start);
+            Thread.sleep(2000);
+        } finally {
+            sampling.set(false);
+            sampler.join();
+        }
+        double losses = cluster.metric(cold, "switchboard_whatsapp_lease_losses_total");
+        long warnings = logLines(cold, "could not be renewed in time", "connection claims failed") - warningsBefore;
+        ColdAdoption adoption = new ColdAdoption(relogin.seconds(), relogin.cpuMillisPerLogin(), losses, warnings, peaks[0], peaks[1], peaks[2]);
+        print(String.format("side-by-side: cold start (%s) adopted %,d in %.2f s: %.0f sessions stood down, %d renewal warnings;"
+                + " limit up to %.0f, event-loop delay up to %.0f ms, renewal lag up to %.0f ms", ceilings ? "default ceilings"
+                : "ceilings removed", n, adoption.seconds, losses, warnings, peaks[0], peaks[1], peaks[2]));
+        return adoption;
+    }
+
+    private void adoptionRows(int n, List<ColdAdoption> runs, String what) {
+        double[] seconds = stats(runs, ColdAdoption::seconds);
+        table.add(String.format("  %-62s %s s (%.0f–%.0f sessions/s); CPU per login %s ms", what + ": all N logged in",
+                triple(seconds), n / seconds[2], n / seconds[0], triple(stats(runs, ColdAdoption::cpuMillisPerLogin))));
+        table.add(String.format("  %-62s %s / %s / %s", what + ": stood down, renewal warnings, top limit",
+                triple(stats(runs, ColdAdoption::leaseLosses)), triple(stats(runs, a -> (double) a.renewalWarnings())),
+                triple(stats(runs, ColdAdoption::maxLimit))));
+        table.add(String.format("  %-62s %s / %s", what + ": event-loop delay, renewal lag, top (ms)",
+                triple(stats(runs, ColdAdoption::maxLoopDelayMillis)), triple(stats(runs, ColdAdoption::maxRenewalLagMillis))));
+    }
+
     /** One row: our min/median/max, Baileys' and how many times better we are (median against median). */
     private void row(String what, List<Sample> ours, List<Sample> baileys, Function<Sample, Double> figure, boolean higherIsBetter) {
         double[] us = stats(ours, figure);
@@ -208,7 +265,7 @@ class SideBySideBenchmark {
         return String.format("%.2f / %.2f / %.2f", v[0], v[1], v[2]);
     }
 
-    private static double[] stats(List<Sample> samples, Function<Sample, Double> figure) {
+    private static <T> double[] stats(List<T> samples, Function<T, Double> figure) {
         double[] values = samples.stream().mapToDouble(figure::apply).sorted().toArray();
         return new double[] {values[0], values[values.length / 2], values[values.length - 1]};
     }
@@ -417,6 +474,17 @@ class SideBySideBenchmark {
         long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
         assertTrue(sorted.length > 0, "no answers");
         return new double[] {sorted[sorted.length / 2] / 1e6, sorted[(int) Math.min(sorted.length - 1, sorted.length * 0.99)] / 1e6};
+    }
+
+    /** Lines of the replica's log (every start of it so far) that contain any of {@code texts}. */
+    private static long logLines(ServiceProcess service, String... texts) throws IOException {
+        Path log = Path.of("target", "replicas", service.name + ".log");
+        if (!Files.exists(log)) {
+            return 0;
+        }
+        try (var lines = Files.lines(log)) {
+            return lines.filter(line -> Arrays.stream(texts).anyMatch(line::contains)).count();
+        }
     }
 
     private static long errorLines(ServiceProcess service) throws IOException {
