@@ -14,16 +14,20 @@ import java.util.function.LongSupplier;
  * How many logins from adoption may run at once on this replica: an AIMD limit (Netflix
  * concurrency-limits) fed by what the replica measures. A login that settles logged in while the
  * event loops run on time and the claim renewals are prompt lets the limit grow by one (while at
- * least half of it is in use); one that settles while a loop runs later than {@code loopDelay} or
- * the renewals lag, one that failed after more than {@code slowLogin} (or took that long at all)
- * shrinks it by a tenth; a quick refusal (logged out elsewhere, say) says nothing about load and is
- * ignored. The configured concurrency is the ceiling, never the target.
+ * least half of it is in use: it grows geometrically with rounds of logins, as TCP's slow start); one that
+ * settles while a loop runs later than {@code loopDelay} or the renewals lag, or one that failed
+ * after more than {@code slowLogin} (or took that long at all), shrinks it to {@link #BACKOFF} of
+ * itself — at most once per {@link #SHRINK_SPACING_NANOS}, as TCP backs off once per round trip, so
+ * that a burst of logins settling in one overloaded moment does not drive it to the floor. Nothing
+ * grows it while the replica is overloaded. A quick refusal (logged out elsewhere, say) says
+ * nothing about load and is ignored. The configured concurrency is the ceiling, never the target.
  */
 final class AdoptionLimit {
 
     static final int INITIAL = 16;
     static final int MIN = 2;
-    static final double BACKOFF = 0.9;
+    static final double BACKOFF = 0.8;
+    static final long SHRINK_SPACING_NANOS = 200_000_000L;
 
     /** What a settled login told the limit. */
     enum Sample { GROW, SHRINK, IGNORED }
@@ -33,14 +37,23 @@ final class AdoptionLimit {
     private final long loopDelayNanos;
     private final LongSupplier loopDelay;
     private final BooleanSupplier renewalsLag;
+    private final LongSupplier clock;
+    private long lastShrinkNanos;
+    private boolean shrunk;
 
     AdoptionLimit(int ceiling, Duration slowLogin, Duration loopDelay, LongSupplier loopDelayNow, BooleanSupplier renewalsLag) {
+        this(ceiling, slowLogin, loopDelay, loopDelayNow, renewalsLag, System::nanoTime);
+    }
+
+    AdoptionLimit(int ceiling, Duration slowLogin, Duration loopDelay, LongSupplier loopDelayNow, BooleanSupplier renewalsLag,
+            LongSupplier clock) {
         int max = Math.max(1, ceiling);
+        this.clock = clock;
         this.slowLoginNanos = slowLogin.toNanos();
         this.loopDelayNanos = loopDelay.toNanos();
         this.loopDelay = loopDelayNow;
         this.renewalsLag = renewalsLag;
-        this.limiter = SimpleLimiter.newBuilder().named("adoption")
+        this.limiter = SimpleLimiter.newBuilder().named("adoption").nanoClock(clock)
                 .limit(AIMDLimit.newBuilder().initialLimit(Math.min(INITIAL, max)).minLimit(Math.min(MIN, max)).maxLimit(max)
                         .backoffRatio(BACKOFF).timeout(slowLoginNanos, TimeUnit.NANOSECONDS).build())
                 .build();
@@ -72,10 +85,21 @@ final class AdoptionLimit {
         return permits;
     }
 
+    /** Whether a shrink may happen now (none in the last {@link #SHRINK_SPACING_NANOS}); if so, it is counted as done. */
+    private synchronized boolean shrinkDue() {
+        long now = clock.getAsLong();
+        if (shrunk && now - lastShrinkNanos < SHRINK_SPACING_NANOS) {
+            return false;
+        }
+        shrunk = true;
+        lastShrinkNanos = now;
+        return true;
+    }
+
     /** One login's place in the limit, from its claim to its settling. */
     final class Permit {
         private final Limiter.Listener listener;
-        private final long startedNanos = System.nanoTime();
+        private final long startedNanos = clock.getAsLong();
         private boolean done;
 
         private Permit(Limiter.Listener listener) {
@@ -97,13 +121,12 @@ final class AdoptionLimit {
             }
             done = true;
             boolean overloaded = loopDelay.getAsLong() > loopDelayNanos || renewalsLag.getAsBoolean();
-            boolean slow = System.nanoTime() - startedNanos > slowLoginNanos;
-            if (loggedIn && !overloaded) {
-                // The limiter measures the login's time itself: past slowLogin it shrinks the limit.
+            boolean slow = clock.getAsLong() - startedNanos > slowLoginNanos;
+            if (loggedIn && !overloaded && !slow) {
                 listener.onSuccess();
-                return slow ? Sample.SHRINK : Sample.GROW;
+                return Sample.GROW;
             }
-            if (loggedIn || overloaded || slow) {
+            if ((loggedIn || overloaded || slow) && shrinkDue()) {
                 listener.onDropped();
                 return Sample.SHRINK;
             }

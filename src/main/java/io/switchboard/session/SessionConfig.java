@@ -77,7 +77,7 @@ public interface SessionConfig {
     int adoptionRate();
 
     /** Event-loop delay past which a login that settles counts as overload (adoption's limit shrinks). */
-    @WithDefault("100ms")
+    @WithDefault("250ms")
     Duration adoptionLoopDelay();
 
     /** A login from adoption slower than this counts as overload whatever else is measured. */

@@ -45,6 +45,8 @@ class SideBySideBenchmark {
     private static final int IDLE_SECONDS = Integer.getInteger("sidebyside.idle-seconds", 45);
     private static final String HEAP = System.getProperty("sidebyside.heap", "512m");
     private static final boolean WITH_BAILEYS = Boolean.parseBoolean(System.getProperty("sidebyside.baileys", "true"));
+    /** Only link N and adopt them cold (default ceilings, none), with a timeline of the adaptive limit each second. */
+    private static final boolean ADOPTION_ONLY = Boolean.parseBoolean(System.getProperty("sidebyside.adoption-only", "false"));
     /** Extra service configuration, {@code key=value,key=value} (to try other pacing, say). */
     private static final Map<String, String> SERVICE_CONFIG = config(System.getProperty("sidebyside.service-config", ""));
     private static final int BAILEYS_CONCURRENCY = 64;
@@ -113,6 +115,19 @@ class SideBySideBenchmark {
             long[] empty = memory(holder);
 
             List<UUID> organizations = link(cluster, holder, n);
+            if (ADOPTION_ONLY) {
+                other.stop();
+                holder.stop();
+                for (int r = 0; r < REPEATS; r++) {
+                    for (boolean ceilings : new boolean[] {true, false}) {
+                        ServiceProcess cold = holder.with(ceilings ? Map.of() : CEILINGS_OFF, HEAP);
+                        cluster.replicas.set(0, cold);
+                        coldAdoption(cluster, cold, n, ceilings);
+                        cold.stop();
+                    }
+                }
+                return;
+            }
             Relogin firstHandover = null;
             List<Sample> ours = new ArrayList<>();
             for (int r = 0; r <= REPEATS; r++) {
@@ -204,12 +219,22 @@ class SideBySideBenchmark {
         double[] peaks = new double[3];
         java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread sampler = new Thread(() -> {
+            int samples = 0;
             while (sampling.get()) {
                 try {
                     if (cold.alive()) {
-                        peaks[0] = Math.max(peaks[0], cluster.metric(cold, "switchboard_adoption_limit"));
-                        peaks[1] = Math.max(peaks[1], cluster.metric(cold, "switchboard_event_loop_delay_seconds") * 1000);
-                        peaks[2] = Math.max(peaks[2], cluster.metric(cold, "switchboard_lease_renewal_lag_seconds") * 1000);
+                        String metrics = cluster.on(cold).get("/q/metrics").then().statusCode(200).extract().asString();
+                        double limit = value(metrics, "switchboard_adoption_limit ");
+                        double loop = value(metrics, "switchboard_event_loop_delay_seconds ") * 1000;
+                        double lag = value(metrics, "switchboard_lease_renewal_lag_seconds ") * 1000;
+                        peaks[0] = Math.max(peaks[0], limit);
+                        peaks[1] = Math.max(peaks[1], loop);
+                        peaks[2] = Math.max(peaks[2], lag);
+                        if (ADOPTION_ONLY && ++samples % 5 == 0) {
+                            System.out.printf("side-by-side trace: limit %.0f, in flight %.0f, event-loop delay %.0f ms, renewal lag %.0f ms,"
+                                    + " connected %.0f%n", limit, value(metrics, "switchboard_adoption_inflight "), loop, lag,
+                                    value(metrics, "switchboard_whatsapp_sessions{state=\"CONNECTED\""));
+                        }
                     }
                     Thread.sleep(200);
                 } catch (InterruptedException e) {
@@ -474,6 +499,12 @@ class SideBySideBenchmark {
         long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
         assertTrue(sorted.length > 0, "no answers");
         return new double[] {sorted[sorted.length / 2] / 1e6, sorted[(int) Math.min(sorted.length - 1, sorted.length * 0.99)] / 1e6};
+    }
+
+    /** The sum of the Prometheus samples whose line starts with {@code prefix}. */
+    private static double value(String metrics, String prefix) {
+        return metrics.lines().filter(line -> line.startsWith(prefix))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     /** Lines of the replica's log (every start of it so far) that contain any of {@code texts}. */

@@ -9,33 +9,49 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The adoption limit follows what it is told: it grows on prompt logins, shrinks under overload, stays under its ceiling. */
+/**
+ * The adoption limit follows what it is told: it grows about geometrically with rounds of prompt logins up to its
+ * ceiling, shrinks once per spacing under overload (never to the floor in one burst), ignores
+ * quick refusals, and counts every permit once.
+ */
 class AdoptionLimitTest {
 
     private final AtomicLong loopDelayNanos = new AtomicLong();
     private final AtomicBoolean renewalsLag = new AtomicBoolean();
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
 
     private AdoptionLimit limit(int ceiling) {
-        return new AdoptionLimit(ceiling, Duration.ofSeconds(10), Duration.ofMillis(100), loopDelayNanos::get, renewalsLag::get);
+        return new AdoptionLimit(ceiling, Duration.ofSeconds(10), Duration.ofMillis(250), loopDelayNanos::get, renewalsLag::get,
+                now::get);
     }
 
-    /** Fills the limit and settles every login as told; answers the limit after. */
-    private static int round(AdoptionLimit limit, boolean loggedIn) {
-        List<AdoptionLimit.Permit> permits = limit.acquire(limit.room());
-        permits.forEach(permit -> permit.settled(loggedIn));
+    /**
+     * One round of logins as adoption runs them: the limit kept full (each settled login's slot taken
+     * again at once), as many settling as the limit was at the start, 50 ms later; answers the limit after.
+     */
+    private int round(AdoptionLimit limit, boolean loggedIn) {
+        java.util.ArrayDeque<AdoptionLimit.Permit> running = new java.util.ArrayDeque<>(limit.acquire(limit.room()));
+        now.addAndGet(50_000_000L);
+        for (int settled = limit.limit(); settled > 0 && !running.isEmpty(); settled--) {
+            running.poll().settled(loggedIn);
+            running.addAll(limit.acquire(limit.room()));
+        }
+        running.forEach(AdoptionLimit.Permit::release);
         return limit.limit();
     }
 
     @Test
-    void promptLoginsGrowTheLimitUpToItsCeilingOnly() {
+    void promptLoginsGrowTheLimitEachRoundUpToItsCeilingOnly() {
         AdoptionLimit limit = limit(1_000_000);
         assertEquals(AdoptionLimit.INITIAL, limit.limit());
         assertEquals(AdoptionLimit.INITIAL, limit.acquire(100).size(), "no more permits than the limit");
         AdoptionLimit fresh = limit(1_000_000);
-        for (int i = 0; i < 5; i++) {
+        int first = round(fresh, true);
+        assertTrue(first > AdoptionLimit.INITIAL * 3 / 2, "one round: " + first);
+        for (int i = 0; i < 3; i++) {
             round(fresh, true);
         }
-        assertTrue(fresh.limit() > 4 * AdoptionLimit.INITIAL, "grew with prompt logins: " + fresh.limit());
+        assertTrue(fresh.limit() > 4 * AdoptionLimit.INITIAL, "four rounds: " + fresh.limit());
         AdoptionLimit capped = limit(40);
         for (int i = 0; i < 10; i++) {
             round(capped, true);
@@ -44,35 +60,46 @@ class AdoptionLimitTest {
     }
 
     @Test
-    void aLateEventLoopOrLateRenewalsShrinkIt() {
+    void aLateEventLoopOrLateRenewalsShrinkItOncePerSpacing() {
         AdoptionLimit limit = limit(1_000_000);
-        for (int i = 0; i < 5; i++) {
-            round(limit, true);
-        }
+        round(limit, true);
+        round(limit, true);
         int grown = limit.limit();
-        loopDelayNanos.set(Duration.ofMillis(300).toNanos());
-        List<AdoptionLimit.Permit> permits = limit.acquire(4);
-        permits.forEach(permit -> assertEquals(AdoptionLimit.Sample.SHRINK, permit.settled(true)));
-        assertTrue(limit.limit() < grown * 0.7, grown + " → " + limit.limit());
+        loopDelayNanos.set(Duration.ofMillis(400).toNanos());
+        List<AdoptionLimit.Permit> permits = limit.acquire(20);
+        assertEquals(AdoptionLimit.Sample.SHRINK, permits.get(0).settled(true));
+        permits.subList(1, 20).forEach(permit -> assertEquals(AdoptionLimit.Sample.IGNORED, permit.settled(true),
+                "a burst settling in one overloaded moment shrinks it once"));
+        assertEquals((int) (grown * AdoptionLimit.BACKOFF), limit.limit());
+        now.addAndGet(AdoptionLimit.SHRINK_SPACING_NANOS);
+        assertEquals(AdoptionLimit.Sample.SHRINK, limit.acquire(1).get(0).settled(true), "and again after the spacing");
+        assertEquals((int) ((int) (grown * AdoptionLimit.BACKOFF) * AdoptionLimit.BACKOFF), limit.limit());
+
         loopDelayNanos.set(0);
         renewalsLag.set(true);
+        now.addAndGet(AdoptionLimit.SHRINK_SPACING_NANOS);
         int before = limit.limit();
-        assertEquals(AdoptionLimit.Sample.SHRINK, limit.acquire(1).get(0).settled(true));
+        assertEquals(AdoptionLimit.Sample.SHRINK, limit.acquire(1).get(0).settled(true), "late renewals count as overload");
         assertTrue(limit.limit() < before);
         for (int i = 0; i < 100; i++) {
-            limit.acquire(1).get(0).settled(false);
+            now.addAndGet(AdoptionLimit.SHRINK_SPACING_NANOS);
+            limit.acquire(1).get(0).settled(true);
         }
         assertEquals(AdoptionLimit.MIN, limit.limit(), "the floor");
+        renewalsLag.set(false);
+        assertTrue(round(limit, true) > AdoptionLimit.MIN, "grows again once the replica keeps up");
     }
 
     @Test
-    void aSlowFailureShrinksIt() throws InterruptedException {
-        AdoptionLimit limit = new AdoptionLimit(1_000_000, Duration.ofMillis(20), Duration.ofMillis(100), loopDelayNanos::get,
-                renewalsLag::get);
+    void aSlowLoginOrSlowFailureShrinksIt() {
+        AdoptionLimit limit = limit(1_000_000);
         AdoptionLimit.Permit permit = limit.acquire(1).get(0);
-        Thread.sleep(30);
+        now.addAndGet(Duration.ofSeconds(11).toNanos());
         assertEquals(AdoptionLimit.Sample.SHRINK, permit.settled(false));
         assertEquals((int) (AdoptionLimit.INITIAL * AdoptionLimit.BACKOFF), limit.limit());
+        AdoptionLimit.Permit slowButIn = limit.acquire(1).get(0);
+        now.addAndGet(Duration.ofSeconds(11).toNanos());
+        assertEquals(AdoptionLimit.Sample.SHRINK, slowButIn.settled(true));
     }
 
     @Test
