@@ -217,6 +217,7 @@ class SideBySideBenchmark {
     private static ColdAdoption coldAdoption(ReplicaCluster cluster, ServiceProcess cold, int n, boolean ceilings) throws Exception {
         long warningsBefore = logLines(cold, "could not be renewed in time", "connection claims failed");
         double[] peaks = new double[3];
+        String[] lastError = {null};
         java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread sampler = new Thread(() -> {
             int samples = 0;
@@ -241,6 +242,7 @@ class SideBySideBenchmark {
                     return;
                 } catch (RuntimeException | AssertionError notUpYet) {
                     // Not answering yet (starting); the next sample tries again.
+                    lastError[0] = notUpYet.toString();
                 }
             }
         }, "adoption-sampler");
@@ -252,6 +254,9 @@ class SideBySideBenchmark {
         } finally {
             sampling.set(false);
             sampler.join();
+        }
+        if (peaks[0] == 0 && lastError[0] != null) {
+            print("side-by-side: the adoption sampler read no figures: " + lastError[0]);
         }
         double losses = cluster.metric(cold, "switchboard_whatsapp_lease_losses_total");
         long warnings = logLines(cold, "could not be renewed in time", "connection claims failed") - warningsBefore;
