@@ -29,7 +29,7 @@ final class ServiceProcess {
     final int port;
     private final Map<String, String> properties;
     private final String heap;
-    private Process process;
+    private volatile Process process;
 
     ServiceProcess(String name, int port, Map<String, String> properties) {
         this(name, port, properties, "256m");

@@ -255,7 +255,7 @@ class SideBySideBenchmark {
             sampling.set(false);
             sampler.join();
         }
-        if (peaks[0] == 0 && lastError[0] != null) {
+        if (peaks[0] == 0) {
             print("side-by-side: the adoption sampler read no figures: " + lastError[0]);
         }
         double losses = cluster.metric(cold, "switchboard_whatsapp_lease_losses_total");
