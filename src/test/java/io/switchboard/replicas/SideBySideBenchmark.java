@@ -240,7 +240,7 @@ class SideBySideBenchmark {
                     Thread.sleep(200);
                 } catch (InterruptedException e) {
                     return;
-                } catch (RuntimeException | AssertionError notUpYet) {
+                } catch (Exception | AssertionError notUpYet) {
                     // Not answering yet (starting); the next sample tries again.
                     lastError[0] = notUpYet.toString();
                 }
