@@ -38,6 +38,8 @@ final class SandboxConnection {
     private final FrameEncoder frameEncoder = FrameEncoder.server();
     private State state = State.AWAITING_HELLO;
     private ServerHandshake handshake;
+    private static final int MAX_EARLY_FRAMES = 16;
+    private final List<byte[]> early = new java.util.ArrayList<>();
     private TransportCipher transport;
     private NodeEncoder encoder;
     private NodeDecoder decoder;
@@ -84,19 +86,30 @@ final class SandboxConnection {
             return;
         }
         try {
-            for (byte[] frame : frames.feed(data.getBytes())) {
+            onFrames(frames.feed(data.getBytes()));
+        } catch (FrameException e) {
+            LOG.fine(() -> "sandbox closes a connection: " + e.getMessage());
+            server.observations().rejected(true);
+            closeNow();
+        }
+    }
+
+    /** Frames in order, each one's failure ending this connection only. */
+    private void onFrames(List<byte[]> received) {
+        try {
+            for (byte[] frame : received) {
                 onFrame(frame);
                 if (state == State.CLOSED) {
                     return;
                 }
             }
-        } catch (FrameException | SandboxProtocolException | NodeDecodeException | CryptoException e) {
+        } catch (SandboxProtocolException | NodeDecodeException | CryptoException e) {
             LOG.fine(() -> "sandbox closes a connection: " + e.getMessage());
             server.observations().rejected(true);
             closeNow();
         } catch (RuntimeException | StackOverflowError e) {
             // Whatever a peer's bytes provoke ends that peer's connection only, never the server.
-            LOG.warning("sandbox closes a connection after an unexpected " + e.getClass().getSimpleName());
+            LOG.log(java.util.logging.Level.WARNING, "sandbox closes a connection after an unexpected " + e.getClass().getSimpleName(), e);
             server.observations().rejected(false);
             closeNow();
         }
@@ -118,6 +131,14 @@ final class SandboxConnection {
                 state = State.AWAITING_FINISH;
                 return;
             case AWAITING_FINISH:
+                if (handshake == null) {
+                    // Sent before the server answered the handshake (its first frame waits firstFrameDelay): kept, in order.
+                    if (early.size() >= MAX_EARLY_FRAMES) {
+                        throw new SandboxProtocolException("more than " + MAX_EARLY_FRAMES + " frames before the server's first");
+                    }
+                    early.add(frame);
+                    return;
+                }
                 ServerHandshake.Result result = handshake.clientFinish(frame);
                 handshake = null;
                 transport = result.transport();
@@ -125,7 +146,14 @@ final class SandboxConnection {
                 recordPayload(result.clientPayload());
                 PayloadCheck.Outcome outcome = PayloadCheck.check(result.clientPayload(), result.clientNoiseKey(),
                         server.webVersions());
-                afterFirstFrameDelay(() -> start(outcome));
+                afterFirstFrameDelay(() -> {
+                    start(outcome);
+                    List<byte[]> kept = List.copyOf(early);
+                    early.clear();
+                    if (!kept.isEmpty() && state != State.CLOSED && state != State.AWAITING_FINISH) {
+                        onFrames(kept);
+                    }
+                });
                 return;
             default:
                 onNode(decoder.decodeFrame(transport.decrypt(frame)));
