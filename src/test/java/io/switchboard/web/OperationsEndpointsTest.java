@@ -25,8 +25,14 @@ class OperationsEndpointsTest {
 
     @Test
     void metricsAreExposed() {
-        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_"))
-                .body(containsString("switchboard_whatsapp_clients"));
+        String metrics = given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_"))
+                .body(containsString("switchboard_whatsapp_clients")).extract().asString();
+        // What an operator watches while a replica adopts: the adaptive limit and what feeds it.
+        for (String gauge : java.util.List.of("switchboard_adoption_limit ", "switchboard_adoption_inflight ",
+                "switchboard_event_loop_delay_seconds ", "switchboard_lease_renewal_lag_seconds ")) {
+            org.junit.jupiter.api.Assertions.assertTrue(metrics.lines().anyMatch(line -> line.startsWith(gauge)),
+                    gauge + "in " + metrics.lines().filter(line -> line.contains("adoption") || line.contains("loop")).toList());
+        }
     }
 
     @Test
