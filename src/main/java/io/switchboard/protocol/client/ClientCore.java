@@ -50,6 +50,8 @@ abstract class ClientCore implements Connection.Listener {
             return size() > 10_000;
         }
     });
+    /** Device lists learned from usync, per user (forgotten on device notifications, retry receipts, new connections). */
+    final DeviceLists deviceLists = new DeviceLists(System::nanoTime);
     Credentials credentials;
     State state = State.NEW;
     /** Set when the client is told to close (any thread) or stops: see {@link #isRunning()}. */

@@ -220,9 +220,7 @@ abstract class ClientGroups extends ClientReceiving {
                 Set<String> users = new LinkedHashSet<>();
                 info.participants().stream().filter(p -> p.phone() != null).forEach(p -> users.add(p.phone() + Stanza.SERVER));
                 users.add(account.phone() + Stanza.SERVER);
-                return current.query(Outbound.deviceQuery(current.nextIqId(), List.copyOf(users))).compose(answer -> onContextFuture(() -> {
-                    learnLids(Outbound.lids(answer));
-                    List<String> devices = Outbound.devices(answer, account.deviceJid());
+                return devicesOf(current, account, List.copyOf(users)).compose(devices -> onContextFuture(() -> {
                     return missingKey(groupJid, devices).compose(missing -> sessionsFor(missing))
                             .compose(records -> onContextFuture(() -> bundlesFor(current, records)))
                             .compose(bundles -> onContextFuture(() -> serialized(() -> encryptForGroup(current, account, info, id,

@@ -215,6 +215,8 @@ abstract class ClientLinking extends ClientCore {
     @Override
     public void onConnected(Connection from, String lid) {
         restarts = 0;
+        // Device changes announced while we were away were not seen: every list is asked for again.
+        deviceLists.forgetAll();
         events.handle(new ClientEvent.Connected(credentials.account().map(Credentials.Account::deviceJid).orElse(null), lid));
         maintainPreKeys(from);
         rotateSignedPreKeyIfOld(from);

@@ -70,6 +70,41 @@ abstract class ClientReceiving extends ClientLinking {
     }
 
     /** Remembers LID → phone pairs; new or changed ones are stored. */
+    @Override
+    public void onDevicesChanged(Connection from, Node notification) {
+        notification.attribute("from").ifPresent(this::forgetDevices);
+        notification.attribute("lid").ifPresent(this::forgetDevices);
+    }
+
+    /** Forgets the device list of the user {@code jid} names (a device, LID or phone-number jid). */
+    void forgetDevices(String jid) {
+        if (jid.indexOf('@') <= 0 || jid.endsWith(GroupStanzas.SERVER)) {
+            return;
+        }
+        deviceLists.forget(Inbound.userJid(jid));
+        String lid = Inbound.lidUser(jid);
+        String phone = lid == null ? null : knownLids.get(lid);
+        if (phone != null) {
+            deviceLists.forget(phone + Stanza.SERVER);
+        }
+    }
+
+    /**
+     * The devices of {@code users} (user jids) a message goes to, never our own: the lists known
+     * ({@link DeviceLists}), the others asked in one usync query (which also tells their LIDs).
+     */
+    Future<List<String>> devicesOf(Connection current, Credentials.Account account, List<String> users) {
+        List<String> missing = deviceLists.missing(users);
+        if (missing.isEmpty()) {
+            return Future.succeededFuture(deviceLists.devicesOf(users, Map.of()));
+        }
+        return current.query(Outbound.deviceQuery(current.nextIqId(), missing)).map(answer -> {
+            learnLids(Outbound.lids(answer));
+            return deviceLists.devicesOf(users, deviceLists.learned(missing, Outbound.devices(answer, account.deviceJid()),
+                    Outbound.users(answer)));
+        });
+    }
+
     void learnLids(Map<String, String> lids) {
         Map<String, String> changed = new LinkedHashMap<>();
         lids.forEach((lid, phone) -> {
@@ -212,6 +247,8 @@ abstract class ClientReceiving extends ClientLinking {
         String type = receipt.attribute("type").orElse("");
         if ("retry".equals(type)) {
             from.send(Stanza.ack(receipt));
+            // The asking device may be one we did not know of: the next send asks for the user's devices again.
+            forgetDevices(receipt.attribute("participant").orElse(receipt.attribute("from").orElse("")));
             resend(from, receipt);
             return;
         }

@@ -67,6 +67,10 @@ final class Connection {
         default void onMediaRetry(Connection connection, Node notification) {
         }
 
+        /** A user's devices changed ({@code <notification type="devices">}, already acked). */
+        default void onDevicesChanged(Connection connection, Node notification) {
+        }
+
         void onClosed(Connection connection, DisconnectReason reason, String detail);
     }
 
@@ -261,6 +265,10 @@ final class Connection {
         }
         if (state == State.CONNECTED && "mediaretry".equals(type)) {
             listener.onMediaRetry(this, notification);
+            return;
+        }
+        if (state == State.CONNECTED && "devices".equals(type)) {
+            listener.onDevicesChanged(this, notification);
             return;
         }
         if (state != State.AWAITING_SCAN) {

@@ -67,6 +67,14 @@ final class Outbound {
         return jids;
     }
 
+    /** The users (user jids, device part dropped) a usync answer names. */
+    static List<String> users(Node answer) {
+        List<String> users = new ArrayList<>();
+        answer.child("usync").flatMap(u -> u.child("list")).ifPresent(list -> list.children().forEach(user ->
+                user.attribute("jid").filter(jid -> jid.indexOf('@') > 0).map(Inbound::userJid).ifPresent(users::add)));
+        return users;
+    }
+
     /** The LIDs in a usync answer: LID user → phone number, for each user that came with {@code <lid val>}. */
     static Map<String, String> lids(Node answer) {
         Map<String, String> lids = new LinkedHashMap<>();

@@ -104,11 +104,7 @@ public final class WhatsAppClient extends ClientGroups {
             String to = phone + Stanza.SERVER;
             String ownUser = account.phone() + Stanza.SERVER;
             retries.sent(id, new SentText(phone, content, clock.instant()));
-            return current.query(Outbound.deviceQuery(current.nextIqId(), List.of(to, ownUser)))
-                    .map(answer -> {
-                        learnLids(Outbound.lids(answer));
-                        return Outbound.devices(answer, account.deviceJid());
-                    })
+            return devicesOf(current, account, List.of(to, ownUser))
                     .compose(devices -> sessionsFor(devices)
                             .compose(records -> onContextFuture(() -> bundlesFor(current, records)))
                             // Sessions are read again, advanced and stored in the Signal lane; the network waits outside it.

@@ -274,6 +274,9 @@ final class LoggedInHandlers {
             return Stanzas.error(iq, 400, "bad-request");
         }
         boolean wantsDevices = query.child("devices").isPresent();
+        if (wantsDevices) {
+            server.observations().deviceQueries.incrementAndGet();
+        }
         boolean wantsLid = query.child("lid").isPresent();
         boolean wantsContact = query.child("contact").isPresent();
         List<Node> users = new java.util.ArrayList<>();

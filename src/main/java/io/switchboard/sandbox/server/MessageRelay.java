@@ -88,6 +88,17 @@ final class MessageRelay {
             }
             deliveries.put(device, Node.withChildren("message", attrs, children));
         }
+        server.peers(senderPhone, toPhone);
+        if (direct == null && !toPhone.equals(senderPhone)) {
+            // A first send (not a resend to one device): it must reach every device the recipient has.
+            List<String> expected = new ArrayList<>(server.settledDevicesOf(toPhone));
+            expected.add(LinkedDevice.deviceJid(toPhone, 0));
+            if (!deliveries.keySet().containsAll(expected)) {
+                server.observations().missingDevices.incrementAndGet();
+                LOG.log(System.Logger.Level.INFO, "sandbox: message {0} from {1} left out devices of {2}: {3} not in {4}", id, sender,
+                        toPhone, expected, deliveries.keySet());
+            }
+        }
         server.router().rememberSender(id, sender);
         deliveries.forEach(server.router()::deliver);
         connection.send(Node.of("ack", Stanzas.attrs("id", id, "class", "message", "from", to, "t", String.valueOf(t))));

@@ -19,6 +19,8 @@ public final class Observations {
     final java.util.concurrent.atomic.AtomicLong companionRefreshes = new java.util.concurrent.atomic.AtomicLong();
     final java.util.concurrent.atomic.AtomicLong offlineBatchMissing = new java.util.concurrent.atomic.AtomicLong();
     final java.util.concurrent.atomic.AtomicLong mediaRetriesRefused = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong deviceQueries = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong missingDevices = new java.util.concurrent.atomic.AtomicLong();
 
     /** Connections closed because a peer's bytes broke the protocol, with a typed error. */
     public long protocolRejections() {
@@ -62,6 +64,19 @@ public final class Observations {
     /** Media retry requests that were wrongly addressed or did not check out (key, id, rmr): must stay 0 for a correct client. */
     public long mediaRetriesRefused() {
         return mediaRetriesRefused.get();
+    }
+
+    /** usync queries that asked for device lists (any context), from every client. */
+    public long deviceQueries() {
+        return deviceQueries.get();
+    }
+
+    /**
+     * 1:1 messages that left out a device the recipient had linked before the message came (a stale device
+     * list: the device never sees the message); must stay 0 for a client that follows device notifications.
+     */
+    public long messagesMissingDevices() {
+        return missingDevices.get();
     }
 
     void mediaRetryRefused() {

@@ -33,6 +33,11 @@ public final class SandboxServer {
     final WebVersionPolicy webVersions;
     final Map<String, Account> accounts = new ConcurrentHashMap<>();
     final Map<String, LinkedDevice> devices = new ConcurrentHashMap<>();
+    /** When each linked device was linked (nanoTime): a message may miss a device linked only just now. */
+    private final Map<String, Long> linkedAt = new ConcurrentHashMap<>();
+    /** The accounts each account exchanged 1:1 messages with: they hear of its device changes. */
+    private final Map<String, java.util.Set<String>> peers = new ConcurrentHashMap<>();
+    private static final long DEVICE_NEWS_GRACE_NANOS = 1_000_000_000L;
     final PresenceRelay presences = new PresenceRelay(this);
     final Map<String, SandboxConnection> online = new ConcurrentHashMap<>();
     private final Map<String, Pairing> pairingsByRef = new ConcurrentHashMap<>();
@@ -179,8 +184,8 @@ public final class SandboxServer {
         if (connection == null) {
             return unknownOrOffline(deviceJid);
         }
-        if (code == 401) {
-            devices.remove(deviceJid);
+        if (code == 401 && devices.remove(deviceJid) != null) {
+            devicesChanged(deviceJid, false);
         }
         connection.run(() -> connection.closeWith(DisconnectCodes.goodbye(code)));
         return Future.succeededFuture();
@@ -201,6 +206,7 @@ public final class SandboxServer {
         if (devices.remove(deviceJid) == null) {
             return Future.failedFuture(new SandboxException(SandboxException.Kind.UNKNOWN_DEVICE, "no such device"));
         }
+        devicesChanged(deviceJid, false);
         SandboxConnection connection = online.get(deviceJid);
         if (connection != null) {
             connection.run(() -> connection.closeWith(Stanzas.deviceRemoved()));
@@ -362,6 +368,8 @@ public final class SandboxServer {
         LinkedDevice device = new LinkedDevice(phone.account.phone, phone.device, phone.deviceJid(), phone.lid(),
                 registration, "android", phone.keyIndex);
         devices.put(device.deviceJid(), device);
+        linkedAt.put(device.deviceJid(), System.nanoTime());
+        devicesChanged(device.deviceJid(), true);
         return device;
     }
 
@@ -397,8 +405,77 @@ public final class SandboxServer {
     }
 
     void unlink(String deviceJid) {
-        devices.remove(deviceJid);
+        boolean was = devices.remove(deviceJid) != null;
         keys.forget(deviceJid);
+        if (was) {
+            devicesChanged(deviceJid, false);
+        }
+    }
+
+    /** Two accounts exchanged a 1:1 message: each hears of the other's device changes from now on. */
+    void peers(String phone, String other) {
+        if (!phone.equals(other) && !phone.isEmpty() && !other.isEmpty()) {
+            peers.computeIfAbsent(phone, p -> ConcurrentHashMap.newKeySet()).add(other);
+            peers.computeIfAbsent(other, p -> ConcurrentHashMap.newKeySet()).add(phone);
+        }
+    }
+
+    /**
+     * The companion devices of {@code phone} linked long enough ago that every peer has been told (a
+     * 1:1 message to the account must reach each of them, and the phone itself).
+     */
+    List<String> settledDevicesOf(String phone) {
+        long now = System.nanoTime();
+        List<String> settled = new ArrayList<>();
+        for (LinkedDevice device : devicesOf(phone)) {
+            Long at = linkedAt.get(device.deviceJid());
+            if (at == null || now - at > DEVICE_NEWS_GRACE_NANOS) {
+                settled.add(device.deviceJid());
+            }
+        }
+        return settled;
+    }
+
+    /**
+     * A device was linked or unlinked: as WhatsApp does, every online device of the account's own, of
+     * the accounts it exchanged messages with and of its groups' members gets
+     * {@code <notification type="devices" from="phone@s.whatsapp.net" lid><add|remove device_hash><device jid/></…>}.
+     */
+    private void devicesChanged(String deviceJid, boolean added) {
+        String phone = phoneOf(deviceJid);
+        Account account = accounts.get(phone);
+        if (account == null) {
+            return;
+        }
+        java.util.Set<String> told = new java.util.HashSet<>();
+        told.add(phone);
+        told.addAll(peers.getOrDefault(phone, java.util.Set.of()));
+        groups().of(phone).forEach(group -> told.addAll(group.members().keySet()));
+        List<String> current = new ArrayList<>();
+        current.add(LinkedDevice.deviceJid(phone, 0));
+        devicesOf(phone).forEach(device -> current.add(device.deviceJid()));
+        Node change = Node.withChildren(added ? "add" : "remove", Stanzas.attrs("device_hash", deviceHash(current)),
+                List.of(Node.of("device", Stanzas.attrs("jid", deviceJid))));
+        Node notification = Node.withChildren("notification", Stanzas.attrs("from", phone + Stanzas.SERVER, "lid",
+                account.lidUser + "@lid", "type", "devices", "id", "devices-" + Long.toHexString(System.nanoTime()), "t",
+                String.valueOf(now().getEpochSecond())), List.of(change));
+        online.forEach((jid, connection) -> {
+            if (!jid.equals(deviceJid) && told.contains(phoneOf(jid))) {
+                connection.run(() -> connection.send(notification));
+            }
+        });
+    }
+
+    /** "2:" and the first 6 bytes of SHA-256 over the sorted device jids, base64 without padding (a list's fingerprint). */
+    private static String deviceHash(List<String> deviceJids) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            deviceJids.stream().sorted().forEach(jid -> sha.update(jid.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            byte[] digest = java.util.Arrays.copyOf(sha.digest(), 6);
+            return "2:" + java.util.Base64.getEncoder().withoutPadding().encodeToString(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     int preKeyCount(String deviceJid) {
