@@ -23,6 +23,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -314,6 +315,61 @@ public class OutboxStore {
     /** The connection's owner is about to send {@code id} (another attempt). */
     public Uni<Void> sending(Fence fence, UUID organizationId, UUID id) {
         return move(fence, organizationId, id, "sending", null, null, null, true);
+    }
+
+    /** The owner is about to send {@code ids} (another attempt each): one fenced statement for a batch. */
+    public Uni<Void> sendingAll(Fence fence, UUID organizationId, List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        return database.bounded(pool.withTransaction(connection -> fence.check(connection, organizationId)
+                .flatMap(ignored -> connection.preparedQuery("UPDATE whatsapp_outbound_message SET status = 'sending',"
+                        + " attempts = attempts + 1, updated_at = $3 WHERE organization_id = $1 AND id = ANY($2)"
+                        + " AND status IN ('queued', 'sending')").execute(Tuple.of(organizationId, ids.toArray(new UUID[0]), now)))))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Takes back the attempt counted for {@code ids} that were marked "sending" in a batch but never
+     * tried (a text before them in the same chat could not be sent): they wait, as they were.
+     */
+    public Uni<Void> untried(Fence fence, UUID organizationId, List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return database.bounded(pool.withTransaction(connection -> fence.check(connection, organizationId)
+                .flatMap(ignored -> connection.preparedQuery("UPDATE whatsapp_outbound_message SET attempts = GREATEST(0, attempts - 1)"
+                        + " WHERE organization_id = $1 AND id = ANY($2) AND status = 'sending'")
+                        .execute(Tuple.of(organizationId, ids.toArray(new UUID[0]))))))
+                .replaceWithVoid();
+    }
+
+    /** WhatsApp acknowledged each of {@code acked} (id → when): one fenced transaction for a batch, history and events included. */
+    public Uni<Void> sentAll(Fence fence, UUID organizationId, Map<UUID, Instant> acked) {
+        if (acked.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        UUID[] ids = acked.keySet().toArray(new UUID[0]);
+        OffsetDateTime[] times = acked.values().stream().map(SqlTime::of).toArray(OffsetDateTime[]::new);
+        return database.bounded(pool.withTransaction(connection -> fence.check(connection, organizationId)
+                .flatMap(ignored -> connection.preparedQuery("UPDATE whatsapp_outbound_message m SET status = 'sent', reason = NULL,"
+                        + " detail = NULL, sent_at = a.at, updated_at = $4 FROM unnest($2::uuid[], $3::timestamptz[]) AS a(id, at)"
+                        + " WHERE m.organization_id = $1 AND m.id = a.id AND m.status IN ('queued', 'sending')"
+                        + " RETURNING m.id, m.organization_id, m.to_phone, m.whatsapp_id, a.at")
+                        .execute(Tuple.of(organizationId, ids, times, now)))
+                .flatMap(updated -> {
+                    List<UUID> moved = new ArrayList<>();
+                    updated.forEach(row -> moved.add(row.getUUID("id")));
+                    Uni<Void> chain = moved.isEmpty() ? Uni.createFrom().voidItem() : history(connection, moved, "sent", now, null);
+                    for (Row row : updated) {
+                        chain = chain.flatMap(ignored -> statusEvent(connection, organizationId, row, "sent", null, null,
+                                row.getOffsetDateTime("at")));
+                    }
+                    return chain;
+                })))
+                .replaceWithVoid();
     }
 
     /** A media host keeps the file of {@code id}: a send retried later reuses this upload. */
