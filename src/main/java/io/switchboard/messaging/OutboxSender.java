@@ -19,8 +19,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Sends one organization's outbox through its running client, paced, a batch at a time: the
- * oldest {@link #BATCH} waiting texts are marked "sending" (one fenced statement) before any goes
- * out; each chat's texts then go out one after another, oldest first (order within a chat is kept:
+ * oldest waiting texts, as many as the pacing lets out within a second (at most {@link #BATCH}),
+ * are marked "sending" (one fenced statement) before any goes out; each chat's texts then go out one after another, oldest first (order within a chat is kept:
  * the next leaves only once WhatsApp acked the one before), different chats at the same time; the
  * acked ones are recorded "sent" together (one fenced transaction) before the next batch. A text
  * found "sending" after a crash goes out again under the same WhatsApp id, which recipients keep
@@ -33,8 +33,9 @@ public final class OutboxSender {
     private static final Logger LOG = Logger.getLogger(OutboxSender.class);
     /** Attempts (including ones cut short) before a text fails with {@code send-error}. */
     static final int MAX_ATTEMPTS = 10;
-    /** Texts taken from the outbox at once. */
+    /** Texts taken from the outbox at once, at most: no more than the pacing lets out within {@link #BATCH_SPAN_MILLIS}. */
     static final int BATCH = 64;
+    private static final long BATCH_SPAN_MILLIS = 1_000;
     private static final long RETRY_MILLIS = 5_000;
 
     private final OutboxConnection session;
@@ -77,7 +78,9 @@ public final class OutboxSender {
             stop();
             return;
         }
-        outbox.pending(session.organizationId(), BATCH).subscribe().with(pending -> {
+        // No more than the pacing lets out within a second: "sent" is recorded per batch, and should not wait long.
+        int batchSize = Math.min(BATCH, pacer.allowedWithin(BATCH_SPAN_MILLIS));
+        outbox.pending(session.organizationId(), batchSize).subscribe().with(pending -> {
             if (pending.isEmpty()) {
                 stop();
                 return;
