@@ -20,8 +20,9 @@ import org.jboss.logging.Logger;
 /**
  * Sends one organization's outbox through its running client, paced, a batch at a time: the
  * oldest waiting texts, as many as the pacing lets out within a second (at most {@link #BATCH}),
- * are marked "sending" (one fenced statement) before any goes out; each chat's texts then go out one after another, oldest first (order within a chat is kept:
- * the next leaves only once WhatsApp acked the one before), different chats at the same time; the
+ * are marked "sending" (one fenced statement) before any goes out; each chat's texts then go out
+ * one after another, oldest first (order within a chat is kept: the next leaves only once WhatsApp
+ * acked the one before), different chats at the same time; the
  * acked ones are recorded "sent" together (one fenced transaction) before the next batch. A text
  * found "sending" after a crash goes out again under the same WhatsApp id, which recipients keep
  * once. A text that can never be delivered fails with WhatsApp's reason; anything else (connection
