@@ -368,6 +368,10 @@ public final class SandboxServer {
         LinkedDevice device = new LinkedDevice(phone.account.phone, phone.device, phone.deviceJid(), phone.lid(),
                 registration, "android", phone.keyIndex);
         devices.put(device.deviceJid(), device);
+        // As WhatsApp does, the registration's identity and signed pre-key make a bundle at once (without a
+        // one-time key until the device uploads some): a peer may write to the device before its first upload.
+        keys.upload(device.deviceJid(), new KeyDirectory.DeviceKeys(registration.registrationId(), registration.identityKey(),
+                registration.signedPreKeyId(), registration.signedPreKey(), registration.signedPreKeySignature()), List.of());
         linkedAt.put(device.deviceJid(), System.nanoTime());
         devicesChanged(device.deviceJid(), true);
         return device;
