@@ -3,6 +3,7 @@ package io.switchboard.session;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
@@ -18,7 +19,11 @@ class LeaseKeeper {
     private static final Logger LOG = Logger.getLogger(LeaseKeeper.class);
 
     private final SessionRegistry registry;
+    /** A claim found locked by a transaction is tried again after this long. */
+    static final long BUSY_RETRY_MILLIS = 200;
+
     private final AtomicBoolean renewing = new AtomicBoolean();
+    private final io.micrometer.core.instrument.Counter busy;
     /** When the renewal in flight was sent (-1: none), and how long the last one took. */
     private volatile long renewalSentNanos = -1;
     private volatile long lastRenewalNanos;
@@ -29,6 +34,9 @@ class LeaseKeeper {
                 .description("How long this replica's claim renewal takes: the one in flight, or else the last one (seconds);"
                         + " past a sixth of the lease, adoption waits")
                 .baseUnit("seconds").register(registry.context().metrics().registry());
+        busy = io.micrometer.core.instrument.Counter.builder("switchboard.lease.renewals.busy")
+                .description("Claims a renewal skipped because a transaction had their row locked (tried again shortly)")
+                .register(registry.context().metrics().registry());
     }
 
     /** The renewal in flight's age, or the last renewal's duration, in seconds. */
@@ -39,13 +47,21 @@ class LeaseKeeper {
     }
 
     void renew() {
+        renew(null);
+    }
+
+    /**
+     * Renews the claims held (only those in {@code only}, when given). A claim whose row a transaction
+     * had locked is neither renewed nor lost: it is tried again shortly, on its own.
+     */
+    private void renew(Set<UUID> only) {
         if (!renewing.compareAndSet(false, true)) {
             return;
         }
         Map<UUID, Long> held = new HashMap<>();
         registry.all().forEach(session -> {
             long epoch = session.heldEpoch();
-            if (epoch >= 0) {
+            if (epoch >= 0 && (only == null || only.contains(session.id))) {
                 held.put(session.id, epoch);
             }
         });
@@ -56,14 +72,19 @@ class LeaseKeeper {
             lastRenewalNanos = System.nanoTime() - sent;
             renewalSentNanos = -1;
             renewing.set(false);
-        }).subscribe().with(renewed ->
-                held.forEach((id, epoch) -> registry.find(id).ifPresent(session -> {
-                    if (renewed.contains(id)) {
-                        session.renewed(epoch, sent);
-                    } else {
-                        session.fencedOff(epoch, "another replica claimed the connection (renewal refused)");
-                    }
-                })), error -> LOG.warnf("renewing %d connection claims failed: %s", held.size(), error.getMessage()));
+        }).subscribe().with(result -> {
+            held.forEach((id, epoch) -> registry.find(id).ifPresent(session -> {
+                if (result.renewed().contains(id)) {
+                    session.renewed(epoch, sent);
+                } else if (!result.busy().contains(id)) {
+                    session.fencedOff(epoch, "another replica claimed the connection (renewal refused)");
+                }
+            }));
+            if (!result.busy().isEmpty()) {
+                busy.increment(result.busy().size());
+                ctx.vertx().setTimer(BUSY_RETRY_MILLIS, t -> renew(result.busy()));
+            }
+        }, error -> LOG.warnf("renewing %d connection claims failed: %s", held.size(), error.getMessage()));
     }
 
     /**

@@ -85,7 +85,7 @@ class ReclaimAfterFenceTest {
         Fence again = leases.claim(org, "replica-same", Duration.ofSeconds(30)).await().atMost(WAIT).orElseThrow();
         assertEquals(first.epoch(), again.epoch(), "a renewal in flight at the first epoch must still succeed");
         assertEquals(java.util.Set.of(org), leases.renew("replica-same", Map.of(org, first.epoch()), Duration.ofSeconds(30))
-                .await().atMost(WAIT));
+                .await().atMost(WAIT).renewed());
     }
 
     private boolean claimWaits(UUID org) {

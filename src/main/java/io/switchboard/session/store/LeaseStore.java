@@ -31,9 +31,20 @@ public class LeaseStore {
             + " AND whatsapp_session.lease_until >= now() THEN whatsapp_session.epoch ELSE whatsapp_session.epoch + 1 END"
             + " WHERE whatsapp_session.owner IS NULL OR whatsapp_session.owner = $2 OR whatsapp_session.lease_until < now()"
             + " RETURNING epoch";
-    private static final String RENEW = "UPDATE whatsapp_session s SET lease_until = now() + make_interval(secs => $2)"
-            + " FROM unnest($3::uuid[], $4::bigint[]) AS held(id, epoch)"
-            + " WHERE s.organization_id = held.id AND s.epoch = held.epoch AND s.owner = $1 RETURNING s.organization_id";
+    /**
+     * Renews the rows still held at their epochs that no transaction has locked; a locked row (a fenced
+     * write of ours in flight, or a claim by another replica not yet committed) is skipped, not waited
+     * for: one slow transaction must not hold up every claim's renewal. Answers each row that the
+     * statement's snapshot still shows held, with whether it was renewed; rows not answered are lost.
+     */
+    private static final String RENEW = "WITH held AS (SELECT * FROM unnest($3::uuid[], $4::bigint[]) AS h(id, epoch)),"
+            + " free AS (SELECT s.organization_id FROM whatsapp_session s JOIN held ON s.organization_id = held.id"
+            + " WHERE s.epoch = held.epoch AND s.owner = $1 FOR NO KEY UPDATE OF s SKIP LOCKED),"
+            + " renewed AS (UPDATE whatsapp_session s SET lease_until = now() + make_interval(secs => $2)"
+            + " WHERE s.organization_id IN (SELECT organization_id FROM free) RETURNING s.organization_id)"
+            + " SELECT held.id, renewed.organization_id IS NOT NULL AS renewed FROM held"
+            + " JOIN whatsapp_session s ON s.organization_id = held.id AND s.owner = $1 AND s.epoch = held.epoch"
+            + " LEFT JOIN renewed ON renewed.organization_id = held.id";
     private static final String ADOPT = "UPDATE whatsapp_session s SET owner = $1, epoch = s.epoch + 1,"
             + " lease_until = now() + make_interval(secs => $2) WHERE s.organization_id IN ("
             + " SELECT organization_id FROM whatsapp_session WHERE state IN ('CONNECTING', 'AWAITING_QR',"
@@ -64,10 +75,14 @@ public class LeaseStore {
                         : Optional.of(new Fence(owner, rows.iterator().next().getLong("epoch")))));
     }
 
-    /** Renews every claim of {@code owner} at the epochs given, in one statement; answers the ones still held. */
-    public Uni<Set<UUID>> renew(String owner, Map<UUID, Long> held, Duration lease) {
+    /**
+     * Renews every claim of {@code owner} at the epochs given, in one statement that never waits on a
+     * locked row: answers the claims renewed and the ones still held but busy (locked by a transaction
+     * at that moment, to be renewed next time); any other is no longer held.
+     */
+    public Uni<Renewal> renew(String owner, Map<UUID, Long> held, Duration lease) {
         if (held.isEmpty()) {
-            return Uni.createFrom().item(Set.of());
+            return Uni.createFrom().item(new Renewal(Set.of(), Set.of()));
         }
         UUID[] ids = held.keySet().toArray(new UUID[0]);
         Long[] epochs = new Long[ids.length];
@@ -77,9 +92,14 @@ public class LeaseStore {
         return bounds.bounded(renewals.preparedQuery(RENEW).execute(Tuple.of(owner, seconds(lease), ids, epochs))
                 .map(rows -> {
                     Set<UUID> renewed = new HashSet<>();
-                    rows.forEach(row -> renewed.add(row.getUUID(0)));
-                    return renewed;
+                    Set<UUID> busy = new HashSet<>();
+                    rows.forEach(row -> (row.getBoolean(1) ? renewed : busy).add(row.getUUID(0)));
+                    return new Renewal(renewed, busy);
                 }));
+    }
+
+    /** What a renewal found: claims renewed, and claims still held that a transaction had locked (not renewed). */
+    public record Renewal(Set<UUID> renewed, Set<UUID> busy) {
     }
 
     /** Lets go of one connection, if this claim still holds it. */

@@ -53,10 +53,39 @@ class LeaseStoreTest {
         }
         Thread.sleep(300);
         java.util.concurrent.CompletableFuture<?> waiting = pool.query("SELECT 1").execute().subscribeAsCompletionStage();
-        assertEquals(Set.of(org), leases.renew("replica-busy", Map.of(org, held.epoch()), LEASE).await().atMost(WAIT));
+        assertEquals(Set.of(org), leases.renew("replica-busy", Map.of(org, held.epoch()), LEASE).await().atMost(WAIT).renewed());
         assertFalse(waiting.isDone(), "the main pool was full: its next query still waits");
         java.util.concurrent.CompletableFuture.allOf(busy.toArray(new java.util.concurrent.CompletableFuture[0])).get(10,
                 java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /**
+     * A renewal does not wait for a row a transaction has locked (a fenced write in flight): it renews
+     * the others at once and answers that one as busy, still held; once the transaction ends it renews.
+     */
+    @Test
+    void aRenewalSkipsARowATransactionHoldsAndSaysSo() throws Exception {
+        UUID locked = createOrganization("Locked by a write");
+        UUID free = createOrganization("Free to renew");
+        Fence lockedFence = leases.claim(locked, "replica-writing", LEASE).await().atMost(WAIT).orElseThrow();
+        Fence freeFence = leases.claim(free, "replica-writing", LEASE).await().atMost(WAIT).orElseThrow();
+        Map<UUID, Long> held = Map.of(locked, lockedFence.epoch(), free, freeFence.epoch());
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Void> write = pool.withTransaction(connection -> lockedFence.check(connection, locked)
+                .invoke(inside::countDown)
+                .flatMap(ignored -> io.smallrye.mutiny.Uni.createFrom().completionStage(release)))
+                .subscribeAsCompletionStage();
+        assertTrue(inside.await(5, java.util.concurrent.TimeUnit.SECONDS), "the fenced transaction holds the row");
+
+        // The transaction stays open until released: a renewal that waited for its lock would time out here.
+        assertEquals(new LeaseStore.Renewal(Set.of(free), Set.of(locked)),
+                leases.renew("replica-writing", held, LEASE).await().atMost(WAIT));
+
+        release.complete(null);
+        write.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(new LeaseStore.Renewal(Set.of(locked, free), Set.of()),
+                leases.renew("replica-writing", held, LEASE).await().atMost(WAIT));
     }
 
     @Test
@@ -77,8 +106,9 @@ class LeaseStoreTest {
         assertEquals(SessionState.DISCONNECTED, store.find(org).await().atMost(WAIT).orElseThrow().record().state());
         assertTrue(store.history(org).await().atMost(WAIT).isEmpty(), "no transition stored by the stale replica");
 
-        assertEquals(Set.of(), leases.renew("replica-one", Map.of(org, first.epoch()), LEASE).await().atMost(WAIT));
-        assertEquals(Set.of(org), leases.renew("replica-two", Map.of(org, second.epoch()), LEASE).await().atMost(WAIT));
+        assertEquals(new LeaseStore.Renewal(Set.of(), Set.of()), leases.renew("replica-one", Map.of(org, first.epoch()), LEASE)
+                .await().atMost(WAIT), "neither renewed nor busy: lost");
+        assertEquals(Set.of(org), leases.renew("replica-two", Map.of(org, second.epoch()), LEASE).await().atMost(WAIT).renewed());
         store.record(second, replaced, step, SessionStore.KEEP, null).await().atMost(WAIT);
         assertEquals(SessionState.REPLACED, store.find(org).await().atMost(WAIT).orElseThrow().record().state());
     }
