@@ -124,6 +124,7 @@ class SideBySideBenchmark {
                         cluster.replicas.set(0, cold);
                         coldAdoption(cluster, cold, n, ceilings);
                         cold.stop();
+                        profile(cold, n, ceilings, r);
                     }
                 }
                 return;
@@ -172,6 +173,7 @@ class SideBySideBenchmark {
                     ColdAdoption adoption = coldAdoption(cluster, cold, n, ceilings);
                     (ceilings ? defaults : unbounded).add(adoption);
                     cold.stop();
+                    profile(cold, n, ceilings, r);
                 }
             }
             cluster.replicas.set(coldIndex, holder);
@@ -265,6 +267,24 @@ class SideBySideBenchmark {
                 + " limit up to %.0f, event-loop delay up to %.0f ms, renewal lag up to %.0f ms", ceilings ? "default ceilings"
                 : "ceilings removed", n, adoption.seconds, losses, warnings, peaks[0], peaks[1], peaks[2]));
         return adoption;
+    }
+
+    /**
+     * When the replicas run with a flight recording ({@code bin/profile-cold-start} sets
+     * {@code -XX:StartFlightRecording=filename=target/replicas/{name}.jfr}), the stopped cold replica's
+     * recording is kept under a name of its own and its top frames printed.
+     */
+    private static void profile(ServiceProcess cold, int n, boolean ceilings, int repeat) throws java.io.IOException {
+        java.nio.file.Path recording = java.nio.file.Path.of("target", "replicas", cold.name + ".jfr");
+        if (!java.nio.file.Files.exists(recording)) {
+            return;
+        }
+        java.nio.file.Path kept = recording.resolveSibling(String.format("cold-%d-%s-%d.jfr", n, ceilings ? "defaults" : "unbounded",
+                repeat + 1));
+        java.nio.file.Files.move(recording, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        for (String line : JfrTopFrames.report(kept, 25).split("\n")) {
+            print("side-by-side profile: " + line);
+        }
     }
 
     private void adoptionRows(int n, List<ColdAdoption> runs, String what) {
