@@ -23,6 +23,7 @@ class LeaseKeeper {
     static final long BUSY_RETRY_MILLIS = 200;
 
     private final AtomicBoolean renewing = new AtomicBoolean();
+    private final AtomicBoolean retrying = new AtomicBoolean();
     private final io.micrometer.core.instrument.Counter busy;
     /** When the renewal in flight was sent (-1: none), and how long the last one took. */
     private volatile long renewalSentNanos = -1;
@@ -51,27 +52,35 @@ class LeaseKeeper {
     }
 
     /**
-     * Renews the claims held (only those in {@code only}, when given). A claim whose row a transaction
-     * had locked is neither renewed nor lost: it is tried again shortly, on its own.
+     * Renews the claims held (only those in {@code only}, when given: a retry). A claim whose row a
+     * transaction had locked is neither renewed nor lost: it is tried again shortly, on its own. A
+     * retry has a guard of its own and leaves the lag figures alone, so it never makes a full renewal
+     * wait or skip its turn.
      */
     private void renew(Set<UUID> only) {
-        if (!renewing.compareAndSet(false, true)) {
+        boolean full = only == null;
+        AtomicBoolean guard = full ? renewing : retrying;
+        if (!guard.compareAndSet(false, true)) {
             return;
         }
         Map<UUID, Long> held = new HashMap<>();
         registry.all().forEach(session -> {
             long epoch = session.heldEpoch();
-            if (epoch >= 0 && (only == null || only.contains(session.id))) {
+            if (epoch >= 0 && (full || only.contains(session.id))) {
                 held.put(session.id, epoch);
             }
         });
         SessionContext ctx = registry.context();
         long sent = System.nanoTime();
-        renewalSentNanos = sent;
+        if (full) {
+            renewalSentNanos = sent;
+        }
         ctx.leases().renew(ctx.replicaId(), held, ctx.lease()).eventually(() -> {
-            lastRenewalNanos = System.nanoTime() - sent;
-            renewalSentNanos = -1;
-            renewing.set(false);
+            if (full) {
+                lastRenewalNanos = System.nanoTime() - sent;
+                renewalSentNanos = -1;
+            }
+            guard.set(false);
         }).subscribe().with(result -> {
             held.forEach((id, epoch) -> registry.find(id).ifPresent(session -> {
                 if (result.renewed().contains(id)) {
