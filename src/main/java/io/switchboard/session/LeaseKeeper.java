@@ -1,7 +1,11 @@
 package io.switchboard.session;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.mutiny.Uni;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -21,6 +25,8 @@ class LeaseKeeper {
     private final SessionRegistry registry;
     /** A claim found locked by a transaction is tried again after this long. */
     static final long BUSY_RETRY_MILLIS = 200;
+    /** Claims renewed per statement. */
+    static final int CHUNK = 1000;
 
     private final AtomicBoolean renewing = new AtomicBoolean();
     private final AtomicBoolean retrying = new AtomicBoolean();
@@ -52,10 +58,14 @@ class LeaseKeeper {
     }
 
     /**
-     * Renews the claims held (only those in {@code only}, when given: a retry). A claim whose row a
-     * transaction had locked is neither renewed nor lost: it is tried again shortly, on its own. A
-     * retry has a guard of its own and leaves the lag figures alone, so it never makes a full renewal
-     * wait or skip its turn.
+     * Renews the claims held (only those in {@code only}, when given: a retry), {@link #CHUNK} at a
+     * time, one statement after the other: each claim's trust runs from its own statement's sending, so
+     * a pass over thousands that takes longer than a renewal period costs no claim as long as each
+     * claim is renewed again within its trust (the whole pass in one statement put the cliff at a
+     * third of the lease: seen at 9,300 claims on a loaded machine, every session stood down). A claim
+     * whose row a transaction had locked is neither renewed nor lost: it is tried again shortly, on its
+     * own. A retry has a guard of its own and leaves the lag figures alone, so it never makes a full
+     * renewal wait or skip its turn.
      */
     private void renew(Set<UUID> only) {
         boolean full = only == null;
@@ -63,25 +73,42 @@ class LeaseKeeper {
         if (!guard.compareAndSet(false, true)) {
             return;
         }
-        Map<UUID, Long> held = new HashMap<>();
+        List<Map<UUID, Long>> chunks = new ArrayList<>();
         registry.all().forEach(session -> {
             long epoch = session.heldEpoch();
             if (epoch >= 0 && (full || only.contains(session.id))) {
-                held.put(session.id, epoch);
+                if (chunks.isEmpty() || chunks.get(chunks.size() - 1).size() >= CHUNK) {
+                    chunks.add(new HashMap<>());
+                }
+                chunks.get(chunks.size() - 1).put(session.id, epoch);
             }
         });
-        SessionContext ctx = registry.context();
         long sent = System.nanoTime();
         if (full) {
             renewalSentNanos = sent;
         }
-        ctx.leases().renew(ctx.replicaId(), held, ctx.lease()).eventually(() -> {
+        Set<UUID> busyOnes = new HashSet<>();
+        Uni<Void> pass = Uni.createFrom().voidItem();
+        for (Map<UUID, Long> chunk : chunks) {
+            pass = pass.flatMap(ignored -> renewChunk(chunk, busyOnes));
+        }
+        pass.eventually(() -> {
             if (full) {
                 lastRenewalNanos = System.nanoTime() - sent;
                 renewalSentNanos = -1;
             }
             guard.set(false);
-        }).subscribe().with(result -> {
+            if (!busyOnes.isEmpty()) {
+                busy.increment(busyOnes.size());
+                registry.context().vertx().setTimer(BUSY_RETRY_MILLIS, t -> renew(busyOnes));
+            }
+        }).subscribe().with(ok -> { }, error -> LOG.warnf("renewing connection claims failed: %s", error.getMessage()));
+    }
+
+    private Uni<Void> renewChunk(Map<UUID, Long> held, Set<UUID> busyOnes) {
+        SessionContext ctx = registry.context();
+        long sent = System.nanoTime();
+        return ctx.leases().renew(ctx.replicaId(), held, ctx.lease()).map(result -> {
             held.forEach((id, epoch) -> registry.find(id).ifPresent(session -> {
                 if (result.renewed().contains(id)) {
                     session.renewed(epoch, sent);
@@ -89,11 +116,9 @@ class LeaseKeeper {
                     session.fencedOff(epoch, "another replica claimed the connection (renewal refused)");
                 }
             }));
-            if (!result.busy().isEmpty()) {
-                busy.increment(result.busy().size());
-                ctx.vertx().setTimer(BUSY_RETRY_MILLIS, t -> renew(result.busy()));
-            }
-        }, error -> LOG.warnf("renewing %d connection claims failed: %s", held.size(), error.getMessage()));
+            busyOnes.addAll(result.busy());
+            return null;
+        });
     }
 
     /**
