@@ -30,6 +30,8 @@ class LeaseKeeper {
 
     private final AtomicBoolean renewing = new AtomicBoolean();
     private final AtomicBoolean retrying = new AtomicBoolean();
+    /** A period's tick came while a pass was running. */
+    private final AtomicBoolean passDue = new AtomicBoolean();
     private final io.micrometer.core.instrument.Counter busy;
     /** When the renewal in flight was sent (-1: none), and how long the last one took. */
     private volatile long renewalSentNanos = -1;
@@ -71,6 +73,10 @@ class LeaseKeeper {
         boolean full = only == null;
         AtomicBoolean guard = full ? renewing : retrying;
         if (!guard.compareAndSet(false, true)) {
+            if (full) {
+                // A pass is still running: the next one starts as soon as it ends, not a whole period later.
+                passDue.set(true);
+            }
             return;
         }
         List<Map<UUID, Long>> chunks = new ArrayList<>();
@@ -98,6 +104,9 @@ class LeaseKeeper {
                 renewalSentNanos = -1;
             }
             guard.set(false);
+            if (full && passDue.getAndSet(false)) {
+                registry.context().vertx().runOnContext(ignored -> renew(null));
+            }
             if (!busyOnes.isEmpty()) {
                 busy.increment(busyOnes.size());
                 registry.context().vertx().setTimer(BUSY_RETRY_MILLIS, t -> renew(busyOnes));
