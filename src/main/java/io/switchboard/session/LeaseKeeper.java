@@ -4,10 +4,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
@@ -29,19 +27,21 @@ class LeaseKeeper {
     static final int CHUNK = 1000;
 
     private final AtomicBoolean renewing = new AtomicBoolean();
-    private final AtomicBoolean retrying = new AtomicBoolean();
     /** A period's tick came while a pass was running. */
     private final AtomicBoolean passDue = new AtomicBoolean();
     private final io.micrometer.core.instrument.Counter busy;
-    /** When the renewal in flight was sent (-1: none), and how long the last one took. */
+    /**
+     * When the renewal statement in flight (up to {@link #CHUNK} claims) was sent (-1: none), and how
+     * long the last one took: what adoption watches, since a claim waits for its own statement only.
+     */
     private volatile long renewalSentNanos = -1;
     private volatile long lastRenewalNanos;
 
     LeaseKeeper(SessionRegistry registry) {
         this.registry = registry;
         io.micrometer.core.instrument.Gauge.builder("switchboard.lease.renewal.lag", this, LeaseKeeper::lagSeconds)
-                .description("How long this replica's claim renewal takes: the one in flight, or else the last one (seconds);"
-                        + " past a sixth of the lease, adoption waits")
+                .description("How long a claim renewal statement of this replica (up to 1,000 claims) takes: the one in flight,"
+                        + " or else the last one (seconds); past a sixth of the lease, adoption waits")
                 .baseUnit("seconds").register(registry.context().metrics().registry());
         busy = io.micrometer.core.instrument.Counter.builder("switchboard.lease.renewals.busy")
                 .description("Claims a renewal skipped because a transaction had their row locked (tried again shortly)")
@@ -55,69 +55,51 @@ class LeaseKeeper {
         return Math.max(inFlight, lastRenewalNanos) / 1e9;
     }
 
-    void renew() {
-        renew(null);
-    }
-
     /**
-     * Renews the claims held (only those in {@code only}, when given: a retry), {@link #CHUNK} at a
-     * time, one statement after the other: each claim's trust runs from its own statement's sending, so
-     * a pass over thousands that takes longer than a renewal period costs no claim as long as each
-     * claim is renewed again within its trust (the whole pass in one statement put the cliff at a
-     * third of the lease: seen at 9,300 claims on a loaded machine, every session stood down). A claim
-     * whose row a transaction had locked is neither renewed nor lost: it is tried again shortly, on its
-     * own. A retry has a guard of its own and leaves the lag figures alone, so it never makes a full
-     * renewal wait or skip its turn.
+     * Renews the claims held, {@link #CHUNK} at a time, one statement after the other: each claim's
+     * trust runs from its own statement's sending, so a pass over thousands that takes longer than a
+     * renewal period costs no claim as long as each claim is renewed again within its trust (the whole
+     * pass in one statement put the cliff at a third of the lease: seen at 9,300 claims on a loaded
+     * machine, every session stood down). A tick that finds a pass running starts the next pass as
+     * soon as it ends. A claim whose row a transaction had locked is neither renewed nor lost: it is
+     * tried again shortly, on its own.
      */
-    private void renew(Set<UUID> only) {
-        boolean full = only == null;
-        AtomicBoolean guard = full ? renewing : retrying;
-        if (!guard.compareAndSet(false, true)) {
-            if (full) {
-                // A pass is still running: the next one starts as soon as it ends, not a whole period later.
-                passDue.set(true);
-            }
+    void renew() {
+        if (!renewing.compareAndSet(false, true)) {
+            // A pass is still running: the next one starts as soon as it ends, not a whole period later.
+            passDue.set(true);
             return;
         }
         List<Map<UUID, Long>> chunks = new ArrayList<>();
         registry.all().forEach(session -> {
             long epoch = session.heldEpoch();
-            if (epoch >= 0 && (full || only.contains(session.id))) {
+            if (epoch >= 0) {
                 if (chunks.isEmpty() || chunks.get(chunks.size() - 1).size() >= CHUNK) {
                     chunks.add(new HashMap<>());
                 }
                 chunks.get(chunks.size() - 1).put(session.id, epoch);
             }
         });
-        long sent = System.nanoTime();
-        if (full) {
-            renewalSentNanos = sent;
-        }
-        Set<UUID> busyOnes = new HashSet<>();
         Uni<Void> pass = Uni.createFrom().voidItem();
         for (Map<UUID, Long> chunk : chunks) {
-            pass = pass.flatMap(ignored -> renewChunk(chunk, busyOnes));
+            pass = pass.flatMap(ignored -> renewChunk(chunk));
         }
         pass.eventually(() -> {
-            if (full) {
-                lastRenewalNanos = System.nanoTime() - sent;
-                renewalSentNanos = -1;
-            }
-            guard.set(false);
-            if (full && passDue.getAndSet(false)) {
-                registry.context().vertx().runOnContext(ignored -> renew(null));
-            }
-            if (!busyOnes.isEmpty()) {
-                busy.increment(busyOnes.size());
-                registry.context().vertx().setTimer(BUSY_RETRY_MILLIS, t -> renew(busyOnes));
+            renewing.set(false);
+            if (passDue.getAndSet(false)) {
+                registry.context().vertx().runOnContext(ignored -> renew());
             }
         }).subscribe().with(ok -> { }, error -> LOG.warnf("renewing connection claims failed: %s", error.getMessage()));
     }
 
-    private Uni<Void> renewChunk(Map<UUID, Long> held, Set<UUID> busyOnes) {
+    private Uni<Void> renewChunk(Map<UUID, Long> held) {
         SessionContext ctx = registry.context();
         long sent = System.nanoTime();
-        return ctx.leases().renew(ctx.replicaId(), held, ctx.lease()).map(result -> {
+        renewalSentNanos = sent;
+        return ctx.leases().renew(ctx.replicaId(), held, ctx.lease()).eventually(() -> {
+            lastRenewalNanos = System.nanoTime() - sent;
+            renewalSentNanos = -1;
+        }).map(result -> {
             held.forEach((id, epoch) -> registry.find(id).ifPresent(session -> {
                 if (result.renewed().contains(id)) {
                     session.renewed(epoch, sent);
@@ -125,7 +107,14 @@ class LeaseKeeper {
                     session.fencedOff(epoch, "another replica claimed the connection (renewal refused)");
                 }
             }));
-            busyOnes.addAll(result.busy());
+            if (!result.busy().isEmpty()) {
+                // Tried again shortly, on their own, not a whole pass later: a write in flight holds a row for milliseconds.
+                busy.increment(result.busy().size());
+                Map<UUID, Long> again = new HashMap<>();
+                result.busy().forEach(id -> again.put(id, held.get(id)));
+                ctx.vertx().setTimer(BUSY_RETRY_MILLIS, t -> renewChunk(again).subscribe().with(ok -> { },
+                        error -> LOG.warnf("renewing %d busy connection claims failed: %s", again.size(), error.getMessage())));
+            }
             return null;
         });
     }
