@@ -82,14 +82,18 @@ class LeaseKeeper {
         });
         Uni<Void> pass = Uni.createFrom().voidItem();
         for (Map<UUID, Long> chunk : chunks) {
-            pass = pass.flatMap(ignored -> renewChunk(chunk));
+            // A statement that fails costs only its own claims this time round: the pass goes on.
+            pass = pass.flatMap(ignored -> renewChunk(chunk).onFailure().recoverWithUni(error -> {
+                LOG.warnf("renewing %d connection claims failed: %s", chunk.size(), error.getMessage());
+                return Uni.createFrom().voidItem();
+            }));
         }
         pass.eventually(() -> {
             renewing.set(false);
             if (passDue.getAndSet(false)) {
                 registry.context().vertx().runOnContext(ignored -> renew());
             }
-        }).subscribe().with(ok -> { }, error -> LOG.warnf("renewing connection claims failed: %s", error.getMessage()));
+        }).subscribe().with(ok -> { }, error -> LOG.errorf(error, "a claim renewal pass failed"));
     }
 
     private Uni<Void> renewChunk(Map<UUID, Long> held) {
@@ -110,10 +114,16 @@ class LeaseKeeper {
             if (!result.busy().isEmpty()) {
                 // Tried again shortly, on their own, not a whole pass later: a write in flight holds a row for milliseconds.
                 busy.increment(result.busy().size());
-                Map<UUID, Long> again = new HashMap<>();
-                result.busy().forEach(id -> again.put(id, held.get(id)));
-                ctx.vertx().setTimer(BUSY_RETRY_MILLIS, t -> renewChunk(again).subscribe().with(ok -> { },
-                        error -> LOG.warnf("renewing %d busy connection claims failed: %s", again.size(), error.getMessage())));
+                ctx.vertx().setTimer(BUSY_RETRY_MILLIS, t -> {
+                    // Only claims still held at the same epoch: one stood down meanwhile is not retried for ever.
+                    Map<UUID, Long> again = new HashMap<>();
+                    result.busy().forEach(id -> registry.find(id).filter(session -> session.heldEpoch() == held.get(id))
+                            .ifPresent(session -> again.put(id, held.get(id))));
+                    if (!again.isEmpty()) {
+                        renewChunk(again).subscribe().with(ok -> { }, error -> LOG.warnf(
+                                "renewing %d busy connection claims failed: %s", again.size(), error.getMessage()));
+                    }
+                });
             }
             return null;
         });
