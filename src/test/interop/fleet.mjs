@@ -6,7 +6,7 @@
 // ends every socket, logs all N in again from the credentials kept in memory (at most <concurrency>
 // logins not yet open), waits 5 s, and measures heap and RSS after a full GC and the CPU used while
 // idle. Prints one JSON line per phase; exit code 0 only if every socket opened every time.
-import { loadBaileys, adminClient, trustSandbox } from './baileys.mjs';
+import { loadBaileys, adminClient, trustSandbox, memoryAuth, openSocket } from './baileys.mjs';
 
 const [release, wsUrl, baseUrl, token, countText, firstPhoneText, repeatsText, idleText, concurrencyText] =
   process.argv.slice(2);
@@ -16,7 +16,6 @@ const repeats = Number(repeatsText);
 const idleSeconds = Number(idleText);
 const concurrency = Number(concurrencyText);
 const { baileys, makeWASocket, logger } = await loadBaileys(release);
-const { initAuthCreds, DisconnectReason } = baileys;
 const admin = adminClient(baseUrl, token);
 
 const out = (phase, data = {}) => console.log(JSON.stringify({ phase, ...data }));
@@ -24,64 +23,9 @@ const fail = (message) => { out('failed', { message }); process.exit(1); };
 if (typeof global.gc !== 'function') fail('run node with --expose-gc');
 await trustSandbox(release, baileys, admin);
 
-// Credentials and Signal keys in memory, as a gateway built on Baileys keeps them between restarts of a socket.
-function memoryAuth() {
-  const store = new Map();
-  return {
-    creds: initAuthCreds(),
-    keys: {
-      get: async (type, ids) => {
-        const found = {};
-        for (const id of ids) {
-          const value = store.get(`${type}/${id}`);
-          if (value !== undefined) found[id] = value;
-        }
-        return found;
-      },
-      set: async (data) => {
-        for (const type of Object.keys(data)) {
-          for (const [id, value] of Object.entries(data[type])) {
-            if (value) store.set(`${type}/${id}`, value); else store.delete(`${type}/${id}`);
-          }
-        }
-      },
-    },
-  };
-}
-
 const accounts = [];
-for (let i = 0; i < N; i++) accounts.push({ phone: String(firstPhone + BigInt(i)), auth: memoryAuth(), sock: null });
-
-// Opens one account's socket; resolves once it is open (after the 515 restart when linking).
-function open(account, linking) {
-  return new Promise((resolve, reject) => {
-    const start = () => {
-      const sock = makeWASocket({
-        waWebSocketUrl: wsUrl, auth: account.auth, logger, connectTimeoutMs: 60_000, defaultQueryTimeoutMs: 60_000,
-        markOnlineOnConnect: false, syncFullHistory: false, printQRInTerminal: false,
-      });
-      account.sock = sock;
-      let done = false;
-      sock.ev.on('connection.update', async (update) => {
-        if (update.qr) {
-          if (!linking) { reject(new Error(`${account.phone}: QR asked on a login with credentials`)); return; }
-          const scan = await admin('POST', '/sandbox/v1/scan', { qr: update.qr, phone: account.phone });
-          if (scan.status !== 200) reject(new Error(`scan answered ${scan.status}: ${JSON.stringify(scan.body)}`));
-        }
-        if (update.connection === 'open' && !done) {
-          done = true;
-          resolve();
-        }
-        if (update.connection === 'close' && !done) {
-          const code = update.lastDisconnect?.error?.output?.statusCode;
-          if (code === DisconnectReason.restartRequired) start();
-          else { done = true; reject(new Error(`${account.phone}: closed with ${code} before opening`)); }
-        }
-      });
-    };
-    start();
-  });
-}
+for (let i = 0; i < N; i++) accounts.push({ phone: String(firstPhone + BigInt(i)), auth: memoryAuth(baileys), sock: null });
+const open = (account, linking) => openSocket({ baileys, makeWASocket, logger, admin, wsUrl }, account, linking);
 
 // Opens every account with at most `concurrency` not yet open; the time from the first socket to the last open.
 async function openAll(linking) {

@@ -311,11 +311,11 @@ class SideBySideBenchmark {
                 ratio >= 1 ? "better" : "worse"));
     }
 
-    private static String triple(double[] v) {
+    static String triple(double[] v) {
         return String.format("%.2f / %.2f / %.2f", v[0], v[1], v[2]);
     }
 
-    private static <T> double[] stats(List<T> samples, Function<T, Double> figure) {
+    static <T> double[] stats(List<T> samples, Function<T, Double> figure) {
         double[] values = samples.stream().mapToDouble(figure::apply).sorted().toArray();
         return new double[] {values[0], values[values.length / 2], values[values.length - 1]};
     }
@@ -329,7 +329,7 @@ class SideBySideBenchmark {
     record Relogin(double seconds, double cpuMillisPerLogin) { }
 
     /** Links N organizations through the service (QR, scan by the sandbox's phone) and waits until all are connected. */
-    private static List<UUID> link(ReplicaCluster cluster, ServiceProcess service, int n) throws Exception {
+    static List<UUID> link(ReplicaCluster cluster, ServiceProcess service, int n) throws Exception {
         long started = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(16);
         List<Future<UUID>> calls = new ArrayList<>();
@@ -373,7 +373,7 @@ class SideBySideBenchmark {
     }
 
     /** CPU ticks so far by process id, for the running replicas (0), the sandbox (1) and PostgreSQL's processes (2). */
-    private static List<Map<Long, Long>> cpuByParty(ReplicaCluster cluster) throws IOException {
+    static List<Map<Long, Long>> cpuByParty(ReplicaCluster cluster) throws IOException {
         Map<Long, Long> replicas = new java.util.HashMap<>();
         for (ServiceProcess replica : cluster.replicas) {
             if (replica.alive()) {
@@ -399,11 +399,11 @@ class SideBySideBenchmark {
     }
 
     /** Ticks used between two readings by the processes alive at the second (a new process counts from zero). */
-    private static long used(Map<Long, Long> before, Map<Long, Long> after) {
+    static long used(Map<Long, Long> before, Map<Long, Long> after) {
         return after.entrySet().stream().mapToLong(e -> e.getValue() - before.getOrDefault(e.getKey(), 0L)).sum();
     }
 
-    private static void awaitCount(ReplicaCluster cluster, String sql, long count, long millis) throws Exception {
+    static void awaitCount(ReplicaCluster cluster, String sql, long count, long millis) throws Exception {
         long deadline = System.currentTimeMillis() + millis;
         long seen;
         while ((seen = cluster.count(sql)) < count) {
@@ -448,13 +448,13 @@ class SideBySideBenchmark {
         return ticks * 1000.0 / clockTicks() / seconds * 60;
     }
 
-    private static long cpuTicks(long pid) throws IOException {
+    static long cpuTicks(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
-    private static long clockTicks() throws Exception {
+    static long clockTicks() throws Exception {
         Process process = new ProcessBuilder("getconf", "CLK_TCK").start();
         String value = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         process.waitFor();
@@ -543,7 +543,7 @@ class SideBySideBenchmark {
         }
     }
 
-    private static long errorLines(ServiceProcess service) throws IOException {
+    static long errorLines(ServiceProcess service) throws IOException {
         Path log = Path.of("target", "replicas", service.name + ".log");
         try (var lines = Files.lines(log)) {
             // Netty's complaint about a listener after the event loop stopped comes from the shutdown itself.
