@@ -44,10 +44,23 @@ class AuthenticationTest {
         assertUnauthorized(() -> given().auth().oauth2(Tokens.wrongIssuerAdmin()));
     }
 
+    @jakarta.inject.Inject
+    io.smallrye.jwt.auth.principal.JWTParser parser;
+
+    @Test
+    void requestsAreAuthenticatedThroughTheVerifiedTokenCache() {
+        org.junit.jupiter.api.Assertions.assertInstanceOf(VerifiedTokens.class, io.quarkus.arc.ClientProxy.unwrap(parser));
+    }
+
     @Test
     void tamperedPayloadIsUnauthorized() {
-        String[] parts = Tokens.member().split("\\.");
-        String adminPayload = Tokens.admin().split("\\.")[1];
+        String member = Tokens.member();
+        String admin = Tokens.admin();
+        // Both verified (and remembered) first: a token spliced from them is still refused.
+        given().auth().oauth2(member).get("/api/v1/organizations").then().statusCode(200);
+        given().auth().oauth2(admin).get("/api/v1/organizations").then().statusCode(200);
+        String[] parts = member.split("\\.");
+        String adminPayload = admin.split("\\.")[1];
         String spliced = parts[0] + "." + adminPayload + "." + parts[2];
         assertUnauthorized(() -> given().auth().oauth2(spliced));
     }
