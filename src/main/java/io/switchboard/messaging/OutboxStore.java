@@ -172,9 +172,14 @@ public class OutboxStore {
     private Uni<Void> statusEvent(SqlConnection connection, UUID organizationId, Row row, String status, String reason,
             String detail, OffsetDateTime at) {
         String to = row.getString("to_phone");
-        return events.append(connection, organizationId, EventStore.MESSAGE_STATUS, to, EventPayloads.json(
-                new EventPayloads.MessageStatus(row.getUUID("id").toString(), row.getString("whatsapp_id"),
-                        new EventPayloads.Party(to, to + "@s.whatsapp.net"), status, reason, detail, at.toInstant().toString())));
+        return events.append(connection, organizationId, EventStore.MESSAGE_STATUS, to, statusPayload(row.getUUID("id"),
+                row.getString("whatsapp_id"), to, status, reason, detail, at));
+    }
+
+    private static io.vertx.core.json.JsonObject statusPayload(UUID id, String whatsappId, String to, String status, String reason,
+            String detail, OffsetDateTime at) {
+        return EventPayloads.json(new EventPayloads.MessageStatus(id.toString(), whatsappId, new EventPayloads.Party(to,
+                to + "@s.whatsapp.net"), status, reason, detail, at.toInstant().toString()));
     }
 
     private Uni<Void> statusEvents(SqlConnection connection, io.vertx.mutiny.sqlclient.RowSet<Row> rows, String status,
@@ -213,40 +218,75 @@ public class OutboxStore {
                 : context != null ? new io.vertx.core.json.JsonObject().put("text", text).put("quoted", context.quoted()).encode()
                 : text);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        String kind = context != null && !"reply".equals(context.kind()) ? context.kind() : media == null ? "text" : media.type().apiName();
+        EventStore.Prepared queued = events.prepare(organizationId, EventStore.MESSAGE_STATUS, to, statusPayload(id, whatsappId, to,
+                "queued", null, null, now));
+        List<Object> parameters = new ArrayList<>(Arrays.asList(id, organizationId, idempotencyKey, requestHash, to, whatsappId,
+                Buffer.buffer(sealed.nonce()), Buffer.buffer(sealed.ciphertext()), sealed.keyId(), now, kind,
+                media == null ? null : media.facts(), media == null ? null : media.blobId(), context == null ? null : context.json(),
+                (long) queueLimit));
+        parameters.addAll(queued.parameters());
+        Outbound created = new Outbound(id, organizationId, to, whatsappId, text, "queued", null, null, 0, now.toInstant(),
+                now.toInstant(), null, requestHash, List.of(), media, context);
         // The organization's enqueues take turns (a transaction-scoped advisory lock): the count below then sees every
         // text committed before, so the queue limit holds exactly, and one Idempotency-Key cannot be raced past its hash check.
-        return database.bounded(pool.withTransaction(connection -> connection.preparedQuery("SELECT pg_advisory_xact_lock("
-                        + "hashtextextended('outbox:' || $1, 0))").execute(Tuple.of(organizationId.toString()))
-                .flatMap(locked -> forgetOldKey(connection, organizationId, idempotencyKey))
-                .flatMap(ignored -> byKey(connection, organizationId, idempotencyKey))
-                .flatMap(existing -> {
-                    if (existing != null) {
-                        if (!existing.requestHash().equals(requestHash)) {
-                            return Uni.createFrom().failure(new KeyReused());
+        // Without a key, the lock and the write go together (pipelined): BEGIN, lock, one statement, COMMIT.
+        return database.bounded(pool.withTransaction(connection -> {
+            Uni<?> locked = connection.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended('outbox:' || $1, 0))")
+                    .execute(Tuple.of(organizationId.toString()));
+            if (idempotencyKey == null) {
+                return Uni.combine().all().unis(locked, write(connection, parameters)).asTuple()
+                        .flatMap(both -> created(connection, both.getItem2(), created, organizationId, null, requestHash, queueLimit));
+            }
+            return locked.flatMap(ignored -> forgetOldKey(connection, organizationId, idempotencyKey))
+                    .flatMap(ignored -> byKey(connection, organizationId, idempotencyKey))
+                    .flatMap(existing -> {
+                        if (existing != null) {
+                            if (!existing.requestHash().equals(requestHash)) {
+                                return Uni.createFrom().failure(new KeyReused());
+                            }
+                            return Uni.createFrom().item(new Enqueued(existing, false));
                         }
-                        return Uni.createFrom().item(new Enqueued(existing, false));
-                    }
-                    return connection.preparedQuery("SELECT count(*) FROM whatsapp_outbound_message WHERE organization_id = $1"
-                            + " AND status IN ('queued', 'sending')").execute(Tuple.of(organizationId))
-                            .flatMap(rows -> rows.iterator().next().getLong(0) >= queueLimit
-                                    ? Uni.createFrom().failure(new QueueFull(queueLimit))
-                                    : insert(connection, id, organizationId, idempotencyKey, requestHash, to, whatsappId, sealed, now,
-                                            media, context)
-                                            .flatMap(inserted -> inserted
-                                                    ? connection.preparedQuery("SELECT pg_notify($1, $2)")
-                                                            .execute(Tuple.of(CHANNEL, organizationId.toString()))
-                                                            .map(notified -> new Enqueued(new Outbound(id, organizationId, to,
-                                                                    whatsappId, text, "queued", null, null, 0, now.toInstant(),
-                                                                    now.toInstant(), null, requestHash, List.of(), media, context),
-                                                                    true))
-                                                    : byKey(connection, organizationId, idempotencyKey)
-                                                            .map(raced -> {
-                                                                if (raced == null || !raced.requestHash().equals(requestHash)) {
-                                                                    throw new KeyReused();
-                                                                }
-                                                                return new Enqueued(raced, false);
-                                                            })));
-                })));
+                        return write(connection, parameters).flatMap(written -> created(connection, written, created, organizationId,
+                                idempotencyKey, requestHash, queueLimit));
+                    });
+        }));
+    }
+
+    /**
+     * One statement: counts what waits, and unless that reached the limit stores the message, its "queued" history and
+     * {@code message.status} event (with its deliveries and notification) and notifies {@value #CHANNEL}. Answers the
+     * count waiting before and whether the message was stored (not when its idempotency key is already taken).
+     */
+    private Uni<Row> write(SqlConnection connection, List<Object> parameters) {
+        return connection.preparedQuery("WITH waiting AS (SELECT count(*) AS n FROM whatsapp_outbound_message WHERE organization_id = $2"
+                + " AND status IN ('queued', 'sending')),"
+                + " msg AS (INSERT INTO whatsapp_outbound_message (id, organization_id, idempotency_key, request_hash, to_phone, whatsapp_id,"
+                + " nonce, ciphertext, key_id, status, created_at, updated_at, kind, media, media_blob_id, context)"
+                + " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $10, $11, $12, $13, $14 FROM waiting WHERE waiting.n < $15"
+                + " ON CONFLICT DO NOTHING RETURNING id),"
+                + " history AS (INSERT INTO whatsapp_outbound_status (message_id, status, at) SELECT id, 'queued', $10 FROM msg), "
+                + EventStore.writeEvent("msg", 16)
+                + " SELECT (SELECT n FROM waiting) AS waiting, (SELECT count(*) FROM msg) AS stored, " + EventStore.NOTIFIED + ","
+                + " (SELECT count(*) FROM msg, LATERAL pg_notify('" + CHANNEL + "', $2::text)) AS outbox_notified")
+                .execute(Tuple.from(parameters)).map(rows -> rows.iterator().next());
+    }
+
+    /** What {@link #write} came to: the message stored, the queue full, or (a key taken meanwhile) the first message under the key. */
+    private Uni<Enqueued> created(SqlConnection connection, Row written, Outbound created, UUID organizationId, String idempotencyKey,
+            String requestHash, int queueLimit) {
+        if (written.getLong("stored") > 0) {
+            return Uni.createFrom().item(new Enqueued(created, true));
+        }
+        if (written.getLong("waiting") >= queueLimit) {
+            return Uni.createFrom().failure(new QueueFull(queueLimit));
+        }
+        return byKey(connection, organizationId, idempotencyKey).map(raced -> {
+            if (raced == null || !raced.requestHash().equals(requestHash)) {
+                throw new KeyReused();
+            }
+            return new Enqueued(raced, false);
+        });
     }
 
     private Uni<Void> forgetOldKey(SqlConnection connection, UUID organizationId, String key) {
@@ -265,25 +305,6 @@ public class OutboxStore {
         return connection.preparedQuery("SELECT " + COLUMNS + " FROM whatsapp_outbound_message WHERE organization_id = $1"
                 + " AND idempotency_key = $2").execute(Tuple.of(organizationId, key))
                 .map(rows -> rows.size() == 0 ? null : outbound(rows.iterator().next(), List.of()));
-    }
-
-    private Uni<Boolean> insert(SqlConnection connection, UUID id, UUID organizationId, String key, String requestHash, String to,
-            String whatsappId, AtRestCipher.Sealed sealed, OffsetDateTime now, OutboundMedia media, OutboundContext context) {
-        String kind = context != null && !"reply".equals(context.kind()) ? context.kind() : media == null ? "text" : media.type().apiName();
-        return connection.preparedQuery("INSERT INTO whatsapp_outbound_message (id, organization_id, idempotency_key, request_hash,"
-                + " to_phone, whatsapp_id, nonce, ciphertext, key_id, status, created_at, updated_at, kind, media, media_blob_id, context)"
-                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING")
-                .execute(Tuple.from(Arrays.asList(id, organizationId, key, requestHash, to, whatsappId, Buffer.buffer(sealed.nonce()),
-                        Buffer.buffer(sealed.ciphertext()), sealed.keyId(), now, kind,
-                        media == null ? null : media.facts(), media == null ? null : media.blobId(),
-                        context == null ? null : context.json())))
-                .flatMap(rows -> rows.rowCount() == 0 ? Uni.createFrom().item(false)
-                        : connection.preparedQuery("INSERT INTO whatsapp_outbound_status (message_id, status, at) VALUES ($1, 'queued', $2)")
-                                .execute(Tuple.of(id, now))
-                                .flatMap(ignored -> connection.preparedQuery("SELECT id, organization_id, to_phone, whatsapp_id"
-                                        + " FROM whatsapp_outbound_message WHERE id = $1").execute(Tuple.of(id)))
-                                .flatMap(inserted -> statusEvents(connection, inserted, "queued", null, null, now))
-                                .map(ignored -> true));
     }
 
     /** The texts waiting for the connection (queued, or sending when a replica stopped mid-send), oldest first. */
