@@ -30,9 +30,25 @@ final class SessionSignalStore implements SignalStore {
         Uni<Void> write(String what, Function<Fence, Uni<Void>> call);
     }
 
+    /** Signal session records kept in memory per client, most recently used last. */
+    static final int KEPT_SESSIONS = 8;
+
     private final UUID id;
     private final SessionContext ctx;
     private final Fenced fenced;
+    /**
+     * The records this client read or wrote last: this client is their only writer while it holds the claim
+     * (every write is fenced, and a new client starts with none kept), so a kept record is what PostgreSQL holds.
+     * A write that failed (perhaps committed, perhaps not) forgets its addresses, and a read that was in flight
+     * across such a failure is not kept ({@link #failures}).
+     */
+    private final java.util.LinkedHashMap<String, SignalSessionRecord> kept = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, SignalSessionRecord> eldest) {
+            return size() > KEPT_SESSIONS;
+        }
+    };
+    private long failures;
 
     SessionSignalStore(UUID id, SessionContext ctx, Fenced fenced) {
         this.id = id;
@@ -42,7 +58,35 @@ final class SessionSignalStore implements SignalStore {
 
     @Override
     public Future<SignalSessionRecord> session(String address) {
-        return future(ctx.messages().signalSession(id, address));
+        long failuresBefore;
+        synchronized (kept) {
+            SignalSessionRecord known = kept.get(address);
+            if (known != null) {
+                return Future.succeededFuture(known);
+            }
+            failuresBefore = failures;
+        }
+        return future(ctx.messages().signalSession(id, address).invoke(record -> {
+            synchronized (kept) {
+                if (failures == failuresBefore) {
+                    kept.putIfAbsent(address, record);
+                }
+            }
+        }));
+    }
+
+    /** Keeps what a write stored, or forgets what a failed one may or may not have stored. */
+    private Uni<Void> keeping(Map<String, SignalSessionRecord> records, Uni<Void> write) {
+        return write.invoke(() -> {
+            synchronized (kept) {
+                kept.putAll(records);
+            }
+        }).onFailure().invoke(error -> {
+            synchronized (kept) {
+                failures++;
+                records.keySet().forEach(kept::remove);
+            }
+        });
     }
 
     @Override
@@ -62,7 +106,7 @@ final class SessionSignalStore implements SignalStore {
 
     @Override
     public Future<Void> received(Map<String, SignalSessionRecord> records, InboundMessage message) {
-        return future(fenced.write("a message", fence -> ctx.messages().received(fence, id, records, message))
+        return future(keeping(records, fenced.write("a message", fence -> ctx.messages().received(fence, id, records, message)))
                 .invoke(() -> ctx.media().keepReceived(id, message)));
     }
 
@@ -73,7 +117,8 @@ final class SessionSignalStore implements SignalStore {
 
     @Override
     public Future<Void> sent(Map<String, SignalSessionRecord> records) {
-        return future(fenced.write("sessions advanced by sending", fence -> ctx.messages().sessionsSent(fence, id, records)));
+        return future(keeping(records, fenced.write("sessions advanced by sending", fence -> ctx.messages().sessionsSent(fence, id,
+                records))));
     }
 
     @Override

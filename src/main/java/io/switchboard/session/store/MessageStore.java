@@ -150,16 +150,29 @@ public class MessageStore {
     /** Session records advanced by sending, stored before the message goes out, under {@code fence}. */
     public Uni<Void> sessionsSent(Fence fence, UUID organizationId, java.util.Map<String, SignalSessionRecord> records) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        List<Tuple> rows = new ArrayList<>();
+        List<String> addresses = new ArrayList<>();
+        List<Buffer> nonces = new ArrayList<>();
+        List<Buffer> ciphertexts = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
         records.forEach((address, record) -> {
             AtRestCipher.Sealed sealed = cipher.sealData(organizationId, SESSION_PURPOSE + ":" + address, record.toByteArray());
-            rows.add(Tuple.from(Arrays.asList(organizationId, address, Buffer.buffer(sealed.nonce()),
-                    Buffer.buffer(sealed.ciphertext()), sealed.keyId(), now)));
+            addresses.add(address);
+            nonces.add(Buffer.buffer(sealed.nonce()));
+            ciphertexts.add(Buffer.buffer(sealed.ciphertext()));
+            keys.add(sealed.keyId());
         });
-        return bounds.bounded(pool.withTransaction(connection -> fence.check(connection, organizationId)
-                .flatMap(ignored -> rows.isEmpty() ? Uni.createFrom().voidItem()
-                        : connection.preparedQuery(UPSERT_SESSION).executeBatch(rows).replaceWithVoid())))
-                .replaceWithVoid();
+        // One statement (one round trip, the session row locked only while it runs): the fence, then every record.
+        return bounds.bounded(pool.preparedQuery("WITH fence AS (" + Fence.HOLDS + "),"
+                + " saved AS (INSERT INTO whatsapp_signal_session (organization_id, address, nonce, ciphertext, key_id, updated_at)"
+                + " SELECT $1, a.address, a.nonce, a.ciphertext, a.key_id, $4 FROM unnest($5::varchar[], $6::bytea[], $7::bytea[],"
+                + " $8::varchar[]) AS a(address, nonce, ciphertext, key_id) WHERE EXISTS (SELECT 1 FROM fence)"
+                + " ON CONFLICT (organization_id, address) DO UPDATE SET nonce = EXCLUDED.nonce, ciphertext = EXCLUDED.ciphertext,"
+                + " key_id = EXCLUDED.key_id, updated_at = EXCLUDED.updated_at RETURNING 1)"
+                + " SELECT (SELECT count(*) FROM fence) AS held, (SELECT count(*) FROM saved) AS saved")
+                .execute(Tuple.from(Arrays.asList(organizationId, fence.owner(), fence.epoch(), now, addresses.toArray(new String[0]),
+                        nonces.toArray(new Buffer[0]), ciphertexts.toArray(new Buffer[0]), keys.toArray(new String[0]))))
+                .flatMap(rows -> rows.iterator().next().getLong("held") == 1 ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(new io.switchboard.db.FencedException(organizationId, fence))));
     }
 
     /** Stores which phone number each LID user stands for (new pairs and changes), under {@code fence}. */

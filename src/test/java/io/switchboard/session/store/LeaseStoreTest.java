@@ -39,6 +39,9 @@ class LeaseStoreTest {
     @Inject
     Pool pool;
 
+    @Inject
+    MessageStore messages;
+
     /**
      * Renewals have a connection of their own: with every connection of the main pool busy (twenty
      * two-second queries) and one more query waiting for them, a renewal is answered before that query.
@@ -111,6 +114,28 @@ class LeaseStoreTest {
         assertEquals(Set.of(org), leases.renew("replica-two", Map.of(org, second.epoch()), LEASE).await().atMost(WAIT).renewed());
         store.record(second, replaced, step, SessionStore.KEEP, null).await().atMost(WAIT);
         assertEquals(SessionState.REPLACED, store.find(org).await().atMost(WAIT).orElseThrow().record().state());
+    }
+
+    /** Signal sessions are written in one statement that checks the fence: a stale claim stores none, the current one all. */
+    @Test
+    void signalSessionsAreStoredOnlyUnderTheCurrentClaim() {
+        UUID org = createOrganization("Fenced sessions");
+        Fence first = leases.claim(org, "replica-one", LEASE).await().atMost(WAIT).orElseThrow();
+        expire(org);
+        Fence second = leases.claim(org, "replica-two", LEASE).await().atMost(WAIT).orElseThrow();
+        io.switchboard.protocol.proto.SignalSessionRecord record = io.switchboard.protocol.proto.SignalSessionRecord.newBuilder()
+                .setSenderKey(io.switchboard.protocol.proto.SenderKeyRecord.newBuilder().addDistributedTo("15550001:2@s.whatsapp.net"))
+                .build();
+        Map<String, io.switchboard.protocol.proto.SignalSessionRecord> both = Map.of("15550001.0", record, "15550002.0", record);
+        assertThrows(FencedException.class, () -> messages.sessionsSent(first, org, both).await().atMost(WAIT));
+        assertEquals(io.switchboard.protocol.proto.SignalSessionRecord.getDefaultInstance(),
+                messages.signalSession(org, "15550001.0").await().atMost(WAIT), "nothing stored under the stale claim");
+        messages.sessionsSent(second, org, both).await().atMost(WAIT);
+        messages.sessionsSent(second, org, Map.of("15550002.0", io.switchboard.protocol.proto.SignalSessionRecord.getDefaultInstance()))
+                .await().atMost(WAIT);
+        assertEquals(record, messages.signalSession(org, "15550001.0").await().atMost(WAIT));
+        assertEquals(io.switchboard.protocol.proto.SignalSessionRecord.getDefaultInstance(),
+                messages.signalSession(org, "15550002.0").await().atMost(WAIT), "a record written again is replaced");
     }
 
     @Test
