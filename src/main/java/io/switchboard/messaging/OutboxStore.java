@@ -344,11 +344,11 @@ public class OutboxStore {
             return Uni.createFrom().voidItem();
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        return database.bounded(pool.withTransaction(connection -> fence.check(connection, organizationId)
-                .flatMap(ignored -> connection.preparedQuery("UPDATE whatsapp_outbound_message SET status = 'sending',"
+        return database.bounded(pool.withTransaction(connection -> together(List.of(fence.check(connection, organizationId),
+                connection.preparedQuery("UPDATE whatsapp_outbound_message SET status = 'sending',"
                         + " attempts = attempts + 1, updated_at = $3 WHERE organization_id = $1 AND id = ANY($2)"
-                        + " AND status IN ('queued', 'sending')").execute(Tuple.of(organizationId, ids.toArray(new UUID[0]), now)))))
-                .replaceWithVoid();
+                        + " AND status IN ('queued', 'sending')").execute(Tuple.of(organizationId, ids.toArray(new UUID[0]), now))
+                        .replaceWithVoid()))));
     }
 
     /**
@@ -374,21 +374,25 @@ public class OutboxStore {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         UUID[] ids = acked.keySet().toArray(new UUID[0]);
         OffsetDateTime[] times = acked.values().stream().map(SqlTime::of).toArray(OffsetDateTime[]::new);
-        return database.bounded(pool.withTransaction(connection -> fence.check(connection, organizationId)
-                .flatMap(ignored -> connection.preparedQuery("UPDATE whatsapp_outbound_message m SET status = 'sent', reason = NULL,"
+        // The fence and the update go together (pipelined; a refused fence rolls the update back), then the history and
+        // every event together: two round trips inside the transaction, whatever the batch.
+        return database.bounded(pool.withTransaction(connection -> Uni.combine().all().unis(fence.check(connection, organizationId),
+                connection.preparedQuery("UPDATE whatsapp_outbound_message m SET status = 'sent', reason = NULL,"
                         + " detail = NULL, sent_at = a.at, updated_at = $4 FROM unnest($2::uuid[], $3::timestamptz[]) AS a(id, at)"
                         + " WHERE m.organization_id = $1 AND m.id = a.id AND m.status IN ('queued', 'sending')"
                         + " RETURNING m.id, m.organization_id, m.to_phone, m.whatsapp_id, a.at")
-                        .execute(Tuple.of(organizationId, ids, times, now)))
-                .flatMap(updated -> {
+                        .execute(Tuple.of(organizationId, ids, times, now))).asTuple()
+                .flatMap(both -> {
                     List<UUID> moved = new ArrayList<>();
-                    updated.forEach(row -> moved.add(row.getUUID("id")));
-                    Uni<Void> chain = moved.isEmpty() ? Uni.createFrom().voidItem() : history(connection, moved, "sent", now, null);
-                    for (Row row : updated) {
-                        chain = chain.flatMap(ignored -> statusEvent(connection, organizationId, row, "sent", null, null,
-                                row.getOffsetDateTime("at")));
+                    both.getItem2().forEach(row -> moved.add(row.getUUID("id")));
+                    List<Uni<Void>> writes = new ArrayList<>();
+                    if (!moved.isEmpty()) {
+                        writes.add(history(connection, moved, "sent", now, null));
                     }
-                    return chain;
+                    for (Row row : both.getItem2()) {
+                        writes.add(statusEvent(connection, organizationId, row, "sent", null, null, row.getOffsetDateTime("at")));
+                    }
+                    return together(writes);
                 })))
                 .replaceWithVoid();
     }
@@ -443,16 +447,17 @@ public class OutboxStore {
                 .execute(Tuple.of(organizationId, whatsappIds.toArray(new String[0]), status, time))
                 .flatMap(rows -> {
                     List<UUID> moved = new ArrayList<>();
-                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    List<Uni<Void>> writes = new ArrayList<>();
                     for (Row row : rows) {
                         moved.add(row.getUUID("id"));
-                        // A receipt can overtake the server's ack: the steps it implies are recorded first, in order.
+                        // A receipt can overtake the server's ack: the steps it implies are recorded first, in order
+                        // (the statements go out together and run in this order).
                         for (String step : steps(row.getString("previous"), status)) {
-                            chain = chain.flatMap(ignored -> history(connection, List.of(row.getUUID("id")), step, time, null))
-                                    .flatMap(ignored -> statusEvent(connection, organizationId, row, step, null, null, time));
+                            writes.add(history(connection, List.of(row.getUUID("id")), step, time, null));
+                            writes.add(statusEvent(connection, organizationId, row, step, null, null, time));
                         }
                     }
-                    return chain.map(ignored -> moved);
+                    return together(writes).map(ignored -> moved);
                 })));
     }
 
@@ -484,6 +489,14 @@ public class OutboxStore {
         List<String> steps = new ArrayList<>(order.subList(order.indexOf(from) + 1, order.indexOf(to) + 1));
         steps.remove("sending");
         return steps;
+    }
+
+    /**
+     * Statements of one transaction sent together: subscribed in list order, so the connection sends them in that order
+     * without waiting for each answer (pipelined), and the server runs them in that order. Fails if any fails.
+     */
+    private static Uni<Void> together(List<Uni<Void>> writes) {
+        return writes.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(writes).andFailFast().replaceWithVoid();
     }
 
     private static Uni<Void> history(SqlConnection connection, List<UUID> ids, String status, OffsetDateTime at, String detail) {
