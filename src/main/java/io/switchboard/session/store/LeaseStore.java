@@ -78,7 +78,7 @@ public class LeaseStore {
     /**
      * Renews every claim of {@code owner} at the epochs given, in one statement that never waits on a
      * locked row: answers the claims renewed and the ones still held but busy (locked by a transaction
-     * at that moment, to be renewed next time); any other is no longer held.
+     * at that moment: the caller tries those again shortly, see {@code LeaseKeeper}); any other is no longer held.
      */
     public Uni<Renewal> renew(String owner, Map<UUID, Long> held, Duration lease) {
         if (held.isEmpty()) {
