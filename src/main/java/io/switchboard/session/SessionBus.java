@@ -86,9 +86,10 @@ class SessionBus {
         });
     }
 
-    private void dispatch(String channel, String payload) {
+    /** Hands a notification to its channel's handler; none once stopped (a replica shutting down hears its own hand-over). */
+    void dispatch(String channel, String payload) {
         Consumer<String> handler = handlers.get(channel);
-        if (handler == null) {
+        if (handler == null || stopped) {
             return;
         }
         try {
