@@ -40,7 +40,8 @@ final class SessionSignalStore implements SignalStore {
      * The records this client read or wrote last: this client is their only writer while it holds the claim
      * (every write is fenced, and a new client starts with none kept), so a kept record is what PostgreSQL holds.
      * A write that failed (perhaps committed, perhaps not) forgets its addresses, and a read that was in flight
-     * across such a failure is not kept ({@link #failures}).
+     * while any write ended is not kept ({@link #writes}): it may be older than that write, which eviction could
+     * otherwise let it replace.
      */
     private final java.util.LinkedHashMap<String, SignalSessionRecord> kept = new java.util.LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -48,7 +49,7 @@ final class SessionSignalStore implements SignalStore {
             return size() > KEPT_SESSIONS;
         }
     };
-    private long failures;
+    private long writes;
 
     SessionSignalStore(UUID id, SessionContext ctx, Fenced fenced) {
         this.id = id;
@@ -58,17 +59,17 @@ final class SessionSignalStore implements SignalStore {
 
     @Override
     public Future<SignalSessionRecord> session(String address) {
-        long failuresBefore;
+        long writesBefore;
         synchronized (kept) {
             SignalSessionRecord known = kept.get(address);
             if (known != null) {
                 return Future.succeededFuture(known);
             }
-            failuresBefore = failures;
+            writesBefore = writes;
         }
         return future(ctx.messages().signalSession(id, address).invoke(record -> {
             synchronized (kept) {
-                if (failures == failuresBefore) {
+                if (writes == writesBefore) {
                     kept.putIfAbsent(address, record);
                 }
             }
@@ -79,11 +80,12 @@ final class SessionSignalStore implements SignalStore {
     private Uni<Void> keeping(Map<String, SignalSessionRecord> records, Uni<Void> write) {
         return write.invoke(() -> {
             synchronized (kept) {
+                writes++;
                 kept.putAll(records);
             }
         }).onFailure().invoke(error -> {
             synchronized (kept) {
-                failures++;
+                writes++;
                 records.keySet().forEach(kept::remove);
             }
         });

@@ -167,8 +167,8 @@ public class MessageStore {
                 + " SELECT $1, a.address, a.nonce, a.ciphertext, a.key_id, $4 FROM unnest($5::varchar[], $6::bytea[], $7::bytea[],"
                 + " $8::varchar[]) AS a(address, nonce, ciphertext, key_id) WHERE EXISTS (SELECT 1 FROM fence)"
                 + " ON CONFLICT (organization_id, address) DO UPDATE SET nonce = EXCLUDED.nonce, ciphertext = EXCLUDED.ciphertext,"
-                + " key_id = EXCLUDED.key_id, updated_at = EXCLUDED.updated_at RETURNING 1)"
-                + " SELECT (SELECT count(*) FROM fence) AS held, (SELECT count(*) FROM saved) AS saved")
+                + " key_id = EXCLUDED.key_id, updated_at = EXCLUDED.updated_at)"
+                + " SELECT (SELECT count(*) FROM fence) AS held")
                 .execute(Tuple.from(Arrays.asList(organizationId, fence.owner(), fence.epoch(), now, addresses.toArray(new String[0]),
                         nonces.toArray(new Buffer[0]), ciphertexts.toArray(new Buffer[0]), keys.toArray(new String[0]))))
                 .flatMap(rows -> rows.iterator().next().getLong("held") == 1 ? Uni.createFrom().voidItem()
