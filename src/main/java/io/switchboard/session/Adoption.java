@@ -82,7 +82,9 @@ class Adoption {
             return;
         }
         AdoptionLimit limits = limit();
-        int wanted = takeTokens(limits.room());
+        // At most a renewal statement's worth per adopt statement: a larger batch takes longer to claim and to
+        // start, while each claim's trust already runs from the statement's sending (the next batch follows at once).
+        int wanted = takeTokens(Math.min(limits.room(), LeaseKeeper.CHUNK));
         List<AdoptionLimit.Permit> permits = limits.acquire(wanted);
         returnTokens(wanted - permits.size());
         if (permits.isEmpty()) {

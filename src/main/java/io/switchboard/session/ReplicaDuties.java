@@ -94,7 +94,7 @@ class ReplicaDuties {
             adoption.tick();
         });
         bus.start();
-        timers.add(vertx.setPeriodic(Math.max(200, lease / 3), t -> keeper.renew()));
+        timers.add(vertx.setPeriodic(LeaseKeeper.tickMillis(config.ownershipLease()), t -> keeper.renew()));
         timers.add(vertx.setPeriodic(WATCHDOG_MILLIS, t -> keeper.watch()));
         timers.add(vertx.setPeriodic(Math.max(100, config.adoptionInterval().toMillis()), t -> adoption.tick()));
         timers.add(vertx.setPeriodic(CHORES_MILLIS, t -> chores()));
