@@ -92,11 +92,11 @@ class Adoption {
             return;
         }
         int allowed = permits.size();
-        long sent = System.nanoTime();
-        ctx.leases().adopt(ctx.replicaId(), ctx.lease(), allowed).subscribe().with(adopted -> {
+        ctx.leases().adoptTimed(ctx.replicaId(), ctx.lease(), allowed).subscribe().with(adoptions -> {
+            List<Adopted> adopted = adoptions.adopted();
             returnTokens(allowed - adopted.size());
             permits.subList(adopted.size(), allowed).forEach(AdoptionLimit.Permit::release);
-            start(adopted, permits, sent);
+            start(adopted, permits, adoptions.sentNanos());
             scanning.set(false);
             if (adopted.size() == allowed && !stopped) {
                 ctx.vertx().setTimer(DRAIN_PAUSE_MILLIS, t -> tick());

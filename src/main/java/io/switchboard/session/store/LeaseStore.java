@@ -121,13 +121,29 @@ public class LeaseStore {
 
     /** Claims up to {@code limit} connections that should run but whose owner released them or died. */
     public Uni<List<Adopted>> adopt(String owner, Duration lease, int limit) {
-        return bounds.bounded(pool.preparedQuery(ADOPT).execute(Tuple.of(owner, seconds(lease), limit))
-                .map(rows -> {
-                    List<Adopted> adopted = new ArrayList<>();
-                    rows.forEach(row -> adopted.add(new Adopted(row.getUUID("organization_id"), row.getLong("epoch"),
-                            SessionState.valueOf(row.getString("state")), row.getBoolean("linked"))));
-                    return adopted;
-                }));
+        return adoptTimed(owner, lease, limit).map(Adoptions::adopted);
+    }
+
+    /**
+     * As {@link #adopt}, also answering when the statement was sent ({@code System.nanoTime()}): taken once a
+     * connection of the pool is in hand, so the time a statement queued for one (thousands of logins keep the
+     * pool busy while a replica adopts) is not counted against the claims' trust; the lease is set by the
+     * database when it runs the statement, later still.
+     */
+    public Uni<Adoptions> adoptTimed(String owner, Duration lease, int limit) {
+        return bounds.bounded(pool.withConnection(connection -> {
+            long sent = System.nanoTime();
+            return connection.preparedQuery(ADOPT).execute(Tuple.of(owner, seconds(lease), limit)).map(rows -> {
+                List<Adopted> adopted = new ArrayList<>();
+                rows.forEach(row -> adopted.add(new Adopted(row.getUUID("organization_id"), row.getLong("epoch"),
+                        SessionState.valueOf(row.getString("state")), row.getBoolean("linked"))));
+                return new Adoptions(adopted, sent);
+            });
+        }));
+    }
+
+    /** The connections an adopt statement claimed, and when it was sent ({@code System.nanoTime()}). */
+    public record Adoptions(List<Adopted> adopted, long sentNanos) {
     }
 
     private static double seconds(Duration lease) {
