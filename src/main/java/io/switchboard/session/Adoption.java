@@ -27,6 +27,9 @@ class Adoption {
 
         /** The connection needed no login (an interrupted linking, an inactive session). */
         void nothingToLogIn();
+
+        /** The adoption failed on this replica's side (the database did not answer in time, say): overload. */
+        void loginFailed();
     }
 
     private final SessionRegistry registry;
@@ -127,12 +130,18 @@ class Adoption {
                     permit.release();
                     ctx.vertx().runOnContext(v -> tick());
                 }
+
+                @Override
+                public void loginFailed() {
+                    permit.failed();
+                    ctx.vertx().runOnContext(v -> tick());
+                }
             };
             ctx.vertx().setTimer(SETTLE_DEADLINE_MILLIS, t -> settled.loginSettled(false));
             LOG.infof("adopting the WhatsApp connection of %s (%s, epoch %d)", one.organizationId(), one.state(), one.epoch());
             registry.session(one.organizationId()).adopted(new Fence(ctx.replicaId(), one.epoch()), sent, settled)
                     .subscribe().with(ok -> { }, error -> {
-                        settled.loginSettled(false);
+                        settled.loginFailed();
                         LOG.warnf("adopting %s failed: %s", one.organizationId(), error.getMessage());
                     });
         }

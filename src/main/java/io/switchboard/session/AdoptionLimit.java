@@ -114,6 +114,23 @@ final class AdoptionLimit {
             }
         }
 
+        /**
+         * The adoption failed on this replica's side (the database did not answer in time, say): overload, so the
+         * limit shrinks (at most once per {@link #SHRINK_SPACING_NANOS}). Answers what it told the limit.
+         */
+        synchronized Sample failed() {
+            if (done) {
+                return Sample.IGNORED;
+            }
+            done = true;
+            if (shrinkDue()) {
+                listener.onDropped();
+                return Sample.SHRINK;
+            }
+            listener.onIgnore();
+            return Sample.IGNORED;
+        }
+
         /** The login settled: logged in or not. Answers what it told the limit (IGNORED if already settled). */
         synchronized Sample settled(boolean loggedIn) {
             if (done) {

@@ -362,7 +362,30 @@ final class OrgSession extends HeldSession {
                 return transition(SessionEvent.INTERRUPTED, "linking interrupted: the replica running it stopped; link again",
                         null, SessionStore.KEEP, r -> r.withRetry(0, null), null).flatMap(stored -> release());
             });
-        }).onFailure().invoke(error -> settle(false));
+        }).onFailure().call(error -> {
+            // Failed on this replica's side (the database did not answer in time, say): adoption counts it as overload.
+            settled = null;
+            onSettled.loginFailed();
+            return letGoIfIdle(claimed);
+        });
+    }
+
+    /**
+     * An adoption that failed before a client ran under its claim lets the claim go, so that it is adopted again
+     * (here or by another replica) rather than held and renewed with no connection behind it (seen: 100 sessions of
+     * a cold start of 10,000 whose reload timed out stayed CONNECTED with no client until the replica stopped). If
+     * the release fails too, the claim is no longer renewed and expires within the lease.
+     */
+    private Uni<Void> letGoIfIdle(Fence claimed) {
+        return lane.submit(() -> {
+            Fence current = fence;
+            if (current == null || current.epoch() != claimed.epoch() || running()) {
+                return Uni.createFrom().voidItem();
+            }
+            LOG.warnf("session %s: adoption failed before the connection started; the claim is let go to be adopted again", id);
+            stopClient();
+            return release();
+        });
     }
 
     /** The organization is gone (its rows were deleted): stop the client; WhatsApp is told by the removal queue. */

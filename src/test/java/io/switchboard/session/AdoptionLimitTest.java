@@ -116,4 +116,19 @@ class AdoptionLimitTest {
         permits.subList(2, 10).forEach(AdoptionLimit.Permit::release);
         assertEquals(0, limit.inflight());
     }
+
+    @Test
+    void anAdoptionThatFailedOnTheReplicasSideShrinksTheLimitOnceAndCountsOnce() {
+        AdoptionLimit limit = limit(1_000_000);
+        List<AdoptionLimit.Permit> permits = limit.acquire(4);
+        assertEquals(AdoptionLimit.Sample.SHRINK, permits.get(0).failed(), "the database did not answer: overload");
+        int shrunk = limit.limit();
+        assertTrue(shrunk < AdoptionLimit.INITIAL, "shrunk: " + shrunk);
+        assertEquals(AdoptionLimit.Sample.IGNORED, permits.get(1).failed(), "at most one shrink per spacing");
+        assertEquals(AdoptionLimit.Sample.IGNORED, permits.get(0).failed(), "a permit counts once");
+        assertEquals(AdoptionLimit.Sample.IGNORED, permits.get(0).settled(false), "a permit counts once");
+        permits.subList(2, 4).forEach(AdoptionLimit.Permit::release);
+        assertEquals(shrunk, limit.limit());
+        assertEquals(0, limit.inflight());
+    }
 }
