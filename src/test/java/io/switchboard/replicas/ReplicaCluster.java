@@ -173,6 +173,14 @@ final class ReplicaCluster implements AutoCloseable {
         }
     }
 
+    /** Runs {@code sql} in the service's database (schema changes, no result). */
+    void execute(String sql) throws SQLException {
+        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://" + PG + "/" + database, "postgres", "");
+                Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
     long count(String sql, Object... parameters) throws SQLException {
         String value = queryString(sql, parameters);
         return value == null ? 0 : Long.parseLong(value);
