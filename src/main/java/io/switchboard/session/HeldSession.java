@@ -219,8 +219,7 @@ abstract class HeldSession implements OutboxConnection {
                 saved -> Future.fromCompletionStage(lane.submit(() -> onCredentials(mine, saved)).subscribeAsCompletionStage()),
                 signalStore(mine),
                 event -> lane.submit(() -> onEvent(mine, event)).subscribe().with(ok -> { },
-                        error -> LOG.errorf("session %s: handling %s failed: %s", id, event.getClass().getSimpleName(),
-                                error.getMessage())));
+                        error -> failed("handling " + event.getClass().getSimpleName(), error)));
         client = created;
         return Uni.createFrom().completionStage(() -> created.start().toCompletionStage())
                 .onFailure().invoke(error -> client = null);
@@ -241,7 +240,20 @@ abstract class HeldSession implements OutboxConnection {
         int mine = generation;
         retryTimer = ctx.vertx().setTimer(Math.max(1, delay.toMillis()),
                 t -> lane.submit(() -> retryDue(mine)).subscribe().with(ok -> { },
-                        error -> LOG.errorf("session %s: retry failed: %s", id, error.getMessage())));
+                        error -> failed("retry", error)));
+    }
+
+    /**
+     * A client event or a retry failed. Once this replica no longer holds the connection (handed over at
+     * shutdown, stood down) that is expected and logged at debug level: a replica handing 10,000 over logged
+     * thousands of ERROR lines for writes it was no longer entitled to make. Otherwise it is an error.
+     */
+    private void failed(String what, Throwable error) {
+        if (fence == null) {
+            LOG.debugf("session %s: %s failed after this replica let the connection go: %s", id, what, error.getMessage());
+        } else {
+            LOG.errorf("session %s: %s failed: %s", id, what, error.getMessage());
+        }
     }
 
     // ---- state -----------------------------------------------------------------------------------
