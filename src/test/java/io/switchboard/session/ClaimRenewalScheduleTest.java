@@ -55,7 +55,6 @@ class ClaimRenewalScheduleTest {
     void aClaimWithLittleTrustLeftIsRenewedBeforeItRunsOut() throws Exception {
         OrgSession session = held(createOrganization("Adopted a while ago"));
         long epoch = session.heldEpoch();
-        double lost = losses();
         // As if its adopt statement had gone out 1.55 s ago and it had never been renewed since.
         long left = System.nanoTime() + 450 * MILLIS;
         session.trustedUntil = left;
@@ -67,7 +66,6 @@ class ClaimRenewalScheduleTest {
             Thread.sleep(50);
         }
         assertTrue(renewed, "the claim was renewed");
-        assertEquals(lost, losses(), "no claim was stood down");
         assertTrue(metrics.find("switchboard.lease.claim.age").timer().count() > 0, "claim ages are measured");
     }
 
@@ -76,10 +74,5 @@ class ClaimRenewalScheduleTest {
         OrgSession session = registry.find(organizationId).orElseThrow();
         assertTrue(session.heldEpoch() >= 0, "the session is held");
         return session;
-    }
-
-    private double losses() {
-        var counter = metrics.find("switchboard.whatsapp.lease.losses").counter();
-        return counter == null ? 0 : counter.count();
     }
 }
