@@ -90,6 +90,12 @@ class LeaseKeeper {
         }
         SessionContext ctx = registry.context();
         List<Claim> due = due(System.nanoTime());
+        if (due.isEmpty()) {
+            // Nothing is due, so nothing is late: a slow last statement (or a failed one, during an outage that stood
+            // every claim down) must not keep adoption waiting when no statement will come to replace its figures.
+            lastRenewalNanos = 0;
+            lastClaimAgeNanos = 0;
+        }
         Uni<Void> pass = Uni.createFrom().voidItem();
         for (int from = 0; from < due.size(); from += CHUNK) {
             List<Claim> chunk = due.subList(from, Math.min(due.size(), from + CHUNK));
